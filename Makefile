@@ -1,0 +1,52 @@
+# Two commands matter (see README.md): `make demo` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BUILD := .build
+# ansible-test and ansible-playbook need the collection under ansible_collections/<namespace>/<name>.
+COLLECTIONS := $(abspath $(BUILD)/collections)
+STAGE := $(COLLECTIONS)/ansible_collections/apsaramq/cross_account
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
+# The SDKs honour HTTP(S)_PROXY and ignore NO_PROXY: never proxy the local emulator.
+unexport HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy
+
+.PHONY: demo test setup stage sanity units integration emulator-tests build-check clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt tests/emulator/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q -e tests/emulator
+	touch $@
+
+# Copy the tracked (and untracked, not ignored) files into the ansible_collections tree.
+stage: setup
+	rm -rf $(STAGE) && mkdir -p $(STAGE)
+	git ls-files -z -c -o --exclude-standard | while IFS= read -r -d '' f; do [ -e "$$f" ] && printf '%s\0' "$$f"; done \
+	  | tar -cf - --null -T - | tar -xf - -C $(STAGE)
+
+demo: stage
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python tests/run_demo.py
+
+test: stage
+	$(MAKE) --no-print-directory sanity units integration build-check
+
+sanity:
+	cd $(STAGE) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/ansible-test sanity --venv --python 3.11 --color no
+
+units:
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -q tests/unit tests/emulator/tests
+
+integration:
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -q tests/integration
+
+# What a user does: build the tarball, install it elsewhere, read a module's documentation from there.
+build-check:
+	PATH=$(abspath $(BIN)):$$PATH tests/build_check.sh
+
+clean:
+	rm -rf $(BUILD) $(VENV)

@@ -1,0 +1,74 @@
+"""The contract between the HTTP layers and the service models.
+
+Every cloud API action is a function registered with ``@action(product, name, write=...)``. The server
+authenticates the caller, builds a ``Call`` and invokes the handler; the handler validates parameters,
+authorizes with ``call.authorize(...)`` (the resource depends on the parameters, so only the handler
+knows it), changes or reads the state and returns the response body as a dict in the documented shape.
+Failures are raised as ``ApiError``; the protocol layer renders them in the product's error format.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional
+
+HANDLERS: Dict[tuple, "Handler"] = {}
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status, error code and message, as the real service sends them."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any):
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+@dataclass
+class Handler:
+    product: str
+    name: str
+    write: bool
+    func: Callable[["Call"], dict]
+
+
+def action(product: str, name: str, write: bool = False):
+    """Register ``func`` as the handler of ``product``/``name`` (product names: "ram", "sts", "rocketmq", "mq")."""
+
+    def register(func):
+        HANDLERS[(product, name)] = Handler(product, name, write, func)
+        return func
+
+    return register
+
+
+def find_handler(product: str, name: str) -> Optional[Handler]:
+    return HANDLERS.get((product, name))
+
+
+@dataclass
+class Call:
+    """One authenticated API call as the service models see it."""
+
+    product: str
+    action: str
+    params: Dict[str, Any]            # RPC query/form parameters, or ROA path+query+JSON body merged
+    identity: Any                     # acs_emulator.identity.Identity of the caller
+    state: Any                        # acs_emulator.state.State (all accounts)
+    source_ip: str = "127.0.0.1"
+    request_id: str = ""
+    body: Optional[bytes] = None      # raw body, for the MQ HTTP data plane (XML)
+    headers: Dict[str, str] = field(default_factory=dict)
+    authorizer: Optional[Callable[..., None]] = None
+
+    def authorize(self, action_name: str, resource: str, context: Optional[dict] = None) -> None:
+        """Raise ApiError(403, 'NoPermission') unless the caller may do ``action_name`` on ``resource``."""
+        if self.authorizer is not None:
+            self.authorizer(self, action_name, resource, context or {})
+
+    def param(self, name: str, required: bool = False, default: Any = None) -> Any:
+        value = self.params.get(name)
+        if value in (None, ""):
+            if required:
+                raise ApiError(400, f"MissingParameter.{name}", f"The input parameter {name} that is mandatory for processing this request is not supplied.")
+            return default
+        return value
