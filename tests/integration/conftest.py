@@ -1,0 +1,138 @@
+"""Integration harness: the collection's modules run through ansible-playbook against the emulator over HTTP.
+
+Fixtures:
+- ``emulator``: one emulator per test module (per xdist worker), seeded with tests/emulator/seed-example.yml.
+- ``emu``: the same emulator, reset to the seed with empty call counters before each test.
+- ``run_playbook``: runs a playbook (a path, or YAML text) and returns a ``PlaybookRun``; the accounts of
+  vars/accounts.yml (``account_a``, ``account_b``, ``account_c``) and ``emulator_url`` are passed as extra vars.
+"""
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from acs_emulator.testing import running_emulator
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "tests" / "emulator" / "seed-example.yml"
+PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+ACCOUNTS = yaml.safe_load((Path(__file__).resolve().parent / "vars" / "accounts.yml").read_text())
+BIN = Path(sys.executable).parent
+SCRUBBED_ENV_PREFIXES = ("ALIBABA_CLOUD_", "ALICLOUD_", "ANSIBLE_")
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    stdout: str
+    stderr: str
+    report: dict
+
+    @property
+    def tasks(self):
+        """Every task result of every play: dicts with the task name and the module result."""
+        found = []
+        for play in self.report.get("plays", []):
+            for task in play.get("tasks", []):
+                for result in task.get("hosts", {}).values():
+                    found.append({"task": task["task"]["name"], **result})
+        return found
+
+    def result(self, name):
+        """The result of the (last) task called ``name``."""
+        matching = [task for task in self.tasks if task["task"] == name]
+        assert matching, f"no task named {name!r} ran; tasks: {[t['task'] for t in self.tasks]}"
+        return matching[-1]
+
+    @property
+    def stats(self):
+        return next(iter(self.report.get("stats", {}).values()), {})
+
+
+def _collections_root(base: Path) -> Path:
+    """An ansible_collections tree whose apsaramq/cross_account is this checkout, so edits are live."""
+    link = base / "ansible_collections" / "apsaramq" / "cross_account"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.exists():
+        link.symlink_to(REPO, target_is_directory=True)
+    return base
+
+
+@pytest.fixture(scope="session")
+def collections_path(tmp_path_factory):
+    return _collections_root(tmp_path_factory.mktemp("collections"))
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with running_emulator(seed=str(SEED)) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(emulator):
+    emulator.admin("POST", "/_emulator/reset")
+    emulator.reset_calls()
+    return emulator
+
+
+def playbook_env(emulator_url: str, collections: Path, tmp_path: Path, callback: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV_PREFIXES) and k not in PROXY_VARS}
+    env.update({
+        "ALIBABA_CLOUD_ENDPOINT_URL": emulator_url,
+        "ANSIBLE_COLLECTIONS_PATH": str(collections),
+        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_STDOUT_CALLBACK": callback,
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        "ANSIBLE_RETRY_FILES_ENABLED": "false",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    })
+    return env
+
+
+@pytest.fixture
+def run_playbook(emu, collections_path, tmp_path):
+    """Run a playbook against the emulator. ``playbook``: a file under tests/integration/playbooks, a Path, or YAML text."""
+
+    def run(playbook, extra_vars=None, check=False, diff=False, verbosity=0, env=None, callback="json", expect_rc=0):
+        path = _playbook_path(playbook, tmp_path)
+        command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
+        command += ["-e", json.dumps({"emulator_url": emu.url, **ACCOUNTS, **(extra_vars or {})})]
+        command += ["--check"] * check + ["--diff"] * diff + ([f"-{'v' * verbosity}"] if verbosity else [])
+        proc_env = playbook_env(emu.url, collections_path, tmp_path, callback)
+        proc_env.update(env or {})
+        proc = subprocess.run(command, capture_output=True, text=True, env=proc_env, cwd=str(PLAYBOOKS), timeout=600, check=False)
+        report = _json_report(proc.stdout) if callback == "json" else {}
+        outcome = PlaybookRun(proc.returncode, proc.stdout, proc.stderr, report)
+        if expect_rc is not None:
+            assert proc.returncode == expect_rc, f"rc={proc.returncode}\nSTDOUT:\n{proc.stdout[-6000:]}\nSTDERR:\n{proc.stderr[-3000:]}"
+        return outcome
+
+    return run
+
+
+def _playbook_path(playbook, tmp_path: Path) -> Path:
+    if isinstance(playbook, Path):
+        return playbook
+    if "\n" not in playbook:
+        return PLAYBOOKS / playbook
+    path = tmp_path / "playbook.yml"
+    path.write_text(playbook)
+    return path
+
+
+def _json_report(stdout: str) -> dict:
+    """The json callback prints one document; verbose runs print other lines before it."""
+    start = stdout.find("{\n")
+    return json.loads(stdout[start:]) if start >= 0 else {}
