@@ -12,7 +12,7 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 # The SDKs honour HTTP(S)_PROXY and ignore NO_PROXY: never proxy the local emulator.
 unexport HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy
 
-.PHONY: demo test setup stage sanity units integration emulator-tests build-check clean
+.PHONY: demo test setup stage sanity pytest units integration build-check clean
 
 setup: $(VENV)/.installed
 
@@ -33,13 +33,22 @@ demo: stage
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python tests/run_demo.py
 
 test: stage
-	$(MAKE) --no-print-directory sanity units integration build-check
+	$(MAKE) --no-print-directory sanity build-check pytest
 
-sanity:
-	cd $(STAGE) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/ansible-test sanity --venv --python 3.11 --color no
+# Unit tests, the emulator's own tests and the integration tests, in one pytest run on both cores.
+pytest:
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -n 2 -q tests/unit tests/emulator/tests tests/integration
+
+# ansible-test bootstraps pip in each sanity venv with a script it downloads from a host outside the package
+# registries; tests/tools/get_pip_offline.py does the same job with ensurepip and the index.
+ANSIBLE_TEST_PIP = $(shell grep -ohE "pip='[0-9.]+'" $(VENV)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py 2>/dev/null | grep -oE "[0-9.]+[0-9]")
+sanity: stage
+	mkdir -p $(HOME)/.ansible/test/cache
+	cp tests/tools/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(ANSIBLE_TEST_PIP)).py
+	cd $(STAGE) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/ansible-test sanity --local --requirements --python 3.11 --color no
 
 units:
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -q tests/unit tests/emulator/tests
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -q tests/unit
 
 integration:
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -q tests/integration
