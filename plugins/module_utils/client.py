@@ -1,0 +1,252 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 apsaramq.cross_account contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one way modules talk to Alibaba Cloud: ``ApiClient.call(action, params)`` over the official product SDKs.
+
+Every call is classified read or write, refused if it would write in check mode, retried by the shared
+RetryPolicy, recorded for ``debug_api_calls``, and its failure turned into one secret-free ``fail_json``.
+Each product SDK is imported only when a module first asks for that product: importing one costs
+0.3 to 0.5 s, paid again by every Ansible task."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import traceback
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import (
+    ApiError,
+    api_error_from_exception,
+    failure_result,
+)
+
+USER_AGENT = "AnsibleCollection/apsaramq.cross_account"
+READ_PREFIXES = ("Get", "List", "Describe", "Query")
+READ_ACTIONS = frozenset(("AssumeRole",))
+# Path arguments of the ROA SDK methods are named in snake_case; callers may also use these spellings.
+PATH_PARAM_ALIASES = {"consumerGroupId": ("groupId",)}
+# SDK method arguments that are not API path parameters.
+_PLUMBING_ARGS = frozenset(("self", "headers", "runtime"))
+_REQUEST_ARGS = frozenset(("request", "tmp_req"))
+
+
+class Product:
+    """An API product: its SDK package, the option that overrides its endpoint and its public endpoint."""
+
+    def __init__(self, name, package, distribution, endpoint_option, public_endpoint):
+        self.name = name
+        self.package = package
+        self.distribution = distribution
+        self.endpoint_option = endpoint_option
+        self.public_endpoint = public_endpoint  # format string over {region}, or None when instance-specific
+
+
+PRODUCTS = {
+    "ram": Product("ram", "alibabacloud_ram20150501", "alibabacloud-ram20150501", "ram_endpoint", "ram.aliyuncs.com"),
+    "sts": Product("sts", "alibabacloud_sts20150401", "alibabacloud-sts20150401", "sts_endpoint", "sts.{region}.aliyuncs.com"),
+    "rocketmq": Product("rocketmq", "alibabacloud_rocketmq20220801", "alibabacloud-rocketmq20220801", "rocketmq_endpoint",
+                        "rocketmq.{region}.aliyuncs.com"),
+    # ApsaraMQ HTTP messaging (mq-http-sdk): the endpoint is per instance, so it must be configured.
+    "mq": Product("mq", "mq_http_sdk", "mq-http-sdk", "mq_http_endpoint", None),
+}
+
+
+class Endpoint:
+    """Where a product is reached: ``host[:port]`` and ``http``/``https``, as the SDK Config wants them."""
+
+    def __init__(self, host, protocol="https"):
+        self.host = host
+        self.protocol = protocol
+
+    @property
+    def url(self):
+        return f"{self.protocol}://{self.host}"
+
+    def __eq__(self, other):
+        return isinstance(other, Endpoint) and (self.host, self.protocol) == (other.host, other.protocol)
+
+    def __hash__(self):
+        return hash((self.host, self.protocol))
+
+    def __repr__(self):
+        return f"Endpoint({self.url!r})"
+
+
+def parse_endpoint(value, field):
+    """Endpoint from ``host[:port]`` (HTTPS) or an ``http(s)://host[:port]`` URL; ValueError names the field."""
+    text = (value or "").strip()
+    if not text:
+        raise ValueError(f"{field} is empty")
+    parts = urlsplit(text if "://" in text else "https://" + text)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{field}: unsupported scheme {parts.scheme!r} in {text!r} (use http or https)")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{field}: give only scheme, host and port, not {text!r}")
+    try:
+        parts.port  # pylint: disable=pointless-statement  # validates the port
+    except ValueError:
+        raise ValueError(f"{field}: invalid port in {text!r}") from None
+    if not parts.hostname:
+        raise ValueError(f"{field}: no host in {text!r}")
+    return Endpoint(parts.netloc, parts.scheme)
+
+
+def resolve_endpoint(product, params):
+    """The endpoint of ``product``: its own option, else ``endpoint_url``, else the public endpoint of the region.
+
+    Returns None when the product has no public endpoint and none was configured."""
+    spec = PRODUCTS[product]
+    for option in (spec.endpoint_option, "endpoint_url"):
+        if params.get(option):
+            return parse_endpoint(params[option], option)
+    if spec.public_endpoint is None:
+        return None
+    return Endpoint(spec.public_endpoint.format(region=params.get("region") or "cn-hangzhou"))
+
+
+def is_write_action(action):
+    """Whether an API action changes anything (reads: Get*, List*, Describe*, Query*, AssumeRole)."""
+    return not (action.startswith(READ_PREFIXES) or action in READ_ACTIONS)
+
+
+def snake_to_camel(name):
+    """``consumer_group_id`` -> ``consumerGroupId`` (ROA path parameter spelling)."""
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def bind_arguments(arg_names, params, make_request, headers, runtime):
+    """Positional arguments for an SDK ``<action>_with_options`` method.
+
+    RPC methods take ``(request, runtime)``; ROA methods take path parameters first, e.g.
+    ``(instance_id, topic_name, request, headers, runtime)``. Path parameters are taken out of ``params``
+    by their camelCase name; what is left becomes the request model. A None value means "not sent"."""
+    remaining = {key: value for key, value in params.items() if value is not None}
+    path_values = {name: _pop_path_param(remaining, name) for name in arg_names
+                   if name not in _PLUMBING_ARGS and name not in _REQUEST_ARGS}
+    if remaining and not _REQUEST_ARGS.intersection(arg_names):
+        raise ValueError(f"takes no parameters besides its path, got {', '.join(sorted(remaining))}")
+    plumbing = {"headers": headers, "runtime": runtime}
+    args = []
+    for name in arg_names:
+        if name in _REQUEST_ARGS:
+            args.append(make_request(remaining))
+        elif name in plumbing:
+            args.append(plumbing[name])
+        elif name != "self":
+            args.append(path_values[name])
+    return args
+
+
+def _pop_path_param(params, arg_name):
+    key = snake_to_camel(arg_name)
+    for spelling in (key,) + PATH_PARAM_ALIASES.get(key, ()):
+        if params.get(spelling) is not None:
+            return str(params.pop(spelling))
+    raise ValueError(f"missing path parameter {key}")
+
+
+class ApiClient:
+    """Calls one product's API on behalf of a module (see module_utils/base.py for how it is built)."""
+
+    def __init__(self, module, product, sdk_client, models, runtime_options, retry_policy, api_error_types):
+        self._module = module
+        self._product = product
+        self._sdk = sdk_client
+        self._models = models
+        self._runtime_options = runtime_options  # darabonba RuntimeOptions: timeouts, SDK retries off
+        self._policy = retry_policy
+        self._api_error_types = api_error_types
+        self._methods = {name.replace("_", "").lower(): name for name in dir(sdk_client) if name.endswith("_with_options")}
+
+    @property
+    def product(self):
+        return self._product
+
+    def call(self, action, params=None, ignore=(), retry_on=()):
+        """The response body of ``action`` as a dict with the API's own keys.
+
+        Returns None for an error whose code is in ``ignore``; waits out codes in ``retry_on``;
+        any other failure ends the module through ``fail_json``."""
+        write = is_write_action(action)
+        if write and self._module.check_mode:
+            self._module.fail_json(msg=f"Refusing {self._product}:{action} in check mode: a module must not write "
+                                       "when check_mode is on (this is a bug in the module)")
+        method, args = self._bind(action, params or {})
+        try:
+            return self._policy.run(lambda attempt: self._attempt(method, args, action, write, attempt), retry_on)
+        except ApiError as error:
+            if error.code in ignore:
+                return None
+            return self._module.fail_json(**failure_result(error, action, self._module.no_log_values))
+
+    def _bind(self, action, params):
+        """The SDK method for ``action`` and its arguments; a programming error fails the module."""
+        name = self._methods.get(action.lower() + "withoptions")
+        if name is None:
+            return self._module.fail_json(msg=f"{action} is not an API action of {self._product}")
+        method = getattr(self._sdk, name)
+        try:
+            args = bind_arguments(list(inspect.signature(method).parameters), params,
+                                  lambda rest: self._request_model(action, rest), {}, self._runtime_options)
+        except ValueError as exc:
+            return self._module.fail_json(msg=f"{action} ({self._product}): {exc}")
+        return method, args
+
+    def _request_model(self, action, params):
+        """``<Action>Request().from_map(params)``, refusing keys the model does not know (it would drop them)."""
+        request = getattr(self._models, action + "Request")().from_map(params)
+        unknown = set(params) - set(request.to_map())
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {', '.join(sorted(unknown))}")
+        return request
+
+    def _attempt(self, method, args, action, write, attempt):
+        """One HTTP round trip, recorded; SDK exceptions come out as ApiError."""
+        try:
+            response = method(*args)
+        except self._api_error_types as exc:
+            error = api_error_from_exception(exc)
+            self._record(action, write, attempt, error.status_code)
+            raise error from None
+        self._record(action, write, attempt, getattr(response, "status_code", None))
+        body = getattr(response, "body", None)
+        return body.to_map() if body is not None else {}
+
+    def _record(self, action, write, attempt, status):
+        self._module.api_calls.append(dict(product=self._product, action=action, write=write, attempt=attempt, status=status))
+
+
+def build_api_client(module, product, credentials, endpoint, retry_policy):
+    """An ApiClient for ``product`` signed with ``credentials``; fails the module if the SDK is missing."""
+    spec = PRODUCTS[product]
+    try:
+        sdk = importlib.import_module(spec.package + ".client")
+        models = importlib.import_module(spec.package + ".models")
+        from alibabacloud_tea_openapi.models import Config
+        from darabonba.runtime import RuntimeOptions
+        from Tea.exceptions import TeaException
+    except ImportError:
+        return module.fail_json(msg=missing_required_lib(spec.distribution), exception=traceback.format_exc())
+    connect_ms, read_ms = _milliseconds(module.params.get("connect_timeout")), _milliseconds(module.params.get("read_timeout"))
+    config = Config(
+        access_key_id=credentials.access_key_id,
+        access_key_secret=credentials.access_key_secret,
+        security_token=credentials.security_token,
+        endpoint=endpoint.host,
+        protocol=endpoint.protocol,
+        region_id=module.params.get("region"),
+        connect_timeout=connect_ms,
+        read_timeout=read_ms,
+        user_agent=USER_AGENT,
+    )
+    # The SDK's own retries stay off: RetryPolicy owns retrying and accounting.
+    runtime = RuntimeOptions(autoretry=False, max_attempts=1, connect_timeout=connect_ms, read_timeout=read_ms)
+    return ApiClient(module, product, sdk.Client(config), models, runtime, retry_policy, TeaException)
+
+
+def _milliseconds(seconds):
+    return None if seconds is None else max(1, int(seconds * 1000))
