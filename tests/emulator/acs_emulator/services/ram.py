@@ -1,0 +1,471 @@
+"""RAM (2015-05-01) API handlers: parameter parsing, authorization and the response shapes the official SDKs parse.
+
+Every handler acts on the caller's own account (RAM is account-scoped) and authorizes ``ram:<Action>`` on the
+resource it touches before acting. Shapes follow alibabacloud-ram20150501 1.3.0's models: nested lists use the
+wrapper form (``{"Roles": {"Role": [...]}}``), ListTagResources a flat ``TagResources`` list.
+"""
+import base64
+import binascii
+import json
+from typing import Dict, List, Optional, Tuple
+
+from .base import ApiError, Call, action
+from .ram_model import DEFAULT_SESSION_DURATION, RamBackend, check_policy_type, invalid
+
+LIST_PAGE = {"default": 100, "maximum": 1000}
+TAG_PAGE = {"default": 50, "maximum": 100}
+MAX_TAGGED_RESOURCES = 50
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Plumbing shared by the handlers
+# ---------------------------------------------------------------------------------------------------------------
+
+def _uid(call: Call) -> str:
+    return str(call.identity.account_uid)
+
+
+def _backend(call: Call) -> RamBackend:
+    return call.state.account(_uid(call)).ram
+
+
+def _authorize(call: Call, resource: str) -> None:
+    """``resource`` is the part after the account: role/<name>, policy/<name>, user/<name>, or *."""
+    call.authorize(f"ram:{call.action}", f"acs:ram:*:{_uid(call)}:{resource}")
+
+
+def _reply(call: Call, **body) -> dict:
+    return dict(body, RequestId=call.request_id)
+
+
+def _required(call: Call, name: str) -> str:
+    return str(call.param(name, required=True))
+
+
+def _optional(call: Call, name: str) -> Optional[str]:
+    value = call.param(name)
+    return None if value is None else str(value)
+
+
+def _bool(call: Call, name: str, default: bool = False) -> bool:
+    """The current SDK sends str(True) = "True", the older one "true"."""
+    value = _optional(call, name)
+    if value is None:
+        return default
+    if value.lower() not in ("true", "false"):
+        raise invalid(name, f"The parameter {name} must be true or false.")
+    return value.lower() == "true"
+
+
+def _int(call: Call, name: str, default: Optional[int] = None) -> Optional[int]:
+    value = _optional(call, name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise invalid(name, f"The parameter {name} must be an integer.") from None
+
+
+def _json_list(call: Call, name: str) -> List:
+    """List parameters arrive as one JSON string (both SDK generations)."""
+    value = _optional(call, name)
+    if value is None:
+        return []
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise invalid(name, f"The parameter {name} must be a JSON list.") from None
+    if not isinstance(parsed, list):
+        raise invalid(name, f"The parameter {name} must be a JSON list.")
+    return parsed
+
+
+def _tags(call: Call) -> Dict[str, str]:
+    """``Tag=[{"Key": k, "Value": v}, ...]`` as a dict."""
+    tags = {}
+    for item in _json_list(call, "Tag"):
+        if not isinstance(item, dict) or not isinstance(item.get("Key"), str):
+            raise invalid("Tag.Key", "Each tag needs a Key.")
+        tags[item["Key"]] = str(item.get("Value", ""))
+    return tags
+
+
+def _tag_filter(call: Call) -> Dict[str, Optional[str]]:
+    """A filter by tags: a tag without Value matches any value."""
+    return {item["Key"]: item.get("Value") for item in _json_list(call, "Tag")
+            if isinstance(item, dict) and isinstance(item.get("Key"), str)}
+
+
+def _policy_type(call: Call) -> str:
+    return check_policy_type(_required(call, "PolicyType"))
+
+
+def _encode_marker(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _decode_marker(marker: str, param: str) -> int:
+    try:
+        prefix, _sep, offset = base64.urlsafe_b64decode(marker.encode()).decode().partition(":")
+        if prefix == "offset" and offset.isdigit():
+            return int(offset)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise invalid(param, f"The parameter {param} is not a marker this service returned.")
+
+
+def _page(call: Call, items: list, marker_param: str, size_param: str, limits: dict) -> Tuple[list, Optional[str]]:
+    """One page of ``items`` and the marker of the next page (None on the last page)."""
+    size = _int(call, size_param, limits["default"])
+    if not 1 <= size <= limits["maximum"]:
+        raise invalid(size_param, f"The parameter {size_param} must be between 1 and {limits['maximum']}.")
+    marker = _optional(call, marker_param)
+    start = _decode_marker(marker, marker_param) if marker else 0
+    end = start + size
+    return items[start:end], (_encode_marker(end) if end < len(items) else None)
+
+
+def _paged_reply(call: Call, wrapper: str, element: str, items: list) -> dict:
+    page, marker = _page(call, items, "Marker", "MaxItems", LIST_PAGE)
+    body = {wrapper: {element: page}, "IsTruncated": marker is not None}
+    if marker is not None:
+        body["Marker"] = marker
+    return _reply(call, **body)
+
+
+def _fields(record: dict, *names: str) -> dict:
+    return {name: record[name] for name in names if name in record}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Roles
+# ---------------------------------------------------------------------------------------------------------------
+
+ROLE_FIELDS = ("RoleName", "RoleId", "Arn", "AssumeRolePolicyDocument", "Description", "MaxSessionDuration",
+               "CreateDate", "UpdateDate")
+ROLE_LIST_FIELDS = tuple(field for field in ROLE_FIELDS if field != "AssumeRolePolicyDocument")
+
+
+@action("ram", "CreateRole", write=True)
+def create_role(call: Call) -> dict:
+    name = _required(call, "RoleName")
+    trust = _required(call, "AssumeRolePolicyDocument")
+    _authorize(call, f"role/{name}")
+    role = _backend(call).create_role(name, trust, _optional(call, "Description"),
+                                      _int(call, "MaxSessionDuration", DEFAULT_SESSION_DURATION), _tags(call))
+    return _reply(call, Role=_fields(role, *ROLE_FIELDS))
+
+
+@action("ram", "GetRole")
+def get_role(call: Call) -> dict:
+    name = _required(call, "RoleName")
+    _authorize(call, f"role/{name}")
+    return _reply(call, Role=_fields(_backend(call).require_role(name), *ROLE_FIELDS))
+
+
+@action("ram", "UpdateRole", write=True)
+def update_role(call: Call) -> dict:
+    name = _required(call, "RoleName")
+    _authorize(call, f"role/{name}")
+    role = _backend(call).update_role(name, _optional(call, "NewAssumeRolePolicyDocument"),
+                                      _optional(call, "NewDescription"), _int(call, "NewMaxSessionDuration"))
+    return _reply(call, Role=_fields(role, *ROLE_FIELDS))
+
+
+@action("ram", "DeleteRole", write=True)
+def delete_role(call: Call) -> dict:
+    name = _required(call, "RoleName")
+    _authorize(call, f"role/{name}")
+    _backend(call).delete_role(name)
+    return _reply(call)
+
+
+@action("ram", "ListRoles")
+def list_roles(call: Call) -> dict:
+    _authorize(call, "role/*")
+    roles = [dict(_fields(role, *ROLE_LIST_FIELDS), Tags={"Tag": role["Tags"]})
+             for role in _backend(call).list_roles(_tag_filter(call))]
+    return _paged_reply(call, "Roles", "Role", roles)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Policies and their versions
+# ---------------------------------------------------------------------------------------------------------------
+
+@action("ram", "CreatePolicy", write=True)
+def create_policy(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    document = _required(call, "PolicyDocument")
+    _authorize(call, f"policy/{name}")
+    policy = _backend(call).create_policy(name, document, _optional(call, "Description"), _tags(call))
+    return _reply(call, Policy=_fields(policy, "PolicyName", "PolicyType", "Description", "DefaultVersion", "CreateDate"))
+
+
+@action("ram", "GetPolicy")
+def get_policy(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    policy_type = _policy_type(call)
+    _authorize(call, f"policy/{name}")
+    policy, default_version = _backend(call).get_policy(name, policy_type)
+    return _reply(call, Policy=policy, DefaultPolicyVersion=default_version)
+
+
+@action("ram", "ListPolicies")
+def list_policies(call: Call) -> dict:
+    policy_type = _optional(call, "PolicyType")
+    if policy_type is not None:
+        check_policy_type(policy_type)
+    _authorize(call, "policy/*")
+    policies = [dict(policy, Tags={"Tag": policy["Tags"]})
+                for policy in _backend(call).list_policies(policy_type, _tag_filter(call))]
+    return _paged_reply(call, "Policies", "Policy", policies)
+
+
+@action("ram", "DeletePolicy", write=True)
+def delete_policy(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    _authorize(call, f"policy/{name}")
+    _backend(call).delete_policy(name, _bool(call, "CascadingDelete"))
+    return _reply(call)
+
+
+@action("ram", "CreatePolicyVersion", write=True)
+def create_policy_version(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    document = _required(call, "PolicyDocument")
+    _authorize(call, f"policy/{name}")
+    version = _backend(call).create_policy_version(name, document, _bool(call, "SetAsDefault"),
+                                                   _optional(call, "RotateStrategy") or "None")
+    return _reply(call, PolicyVersion=version)
+
+
+@action("ram", "GetPolicyVersion")
+def get_policy_version(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    policy_type = _policy_type(call)
+    version_id = _required(call, "VersionId")
+    _authorize(call, f"policy/{name}")
+    return _reply(call, PolicyVersion=_backend(call).get_policy_version(name, policy_type, version_id))
+
+
+@action("ram", "ListPolicyVersions")
+def list_policy_versions(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    policy_type = _policy_type(call)
+    _authorize(call, f"policy/{name}")
+    versions = _backend(call).list_policy_versions(name, policy_type)
+    return _reply(call, PolicyVersions={"PolicyVersion": versions})
+
+
+@action("ram", "DeletePolicyVersion", write=True)
+def delete_policy_version(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    version_id = _required(call, "VersionId")
+    _authorize(call, f"policy/{name}")
+    _backend(call).delete_policy_version(name, version_id)
+    return _reply(call)
+
+
+@action("ram", "SetDefaultPolicyVersion", write=True)
+def set_default_policy_version(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    version_id = _required(call, "VersionId")
+    _authorize(call, f"policy/{name}")
+    _backend(call).set_default_policy_version(name, version_id)
+    return _reply(call)
+
+
+@action("ram", "ListEntitiesForPolicy")
+def list_entities_for_policy(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    policy_type = _policy_type(call)
+    _authorize(call, f"policy/{name}")
+    entities = _backend(call).entities_for_policy(name, policy_type)
+    return _reply(call, Roles={"Role": entities["Roles"]}, Users={"User": entities["Users"]},
+                  Groups={"Group": entities["Groups"]})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Attachments: the same four calls for roles and users
+# ---------------------------------------------------------------------------------------------------------------
+
+def _change_attachment(call: Call, kind: str, attach: bool) -> dict:
+    """Attach*/Detach*: authorized on the principal, as RAM documents it."""
+    name_param = "RoleName" if kind == "role" else "UserName"
+    principal = _required(call, name_param)
+    policy = _required(call, "PolicyName")
+    policy_type = _policy_type(call)
+    _authorize(call, f"{kind}/{principal}")
+    change = _backend(call).attach_policy if attach else _backend(call).detach_policy
+    change(kind, principal, policy, policy_type)
+    return _reply(call)
+
+
+def _policies_for(call: Call, kind: str) -> dict:
+    principal = _required(call, "RoleName" if kind == "role" else "UserName")
+    _authorize(call, f"{kind}/{principal}")
+    return _reply(call, Policies={"Policy": _backend(call).policies_for(kind, principal)})
+
+
+@action("ram", "AttachPolicyToRole", write=True)
+def attach_policy_to_role(call: Call) -> dict:
+    return _change_attachment(call, "role", attach=True)
+
+
+@action("ram", "DetachPolicyFromRole", write=True)
+def detach_policy_from_role(call: Call) -> dict:
+    return _change_attachment(call, "role", attach=False)
+
+
+@action("ram", "ListPoliciesForRole")
+def list_policies_for_role(call: Call) -> dict:
+    return _policies_for(call, "role")
+
+
+@action("ram", "AttachPolicyToUser", write=True)
+def attach_policy_to_user(call: Call) -> dict:
+    return _change_attachment(call, "user", attach=True)
+
+
+@action("ram", "DetachPolicyFromUser", write=True)
+def detach_policy_from_user(call: Call) -> dict:
+    return _change_attachment(call, "user", attach=False)
+
+
+@action("ram", "ListPoliciesForUser")
+def list_policies_for_user(call: Call) -> dict:
+    return _policies_for(call, "user")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Users and AccessKeys
+# ---------------------------------------------------------------------------------------------------------------
+
+USER_FIELDS = ("UserName", "UserId", "DisplayName", "Comments", "Email", "MobilePhone", "CreateDate", "UpdateDate")
+NEW_USER_FIELDS = USER_FIELDS[:-1]  # CreateUser answers without UpdateDate
+
+
+@action("ram", "CreateUser", write=True)
+def create_user(call: Call) -> dict:
+    name = _required(call, "UserName")
+    _authorize(call, f"user/{name}")
+    user = _backend(call).create_user(name, _optional(call, "DisplayName"), _optional(call, "Comments"),
+                                      _optional(call, "Email"), _optional(call, "MobilePhone"))
+    return _reply(call, User=_fields(user, *NEW_USER_FIELDS))
+
+
+@action("ram", "GetUser")
+def get_user(call: Call) -> dict:
+    name = _required(call, "UserName")
+    _authorize(call, f"user/{name}")
+    return _reply(call, User=_fields(_backend(call).require_user(name), *USER_FIELDS))
+
+
+@action("ram", "UpdateUser", write=True)
+def update_user(call: Call) -> dict:
+    name = _required(call, "UserName")
+    _authorize(call, f"user/{name}")
+    user = _backend(call).update_user(
+        name, _optional(call, "NewUserName"), DisplayName=_optional(call, "NewDisplayName"),
+        Comments=_optional(call, "NewComments"), Email=_optional(call, "NewEmail"),
+        MobilePhone=_optional(call, "NewMobilePhone"))
+    return _reply(call, User=_fields(user, *USER_FIELDS))
+
+
+@action("ram", "DeleteUser", write=True)
+def delete_user(call: Call) -> dict:
+    name = _required(call, "UserName")
+    _authorize(call, f"user/{name}")
+    _backend(call).delete_user(name)
+    return _reply(call)
+
+
+@action("ram", "ListUsers")
+def list_users(call: Call) -> dict:
+    _authorize(call, "user/*")
+    users = [_fields(user, *USER_FIELDS) for user in _backend(call).list_users()]
+    return _paged_reply(call, "Users", "User", users)
+
+
+def _key_owner(call: Call) -> str:
+    """UserName defaults to the calling RAM user, as in RAM; an account root must name the user here."""
+    name = _optional(call, "UserName") or getattr(call.identity, "user_name", None)
+    if not name:
+        raise ApiError(400, "MissingParameter.UserName",
+                       "The input parameter UserName that is mandatory for processing this request is not supplied.")
+    return name
+
+
+@action("ram", "CreateAccessKey", write=True)
+def create_access_key(call: Call) -> dict:
+    name = _key_owner(call)
+    _authorize(call, f"user/{name}")
+    return _reply(call, AccessKey=_backend(call).create_access_key(name))
+
+
+@action("ram", "ListAccessKeys")
+def list_access_keys(call: Call) -> dict:
+    name = _key_owner(call)
+    _authorize(call, f"user/{name}")
+    return _reply(call, AccessKeys={"AccessKey": _backend(call).list_access_keys(name)})
+
+
+@action("ram", "DeleteAccessKey", write=True)
+def delete_access_key(call: Call) -> dict:
+    name = _key_owner(call)
+    key_id = _required(call, "UserAccessKeyId")
+    _authorize(call, f"user/{name}")
+    _backend(call).delete_access_key(name, key_id)
+    return _reply(call)
+
+
+@action("ram", "GetAccountAlias")
+def get_account_alias(call: Call) -> dict:
+    _authorize(call, "*")
+    return _reply(call, AccountAlias=_backend(call).alias or "")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tags on roles and custom policies
+# ---------------------------------------------------------------------------------------------------------------
+
+def _tag_targets(call: Call, required: bool = True) -> Tuple[str, List[str]]:
+    """ResourceType and ResourceNames, each name authorized as <type>/<name>."""
+    resource_type = _required(call, "ResourceType")
+    names = _json_list(call, "ResourceNames")
+    if required and not names:
+        _required(call, "ResourceNames")
+    if len(names) > MAX_TAGGED_RESOURCES or not all(isinstance(name, str) for name in names):
+        raise invalid("ResourceNames", f"ResourceNames must be a list of at most {MAX_TAGGED_RESOURCES} names.")
+    for name in names or ["*"]:
+        _authorize(call, f"{resource_type}/{name}")
+    return resource_type, names
+
+
+@action("ram", "TagResources", write=True)
+def tag_resources(call: Call) -> dict:
+    resource_type, names = _tag_targets(call)
+    tags = _tags(call)
+    if not tags:
+        _required(call, "Tag")
+    _backend(call).tag_resources(resource_type, names, tags)
+    return _reply(call)
+
+
+@action("ram", "UntagResources", write=True)
+def untag_resources(call: Call) -> dict:
+    resource_type, names = _tag_targets(call)
+    _backend(call).untag_resources(resource_type, names, _json_list(call, "TagKeys"), _bool(call, "All"))
+    return _reply(call)
+
+
+@action("ram", "ListTagResources")
+def list_tag_resources(call: Call) -> dict:
+    resource_type, names = _tag_targets(call, required=False)
+    rows = _backend(call).list_tag_resources(resource_type, names, _tag_filter(call))
+    page, token = _page(call, rows, "NextToken", "PageSize", TAG_PAGE)
+    body = {"TagResources": page}
+    if token is not None:
+        body["NextToken"] = token
+    return _reply(call, **body)
