@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apsaramq.cross_account contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""RAM roles: read, update and describe them. Shared by ram_role and ram_role_info.
+
+Roles are handled in the API's own shape (``{"RoleName": ..., "AssumeRolePolicyDocument": "<json>", ...}``) until
+``role_facts`` turns one into the snake_case dict the modules return.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal, trusted_principals
+
+ROLE_NOT_FOUND = "EntityNotExist.Role"
+DEFAULT_MAX_SESSION_DURATION = 3600
+LIST_PAGE_SIZE = 1000
+_ARN_ACCOUNT = re.compile(r"acs:ram::([0-9]{16}):")
+# Role attributes UpdateRole can change: API attribute -> UpdateRole parameter.
+_UPDATABLE = {
+    "AssumeRolePolicyDocument": "NewAssumeRolePolicyDocument",
+    "Description": "NewDescription",
+    "MaxSessionDuration": "NewMaxSessionDuration",
+}
+# What RAM reports for an attribute a role was created without.
+_ATTRIBUTE_DEFAULTS = {"Description": "", "MaxSessionDuration": DEFAULT_MAX_SESSION_DURATION}
+
+
+# ------------------------------------------------------------------------------------------------------------- reading
+
+def get_role(client, name):
+    """The role called ``name`` (RAM matches role names case-insensitively), or None when there is none."""
+    body = client.call("GetRole", {"RoleName": name}, ignore=(ROLE_NOT_FOUND,))
+    return body.get("Role") if body else None
+
+
+def wait_until_visible(client, name):
+    """Wait out RAM's eventual consistency after CreateRole, before a call that needs the role to exist."""
+    client.call("GetRole", {"RoleName": name}, retry_on=(ROLE_NOT_FOUND,))
+
+
+def list_role_names(client):
+    """Names of every role of the account, following ListRoles' Marker across pages."""
+    names, marker = [], None
+    while True:
+        params = {"MaxItems": LIST_PAGE_SIZE, **({"Marker": marker} if marker else {})}
+        body = client.call("ListRoles", params) or {}
+        names.extend(role["RoleName"] for role in (body.get("Roles") or {}).get("Role") or [])
+        marker = body.get("Marker")
+        if not body.get("IsTruncated") or not marker:
+            return names
+
+
+def trust_document(role):
+    """The role's trust policy as a dict with its keys as RAM stores them (None when unknown)."""
+    document = (role or {}).get("AssumeRolePolicyDocument")
+    if document is None or isinstance(document, dict):
+        return document
+    return json.loads(document)
+
+
+def account_of(arn):
+    """The account UID inside a RAM ARN (``acs:ram::<uid>:...``), or None."""
+    match = _ARN_ACCOUNT.match(arn or "")
+    return match.group(1) if match else None
+
+
+# ------------------------------------------------------------------------------------------------------------- updating
+
+def role_changes(wanted, current):
+    """UpdateRole parameters for the attributes of ``wanted`` (API names; None = leave as is) that differ."""
+    changes = {}
+    for attribute, parameter in _UPDATABLE.items():
+        value = wanted.get(attribute)
+        if value is None:
+            continue
+        if attribute == "AssumeRolePolicyDocument":
+            differs = not documents_equal(json.loads(value), trust_document(current))
+        else:
+            differs = value != current.get(attribute, _ATTRIBUTE_DEFAULTS[attribute])
+        if differs:
+            changes[parameter] = value
+    return changes
+
+
+def with_changes(role, changes):
+    """``role`` as it is once UpdateRole applied ``changes`` (the check-mode prediction, and the fallback after a write)."""
+    updated = dict(role)
+    for attribute, parameter in _UPDATABLE.items():
+        if parameter in changes:
+            updated[attribute] = changes[parameter]
+    return updated
+
+
+def update_role(client, check_mode, name, wanted, current):
+    """Bring description, session duration and trust of role ``name`` to ``wanted`` in one UpdateRole call.
+
+    Returns (changed, role after the update).
+    """
+    changes = role_changes(wanted, current)
+    if not changes:
+        return False, current
+    updated = with_changes(current, changes)
+    if not check_mode:
+        body = client.call("UpdateRole", {"RoleName": name, **changes}) or {}
+        updated = {**updated, **(body.get("Role") or {})}
+    return True, updated
+
+
+# --------------------------------------------------------------------------------------------------------- describing
+
+def flag_principals(principals, own_account):
+    """Each trusted principal with the account it belongs to and whether that is another account than the role's.
+
+    Services and identity providers belong to no other account: ``cross_account`` is false for them.
+    """
+    flagged = [{"type": "account", "principal": uid, "account_id": uid} for uid in principals["accounts"]]
+    flagged += [{"type": "ram_arn", "principal": arn, "account_id": account_of(arn)} for arn in principals["ram_arns"]]
+    flagged += [{"type": "service", "principal": name, "account_id": None} for name in principals["services"]]
+    flagged += [{"type": "federated", "principal": arn, "account_id": account_of(arn)} for arn in principals["federated"]]
+    for entry in flagged:
+        entry["cross_account"] = bool(own_account and entry["account_id"] and entry["account_id"] != own_account)
+    return flagged
+
+
+def attachment_facts(attached, documents=None):
+    """Attachments as returned by the modules; ``documents`` maps (type, name) to a policy's default version."""
+    facts = []
+    for policy in attached:
+        fact = {"policy_name": policy["PolicyName"], "policy_type": policy["PolicyType"]}
+        if documents is not None:
+            fact.update(documents.get((policy["PolicyType"], policy["PolicyName"]), {}))
+        facts.append(fact)
+    return facts
+
+
+def role_facts(role, attached, documents=None):
+    """The module return value for ``role`` (API shape) and its attached policies.
+
+    The account comes from the role's ARN, so flagging cross-account principals costs no API call.
+    """
+    document = trust_document(role)
+    account = account_of(role.get("Arn"))
+    principals = trusted_principals(document) if document else {"accounts": [], "ram_arns": [], "services": [], "federated": []}
+    return {
+        "arn": role.get("Arn"),
+        "role_id": role.get("RoleId"),
+        "role_name": role.get("RoleName"),
+        "description": role.get("Description", ""),
+        "max_session_duration": role.get("MaxSessionDuration"),
+        "create_date": role.get("CreateDate"),
+        "update_date": role.get("UpdateDate"),
+        "account_id": account,
+        "assume_role_policy_document": document,
+        "trusted_principals": principals,
+        "principals": flag_principals(principals, account),
+        "policies": attachment_facts(attached, documents),
+        "switch_role": {"account_id": account, "role_name": role.get("RoleName")},
+    }
+
+
+def diff_view(role, attached):
+    """What ``--diff`` shows of a role: documents as parsed dicts so the diff is readable; {} for no role."""
+    if role is None:
+        return {}
+    return {
+        "role_name": role.get("RoleName"),
+        "description": role.get("Description", ""),
+        "max_session_duration": role.get("MaxSessionDuration"),
+        "assume_role_policy_document": trust_document(role),
+        "policies": sorted(f"{policy['PolicyType']}:{policy['PolicyName']}" for policy in attached),
+    }

@@ -1,0 +1,236 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apsaramq.cross_account contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ram_role_info
+short_description: Read RAM roles with their trust parsed and cross-account principals flagged
+version_added: 0.1.0
+description:
+  - Returns one RAM role (O(name)) or every role of the account, each with its trust policy, the principals it trusts
+    (flagged when they belong to another account), and its attached policies.
+  - Answers the owner's audit question "who outside this account can assume what, with which permissions".
+  - Makes read calls only. Listing every role follows ListRoles' pages and reads each role and its attachments.
+author:
+  - apsaramq.cross_account contributors
+extends_documentation_fragment:
+  - apsaramq.cross_account.common
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+options:
+  name:
+    description:
+      - Name of the role to read (case-insensitive). When omitted, every role of the account is returned.
+      - An unknown role is not an error; RV(roles) is then empty.
+    type: str
+    aliases: [role_name]
+  include_policy_documents:
+    description:
+      - Also return the default version and document of every attached policy (one more read per policy).
+    type: bool
+    default: false
+seealso:
+  - module: apsaramq.cross_account.ram_role
+  - module: apsaramq.cross_account.ram_policy_info
+"""
+
+EXAMPLES = r"""
+- name: Read one role
+  apsaramq.cross_account.ram_role_info:
+    name: mq-partner-operator
+  register: found
+
+- name: Fail when a partner account we no longer work with can still assume the role
+  ansible.builtin.assert:
+    that: "'3000000000000003' not in found.roles[0].trusted_principals.accounts"
+
+- name: Every role that another account may assume, with the documents of its policies
+  apsaramq.cross_account.ram_role_info:
+    include_policy_documents: true
+  register: all_roles
+
+- name: Principals of other accounts that can assume one of our roles
+  ansible.builtin.debug:
+    msg: "{{ all_roles.roles | map(attribute='principals') | flatten | selectattr('cross_account') | map(attribute='principal') | unique }}"
+"""
+
+RETURN = r"""
+roles:
+  description: The role asked for (zero or one item) or every role of the account, sorted by name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    arn:
+      description: ARN of the role.
+      type: str
+      sample: acs:ram::1000000000000001:role/mq-partner-operator
+    role_id:
+      description: Id of the role.
+      type: str
+      sample: "300000000000000001"
+    role_name:
+      description: Name of the role as RAM stores it.
+      type: str
+      sample: mq-partner-operator
+    description:
+      description: Description of the role.
+      type: str
+      sample: Partners operate our ApsaraMQ instances
+    max_session_duration:
+      description: Longest session in seconds that AssumeRole may grant.
+      type: int
+      sample: 3600
+    create_date:
+      description: When the role was created.
+      type: str
+      sample: "2026-01-01T00:00:00Z"
+    update_date:
+      description: When the role was last changed.
+      type: str
+      sample: "2026-01-02T00:00:00Z"
+    account_id:
+      description: UID of the account that owns the role.
+      type: str
+      sample: "1000000000000001"
+    assume_role_policy_document:
+      description: The trust policy, parsed, with its keys as RAM stores them.
+      type: dict
+      sample: {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": ["acs:ram::2000000000000002:root"]}}],
+               "Version": "1"}
+    trusted_principals:
+      description: Who may assume the role, parsed from the trust policy.
+      type: dict
+      contains:
+        accounts:
+          description: UIDs of trusted accounts.
+          type: list
+          elements: str
+        ram_arns:
+          description: ARNs of trusted RAM users and roles.
+          type: list
+          elements: str
+        services:
+          description: Trusted cloud services.
+          type: list
+          elements: str
+        federated:
+          description: Trusted identity providers.
+          type: list
+          elements: str
+      sample: {"accounts": ["2000000000000002"], "ram_arns": [], "services": [], "federated": []}
+    principals:
+      description: Every trusted principal with its account and whether it belongs to another account than the role.
+      type: list
+      elements: dict
+      contains:
+        type:
+          description: C(account), C(ram_arn), C(service) or C(federated).
+          type: str
+        principal:
+          description: The UID, ARN or service name.
+          type: str
+        account_id:
+          description: UID of the account the principal belongs to (null for a service).
+          type: str
+        cross_account:
+          description: Whether the principal belongs to another account than the role's.
+          type: bool
+      sample: [{"type": "account", "principal": "2000000000000002", "account_id": "2000000000000002", "cross_account": true}]
+    policies:
+      description: Policies attached to the role.
+      type: list
+      elements: dict
+      contains:
+        policy_name:
+          description: Name of the policy.
+          type: str
+        policy_type:
+          description: C(System) or C(Custom).
+          type: str
+        default_version:
+          description: Id of the policy's default version.
+          type: str
+          returned: when O(include_policy_documents=true)
+        document:
+          description: The default version's document, parsed, with its keys as stored.
+          type: dict
+          returned: when O(include_policy_documents=true)
+      sample: [{"policy_name": "AliyunMQReadOnlyAccess", "policy_type": "System"}]
+    switch_role:
+      description: What the console's Switch Role page asks for.
+      type: dict
+      contains:
+        account_id:
+          description: UID of the account that owns the role.
+          type: str
+        role_name:
+          description: Name of the role.
+          type: str
+      sample: {"account_id": "1000000000000001", "role_name": "mq-partner-operator"}
+"""
+
+import json
+
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import list_attached
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import get_role, list_role_names, role_facts
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError, validate_role_name
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", aliases=["role_name"]),
+    include_policy_documents=dict(type="bool", default=False),
+)
+
+
+def policy_documents(client, attached):
+    """Default version and parsed document of each attached policy, keyed by (type, name)."""
+    documents = {}
+    for policy in attached:
+        body = client.call("GetPolicy", {"PolicyName": policy["PolicyName"], "PolicyType": policy["PolicyType"]},
+                           ignore=("EntityNotExist.Policy",)) or {}
+        version = body.get("DefaultPolicyVersion") or {}
+        text = version.get("PolicyDocument")
+        documents[(policy["PolicyType"], policy["PolicyName"])] = {
+            "default_version": version.get("VersionId"),
+            "document": json.loads(text) if isinstance(text, str) else text,
+        }
+    return documents
+
+
+def describe(client, role, include_documents):
+    attached = list_attached(client, "Role", role["RoleName"])
+    documents = policy_documents(client, attached) if include_documents else None
+    return role_facts(role, attached, documents)
+
+
+def read_roles(client, name):
+    """The role called ``name`` (zero or one), or every role when ``name`` is None."""
+    if name is not None:
+        role = get_role(client, name)
+        return [role] if role else []
+    # ListRoles carries no trust policy: each role is read on its own. A role deleted meanwhile is skipped.
+    return [role for role in (get_role(client, listed) for listed in sorted(list_role_names(client), key=str.lower)) if role]
+
+
+def main():
+    module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    name = module.params["name"]
+    try:
+        name = None if name is None else validate_role_name(name, "name")
+    except ValidationError as error:
+        module.fail_json(msg=str(error))
+    client = module.client("ram")
+    roles = [describe(client, role, module.params["include_policy_documents"]) for role in read_roles(client, name)]
+    module.exit_json(changed=False, roles=roles)
+
+
+if __name__ == "__main__":
+    main()

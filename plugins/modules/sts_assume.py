@@ -1,0 +1,362 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apsaramq.cross_account contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: sts_assume
+short_description: Assume a RAM role with STS and hand its temporary credentials to later tasks, never to the screen
+version_added: 0.1.0
+description:
+  - Calls STS AssumeRole for a role, typically a role of another account that trusts this one, and returns the temporary
+    credentials for later tasks (pass them as O(access_key_id), O(access_key_secret) and O(security_token) of any module
+    of this collection).
+  - The result of this task is never displayed, at any verbosity and by any callback, even without C(no_log), because
+    the module's action plugin marks it as hidden. The registered variable still holds everything. Do not print the
+    variable yourself (for example with M(ansible.builtin.debug)) unless that task has C(no_log) too.
+  - Assuming a role changes nothing, so the module runs in check mode as well and always reports RV(ignore:changed=false).
+  - Right after a role was created, or the caller was granted C(sts:AssumeRole), STS may still answer
+    C(EntityNotExist.Role) or C(NoPermission) for a while; O(wait_for_role) waits that out.
+  - Optionally writes the credentials as a named C(StsToken) profile of the Alibaba Cloud CLI configuration
+    (C(~/.aliyun/config.json) format, mode 0600), which the C(aliyun) CLI and the SDKs' default credentials chain read.
+author:
+  - apsaramq.cross_account contributors
+extends_documentation_fragment:
+  - apsaramq.cross_account.common
+attributes:
+  check_mode:
+    support: full
+    description: AssumeRole changes nothing, so it is called in check mode too; only O(profile_file) is not written.
+  diff_mode:
+    support: none
+options:
+  role_arn:
+    description:
+      - ARN of the role to assume, C(acs:ram::<account uid>:role/<role name>).
+      - Either this or O(account_id) with O(role_name).
+    type: str
+  account_id:
+    description:
+      - UID (16 digits) of the account that owns the role; used with O(role_name) instead of O(role_arn).
+    type: str
+  role_name:
+    description:
+      - Name of the role; used with O(account_id) instead of O(role_arn).
+    type: str
+  session_name:
+    description:
+      - Name of the role session, shown in the assumed identity's ARN and in the owner's audit logs.
+      - 2 to 64 letters, digits and C(.@_-).
+    type: str
+    default: ansible-apsaramq
+    aliases: [role_session_name]
+  duration_seconds:
+    description:
+      - How long the credentials stay valid, 900 to 43200 seconds, and at most the role's maximum session duration.
+    type: int
+    default: 3600
+  external_id:
+    description:
+      - The C(sts:ExternalId) the role's trust policy requires, if any.
+    type: str
+  policy:
+    description:
+      - A session policy (mapping, JSON or YAML string) that narrows what the credentials may do below the role's own
+        permissions.
+    type: raw
+  wait_for_role:
+    description:
+      - Seconds (0 to 600) to keep retrying while STS answers C(EntityNotExist.Role) or C(NoPermission), as it does for
+        a while after the role was created or the caller was granted C(sts:AssumeRole). V(0) does not wait.
+      - The last answer is reported if the role cannot be assumed in that time.
+    type: int
+    default: 0
+  profile_file:
+    description:
+      - Also write the credentials as profile O(profile_name) with C(mode=StsToken) into this Alibaba Cloud CLI
+        configuration file (JSON, such as C(~/.aliyun/config.json)). Other profiles in the file are kept; the file is
+        replaced atomically with mode 0600. A new file gets O(profile_name) as its current profile.
+      - Not written in check mode.
+    type: path
+  profile_name:
+    description:
+      - Name of the profile written to O(profile_file). Required with O(profile_file).
+    type: str
+notes:
+  - The credentials in C(~/.alibabacloud/credentials.ini) cannot hold an STS token (alibabacloud-credentials reads no
+    such profile type), which is why O(profile_file) uses the CLI configuration format.
+  - A task that uses the credentials should set C(no_log) only if it prints them; the options O(access_key_secret) and
+    O(security_token) of this collection's modules are hidden already.
+seealso:
+  - module: apsaramq.cross_account.ram_role
+  - module: apsaramq.cross_account.ram_user_grant
+"""
+
+EXAMPLES = r"""
+- name: Alice (account B) assumes the operator role of account A
+  apsaramq.cross_account.sts_assume:
+    access_key_id: "{{ alice_access_key_id }}"
+    access_key_secret: "{{ alice_access_key_secret }}"
+    role_arn: acs:ram::1000000000000001:role/mq-partner-operator
+    session_name: alice-orders-maintenance
+    external_id: partner-contract-4711
+    duration_seconds: 900
+    wait_for_role: 60
+  register: assumed
+
+- name: Act in account A with the temporary credentials
+  apsaramq.cross_account.ram_role_info:
+    access_key_id: "{{ assumed.sts_creds.access_key_id }}"
+    access_key_secret: "{{ assumed.sts_creds.access_key_secret }}"
+    security_token: "{{ assumed.sts_creds.security_token }}"
+    name: mq-partner-operator
+
+- name: Only publish to one topic during this session, and leave a CLI profile for a script
+  apsaramq.cross_account.sts_assume:
+    account_id: "1000000000000001"
+    role_name: mq-partner-operator
+    session_name: orders-publisher
+    policy:
+      Version: "1"
+      Statement:
+        - Effect: Allow
+          Action: [mq:PUB]
+          Resource: ["acs:mq:*:*:MQ_INST_1000000000000001_orders%orders"]
+    profile_file: ~/.aliyun/config.json
+    profile_name: owner-a-orders
+"""
+
+RETURN = r"""
+sts_creds:
+  description:
+    - The temporary credentials. Hidden from every output; available to later tasks through the registered variable.
+  returned: success
+  type: dict
+  contains:
+    access_key_id:
+      description: Temporary AccessKey ID (starts with C(STS.)).
+      type: str
+      sample: STS.NUjdRYd8gKz8xS2LrRjU4sVpA
+    access_key_secret:
+      description: Temporary AccessKey secret.
+      type: str
+      sample: "********"
+    security_token:
+      description: The STS security token to send with the key.
+      type: str
+      sample: "********"
+    expiration:
+      description: When the credentials expire, UTC.
+      type: str
+      sample: "2026-01-01T01:00:00Z"
+assumed_role_user:
+  description: The identity the credentials act as.
+  returned: success
+  type: dict
+  contains:
+    arn:
+      description: ARN of the role session, C(acs:ram::<uid>:role/<role>/<session>).
+      type: str
+      sample: acs:ram::1000000000000001:role/mq-partner-operator/alice-orders-maintenance
+    assumed_role_id:
+      description: Id of the role session, C(<role id>:<session>).
+      type: str
+      sample: "300000000000000001:alice-orders-maintenance"
+role_arn:
+  description: ARN of the assumed role.
+  returned: success
+  type: str
+  sample: acs:ram::1000000000000001:role/mq-partner-operator
+switch_role:
+  description: What the console's Switch Role page asks for, to do the same by hand.
+  returned: success
+  type: dict
+  contains:
+    account_id:
+      description: UID of the account that owns the role.
+      type: str
+      sample: "1000000000000001"
+    role_name:
+      description: Name of the role.
+      type: str
+      sample: mq-partner-operator
+profile:
+  description: Where the credentials were written.
+  returned: when O(profile_file) is set and not in check mode
+  type: dict
+  contains:
+    file:
+      description: Path of the CLI configuration file.
+      type: str
+      sample: /home/alice/.aliyun/config.json
+    name:
+      description: Name of the profile.
+      type: str
+      sample: owner-a-orders
+"""
+
+import json
+import os
+import tempfile
+import time
+
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
+    PolicyError,
+    load_document,
+    render_document,
+    validate_document,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
+    ValidationError,
+    validate_account_uid,
+    validate_duration,
+    validate_external_id,
+    validate_role_arn,
+    validate_role_name,
+    validate_session_name,
+)
+
+# STS answers these for a while after the role was created or the caller was granted sts:AssumeRole.
+NOT_YET_ASSUMABLE = ("EntityNotExist.Role", "NoPermission")
+MAX_WAIT_SECONDS = 600
+FIRST_DELAY = 1.0
+MAX_DELAY = 8.0
+
+ARGUMENT_SPEC = dict(
+    role_arn=dict(type="str"),
+    account_id=dict(type="str"),
+    role_name=dict(type="str"),
+    session_name=dict(type="str", default="ansible-apsaramq", aliases=["role_session_name"]),
+    duration_seconds=dict(type="int", default=3600),
+    external_id=dict(type="str", no_log=False),
+    policy=dict(type="raw"),
+    wait_for_role=dict(type="int", default=0),
+    profile_file=dict(type="path"),
+    profile_name=dict(type="str"),
+)
+
+
+def validated_request(params):
+    """AssumeRole parameters and the role's (account, name), checked before any API call."""
+    if params["role_arn"] is not None:
+        account, role_name = validate_role_arn(params["role_arn"], "role_arn")
+    else:
+        account, role_name = validate_account_uid(params["account_id"], "account_id"), validate_role_name(params["role_name"], "role_name")
+    request = {
+        "RoleArn": f"acs:ram::{account}:role/{role_name}",
+        "RoleSessionName": validate_session_name(params["session_name"], "session_name"),
+        "DurationSeconds": validate_duration(params["duration_seconds"], "duration_seconds", 900, 43200),
+    }
+    if params["external_id"] is not None:
+        request["ExternalId"] = validate_external_id(params["external_id"], "external_id")
+    if params["policy"] is not None:
+        document = load_document(params["policy"], field="policy")
+        validate_document(document, kind="permission", field="policy")
+        request["Policy"] = render_document(document)
+    validate_duration(params["wait_for_role"], "wait_for_role", 0, MAX_WAIT_SECONDS)
+    return request, account, role_name
+
+
+def assume_role(client, request, wait_seconds):
+    """The AssumeRole response, retried while the role is not assumable yet for up to ``wait_seconds``."""
+    deadline = time.monotonic() + wait_seconds
+    delay = FIRST_DELAY
+    while time.monotonic() + delay <= deadline:
+        body = client.call("AssumeRole", request, ignore=NOT_YET_ASSUMABLE)
+        if body is not None:
+            return body
+        time.sleep(delay)
+        delay = min(delay * 2, MAX_DELAY)
+    # Out of time (or not waiting): this answer, success or failure, is the one reported.
+    return client.call("AssumeRole", request)
+
+
+def cli_profile(name, credentials, region):
+    """A profile of the Alibaba Cloud CLI configuration that the CLI and alibabacloud-credentials read."""
+    return {
+        "name": name,
+        "mode": "StsToken",
+        "access_key_id": credentials["AccessKeyId"],
+        "access_key_secret": credentials["AccessKeySecret"],
+        "sts_token": credentials["SecurityToken"],
+        "region_id": region,
+        "output_format": "json",
+        "language": "en",
+    }
+
+
+def read_cli_config(path):
+    """The existing CLI configuration (a new one when the file does not exist); ValueError when it is not one."""
+    if not os.path.exists(path):
+        return {"current": "", "profiles": []}
+    with open(path, encoding="utf-8") as handle:
+        config = json.load(handle)
+    if not isinstance(config, dict) or not isinstance(config.get("profiles", []), list):
+        raise ValueError("not an Alibaba Cloud CLI configuration (expected an object with a 'profiles' list)")
+    return config
+
+
+def write_private_file(path, text):
+    """Replace ``path`` atomically with a file only its owner can read (mkstemp creates it 0600)."""
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".sts_assume-", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def write_profile(path, name, credentials, region):
+    """Add or replace profile ``name`` in the CLI configuration at ``path``, keeping every other profile."""
+    config = read_cli_config(path)
+    profiles = [profile for profile in config.get("profiles", []) if profile.get("name") != name]
+    config["profiles"] = profiles + [cli_profile(name, credentials, region)]
+    config["current"] = config.get("current") or name
+    write_private_file(path, json.dumps(config, indent=2) + "\n")
+
+
+def main():
+    module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=[("role_arn", "account_id"), ("role_arn", "role_name")],
+                                required_one_of=[("role_arn", "account_id")],
+                                required_together=[("account_id", "role_name"), ("profile_file", "profile_name")],
+                                supports_check_mode=True)
+    params = module.params
+    try:
+        request, account, role_name = validated_request(params)
+    except (ValidationError, PolicyError) as error:
+        module.fail_json(msg=str(error))
+    body = assume_role(module.client("sts"), request, params["wait_for_role"])
+    issued, user = body.get("Credentials") or {}, body.get("AssumedRoleUser") or {}
+    result = {
+        "changed": False,
+        "sts_creds": {
+            "access_key_id": issued.get("AccessKeyId"),
+            "access_key_secret": issued.get("AccessKeySecret"),
+            "security_token": issued.get("SecurityToken"),
+            "expiration": issued.get("Expiration"),
+        },
+        "assumed_role_user": {"arn": user.get("Arn"), "assumed_role_id": user.get("AssumedRoleId")},
+        "role_arn": request["RoleArn"],
+        "switch_role": {"account_id": account, "role_name": role_name},
+    }
+    if params["profile_file"] and not module.check_mode:
+        try:
+            write_profile(params["profile_file"], params["profile_name"], issued, params["region"])
+        except (OSError, ValueError) as error:
+            module.fail_json(msg=f"profile_file: cannot write {params['profile_file']}: {error}")
+        result["profile"] = {"file": params["profile_file"], "name": params["profile_name"]}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
