@@ -1,0 +1,207 @@
+"""Fault injection: the failures a real cloud throws, at chosen rates, repeatable with a seed.
+
+Kinds (each limited to the chosen products and actions; empty lists mean all):
+- latency: every matching call waits ``latency_ms`` plus a uniform jitter in ``[0, latency_jitter_ms]``;
+- throttle: 400 ``Throttling.User``, with ``x-acs-retry-after: <retry_after ms>`` when ``retry_after`` is set;
+- error: 500 ``InternalError`` or 503 ``ServiceUnavailable`` (even odds);
+- drop: the connection is closed without an answer;
+- propagation delay: a role, policy or attachment changed less than ``propagation_delay`` seconds ago is not yet
+  seen by STS and authorization (the RAM model asks ``not_yet_visible(stamp)``).
+
+Every matching call draws the same random numbers in the same order whatever the settings, so a seed fixes the
+whole sequence of faults for a sequence of calls. The admin and health endpoints are never faulted (the server
+only consults the injector for cloud API calls).
+"""
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Dict, Optional, Tuple
+
+from .services.base import ApiError
+
+RATE_FIELDS = ("throttle_rate", "error_rate", "drop_rate")
+
+
+class FaultSettingsError(ValueError):
+    """A fault setting has a wrong type or value (answered 400 by the admin endpoint)."""
+
+
+@dataclass
+class FaultSettings:
+    latency_ms: int = 0
+    latency_jitter_ms: int = 0
+    throttle_rate: float = 0.0
+    retry_after: Optional[int] = None          # milliseconds, as the SDK reads x-acs-retry-after
+    error_rate: float = 0.0
+    drop_rate: float = 0.0
+    products: Tuple[str, ...] = ()
+    actions: Tuple[str, ...] = ()
+    propagation_delay: float = 0.0             # seconds
+    seed: Optional[int] = None
+
+    def merged(self, changes: Dict[str, Any]) -> "FaultSettings":
+        """A copy with ``changes`` applied and validated; unknown keys are refused."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise FaultSettingsError(f"unknown fault settings: {', '.join(unknown)}")
+        values = asdict(self)
+        values.update({key: _coerce(key, value) for key, value in changes.items()})
+        settings = FaultSettings(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        for name in RATE_FIELDS:
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise FaultSettingsError(f"{name} must be between 0 and 1")
+        if sum(getattr(self, name) for name in RATE_FIELDS) > 1.0:
+            raise FaultSettingsError("throttle_rate + error_rate + drop_rate must not exceed 1")
+        for name in ("latency_ms", "latency_jitter_ms", "propagation_delay"):
+            if getattr(self, name) < 0:
+                raise FaultSettingsError(f"{name} must not be negative")
+        if self.retry_after is not None and self.retry_after <= 0:
+            raise FaultSettingsError("retry_after must be a positive number of milliseconds")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["products"], data["actions"] = list(self.products), list(self.actions)
+        return data
+
+
+def _coerce(key: str, value: Any) -> Any:
+    converters = {
+        "latency_ms": int, "latency_jitter_ms": int, "throttle_rate": float, "error_rate": float,
+        "drop_rate": float, "propagation_delay": float,
+        "retry_after": lambda v: None if v in (None, "", 0) else int(v),
+        "seed": lambda v: None if v in (None, "") else int(v),
+        "products": _names, "actions": _names,
+    }
+    try:
+        return converters[key](value)
+    except (TypeError, ValueError) as exc:
+        raise FaultSettingsError(f"bad value for {key}: {value!r}") from exc
+
+
+def _names(value: Any) -> Tuple[str, ...]:
+    """A list, or a comma-separated string as the CLI flags take it."""
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the injector decided for one call."""
+
+    delay_seconds: float = 0.0
+    kind: Optional[str] = None                 # None, "throttle", "error" or "drop"
+    status: int = 0
+    headers: Dict[str, str] = field(default_factory=dict)
+
+    def error(self) -> Optional[ApiError]:
+        """The error answer for a throttle or server-error fault, else None."""
+        if self.kind == "throttle":
+            return ApiError(400, "Throttling.User", "Request was denied due to user flow control.")
+        if self.kind == "error" and self.status == 503:
+            return ApiError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+        if self.kind == "error":
+            return ApiError(500, "InternalError", "The request processing has failed due to some unknown error, exception or failure.")
+        return None
+
+
+NO_FAULT = Fault()
+
+
+class FaultInjector:
+    """Thread-safe holder of the settings, the seeded random source and the counters."""
+
+    def __init__(self, settings: Optional[FaultSettings] = None):
+        self._lock = threading.Lock()
+        self._settings = settings or FaultSettings()
+        self._settings.validate()
+        self._random = random.Random(self._settings.seed)
+        self._counts = {"matched": 0, "throttle": 0, "error": 0, "drop": 0}
+
+    @property
+    def settings(self) -> FaultSettings:
+        return self._settings
+
+    def configure(self, changes: Dict[str, Any]) -> dict:
+        """Apply a partial update (admin POST); a given ``seed`` (or any change) restarts the sequence and counters."""
+        with self._lock:
+            self._settings = self._settings.merged(changes)
+            self._random = random.Random(self._settings.seed)
+            self._counts = dict.fromkeys(self._counts, 0)
+        return self.snapshot()
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {"settings": self._settings.to_dict(), "counts": dict(self._counts)}
+
+    def applies_to(self, product: str, action: str) -> bool:
+        settings = self._settings
+        return (not settings.products or product in settings.products) and (not settings.actions or action in settings.actions)
+
+    def decide(self, product: str, action: str) -> Fault:
+        """Draw the fault for one cloud API call (the same three draws per matching call, always)."""
+        if not self.applies_to(product, action):
+            return NO_FAULT
+        with self._lock:
+            settings = self._settings
+            jitter_draw, kind_draw, status_draw = self._random.random(), self._random.random(), self._random.random()
+            kind = _pick_kind(settings, kind_draw)
+            self._counts["matched"] += 1
+            if kind:
+                self._counts[kind] += 1
+        delay = (settings.latency_ms + jitter_draw * settings.latency_jitter_ms) / 1000.0
+        if kind == "throttle":
+            headers = {"x-acs-retry-after": str(settings.retry_after)} if settings.retry_after else {}
+            return Fault(delay, kind, 400, headers)
+        if kind == "error":
+            return Fault(delay, kind, 503 if status_draw < 0.5 else 500)
+        return Fault(delay, kind)
+
+    def not_yet_visible(self, stamp: Optional[float], now: Optional[float] = None) -> bool:
+        """True while a change made at ``stamp`` (epoch seconds) is still propagating."""
+        delay = self._settings.propagation_delay
+        if not delay or stamp is None:
+            return False
+        return (now if now is not None else time.time()) - stamp < delay
+
+
+def _pick_kind(settings: FaultSettings, draw: float) -> Optional[str]:
+    threshold = 0.0
+    for kind, rate in (("drop", settings.drop_rate), ("throttle", settings.throttle_rate), ("error", settings.error_rate)):
+        threshold += rate
+        if draw < threshold:
+            return kind
+    return None
+
+
+def add_cli_arguments(parser) -> None:
+    """The fault flags of ``acs-emulator`` (see README, "RocketMQ and faults")."""
+    group = parser.add_argument_group("fault injection")
+    group.add_argument("--latency-ms", type=int, default=0, help="added latency per call, milliseconds")
+    group.add_argument("--latency-jitter-ms", type=int, default=0, help="extra uniform random latency up to this, milliseconds")
+    group.add_argument("--throttle-rate", type=float, default=0.0, help="share of calls answered 400 Throttling.User (0-1)")
+    group.add_argument("--retry-after", type=int, default=None, help="x-acs-retry-after on throttled answers, milliseconds")
+    group.add_argument("--error-rate", type=float, default=0.0, help="share of calls answered 500 InternalError / 503 ServiceUnavailable")
+    group.add_argument("--drop-rate", type=float, default=0.0, help="share of calls whose connection is closed without an answer")
+    group.add_argument("--fault-products", default="", help="comma-separated products faults apply to (ram,sts,rocketmq,mq); default all")
+    group.add_argument("--fault-actions", default="", help="comma-separated actions faults apply to; default all")
+    group.add_argument("--propagation-delay", type=float, default=0.0,
+                       help="seconds a new or changed role, policy or attachment stays invisible to STS and authorization")
+    group.add_argument("--fault-seed", type=int, default=None, help="seed of the fault sequence (same seed, same faults)")
+
+
+def injector_from_args(args) -> FaultInjector:
+    """Build the injector from parsed ``add_cli_arguments`` flags (raises FaultSettingsError on bad values)."""
+    return FaultInjector(FaultSettings().merged({
+        "latency_ms": args.latency_ms, "latency_jitter_ms": args.latency_jitter_ms,
+        "throttle_rate": args.throttle_rate, "retry_after": args.retry_after, "error_rate": args.error_rate,
+        "drop_rate": args.drop_rate, "products": args.fault_products, "actions": args.fault_actions,
+        "propagation_delay": args.propagation_delay, "seed": args.fault_seed,
+    }))
