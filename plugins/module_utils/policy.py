@@ -297,7 +297,9 @@ def render_document(doc):
 
 
 def documents_equal(a, b):
-    """Whether two documents grant the same thing in RAM's eyes (None equals only None)."""
+    """Whether two documents (dicts or JSON/YAML strings) grant the same thing in RAM's eyes; None equals only None.
+
+    A string that is not a document raises PolicyError."""
     if a is None or b is None:
         return a is b
     return normalize_document(a) == normalize_document(b)
