@@ -76,6 +76,7 @@ def test_role_names_are_unique_case_insensitively_and_keep_their_case(ram):
     ("ok", TRUST_B, 43201, "InvalidParameter.MaxSessionDuration"),
     ("ok", "{not json", 3600, "MalformedPolicyDocument"),
     ("ok", permission("sts:AssumeRole"), 3600, "MalformedPolicyDocument"),
+    ("ok", TRUST_B.replace("sts:AssumeRole", "ram:*"), 3600, "MalformedPolicyDocument"),
     ("ok", TRUST_B + " " * 2048, 3600, "InvalidParameter.AssumeRolePolicyDocument.Length"),
 ])
 def test_create_role_validation(ram, name, trust, duration, code):
@@ -107,7 +108,7 @@ def test_permission_document_size_limit():
 
 def test_five_versions_then_limit_or_rotation(ram):
     ram.create_policy("orders", permission("mq:PUB"))
-    for _ in range(4):
+    for _version in range(4):
         ram.create_policy_version("orders", permission("mq:SUB"))
 
     limit = error_of(ram.create_policy_version, "orders", permission("mq:*"))
@@ -123,7 +124,7 @@ def test_five_versions_then_limit_or_rotation(ram):
 
 def test_rotation_keeps_the_default_version(ram):
     ram.create_policy("orders", permission("mq:PUB"))
-    for _ in range(4):
+    for _version in range(4):
         ram.create_policy_version("orders", permission("mq:SUB"))
     ram.set_default_policy_version("orders", "v2")
     ram.create_policy_version("orders", permission("mq:*"), rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded")

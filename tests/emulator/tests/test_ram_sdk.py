@@ -112,7 +112,7 @@ def test_policy_versions(emulator, algorithm):
 def test_version_limit_and_rotation(emulator):
     ram = client(emulator)
     ram.create_policy(ram_models.CreatePolicyRequest(policy_name="orders", policy_document=permission("mq:PUB")))
-    for _ in range(4):
+    for _version in range(4):
         ram.create_policy_version(ram_models.CreatePolicyVersionRequest(policy_name="orders", policy_document=permission("mq:SUB")))
 
     limit = api_error(ram.create_policy_version, ram_models.CreatePolicyVersionRequest(
@@ -238,8 +238,8 @@ def test_create_role_rejections(emulator, request_, code):
 
 def test_system_policies_are_visible_to_every_account(emulator):
     for key in (A_ADMIN, B_ADMIN):
-        body = client(emulator, key=key).get_policy(ram_models.GetPolicyRequest(policy_name="AliyunSTSAssumeRoleAccess",
-                                                                               policy_type="System")).body
+        request = ram_models.GetPolicyRequest(policy_name="AliyunSTSAssumeRoleAccess", policy_type="System")
+        body = client(emulator, key=key).get_policy(request).body
         assert json.loads(body.default_policy_version.policy_document)["Statement"] == [
             {"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "*"}]
     system = client(emulator).list_policies(ram_models.ListPoliciesRequest(policy_type="System")).body.policies.policy

@@ -40,6 +40,7 @@ _USER_NAME = re.compile(r"^[A-Za-z0-9._\-]+$")
 _ACTION = re.compile(r"^(\*|[A-Za-z0-9\-]+:[A-Za-z0-9*?\-]+)$")
 _STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "Condition"}
 _PRINCIPAL_KINDS = {"RAM", "Service", "Federated"}
+_TRUST_ACTIONS = {"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithOIDC"}
 
 
 def utc_now() -> str:
@@ -61,12 +62,13 @@ def _fold(name: str) -> str:
     return name.lower()
 
 
-def _random_digits(length: int) -> str:
-    return str(secrets.randbelow(9) + 1) + "".join(secrets.choice(string.digits) for _ in range(length - 1))
-
-
 def _random_text(length: int, alphabet: str = string.ascii_letters + string.digits) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return "".join(secrets.choice(alphabet) for _position in range(length))
+
+
+def _random_digits(length: int) -> str:
+    """An id like RAM's numeric ones: no leading zero."""
+    return secrets.choice("123456789") + _random_text(length - 1, string.digits)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -176,6 +178,8 @@ def _check_statement(statement, where: str, kind: str) -> None:
             raise malformed(f"{where}.Action {action!r} is not <service>:<action>")
     if kind == "trust":
         _check_principal(statement.get("Principal"), f"{where}.Principal")
+        if "NotAction" in statement or not set(_strings(statement["Action"], where)) <= _TRUST_ACTIONS:
+            raise malformed(f"{where}: a trust policy allows only {', '.join(sorted(_TRUST_ACTIONS))}")
         if "Resource" in statement or "NotResource" in statement:
             raise malformed(f"{where}: a trust policy has no Resource")
     else:
