@@ -29,13 +29,19 @@ class Handler:
     name: str
     write: bool
     func: Callable[["Call"], dict]
+    method: Optional[str] = None      # ROA / MQ HTTP only: the HTTP method ...
+    path: Optional[str] = None        # ... and path template, e.g. "/instances/{instanceId}/topics/{topicName}"
 
 
-def action(product: str, name: str, write: bool = False):
-    """Register ``func`` as the handler of ``product``/``name`` (product names: "ram", "sts", "rocketmq", "mq")."""
+def action(product: str, name: str, write: bool = False, method: Optional[str] = None, path: Optional[str] = None):
+    """Register ``func`` as the handler of ``product``/``name`` (product names: "ram", "sts", "rocketmq", "mq").
+
+    RPC actions are routed by name; ROA and MQ HTTP actions also give ``method`` and a ``path`` template whose
+    ``{placeholders}`` become parameters of the call.
+    """
 
     def register(func):
-        HANDLERS[(product, name)] = Handler(product, name, write, func)
+        HANDLERS[(product, name)] = Handler(product, name, write, func, method.upper() if method else None, path)
         return func
 
     return register
@@ -59,6 +65,12 @@ class Call:
     body: Optional[bytes] = None      # raw body, for the MQ HTTP data plane (XML)
     headers: Dict[str, str] = field(default_factory=dict)
     authorizer: Optional[Callable[..., None]] = None
+    decision_logger: Optional[Callable[..., None]] = None   # (call, action, resource, decision) -> None
+
+    def record_decision(self, action_name: str, resource: str, decision: Any) -> None:
+        """Log an access decision a handler made itself (e.g. a trust policy) in the admin decision log."""
+        if self.decision_logger is not None:
+            self.decision_logger(self, action_name, resource, decision)
 
     def authorize(self, action_name: str, resource: str, context: Optional[dict] = None) -> None:
         """Raise ApiError(403, 'NoPermission') unless the caller may do ``action_name`` on ``resource``."""

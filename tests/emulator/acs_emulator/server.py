@@ -1,0 +1,139 @@
+"""The WSGI application and HTTP server: route, authenticate, authorize, run the handler, render.
+
+Layers: routing (``routing``) -> protocol and signatures (``protocol``) -> identity and policy engine
+(``identity``, ``policy_engine``) -> service models (``services``) -> state (``state``).
+"""
+import dataclasses
+import importlib
+import logging
+import pkgutil
+from datetime import datetime, timezone
+from typing import Optional
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from . import identity as identity_layer
+from . import services
+from .admin import Admin, AuditLog
+from .identity import Identity
+from .protocol import rendering
+from .protocol.signatures import SignedRequest, parse_signed_request, signature_mismatch
+from .routing import Route, resolve
+from .services.base import ApiError, Call
+from .state import State
+
+LOG = logging.getLogger("acs_emulator")
+
+
+def load_services() -> None:
+    """Import every service module so its ``@action`` handlers and account parts register."""
+    for module in pkgutil.iter_modules(services.__path__):
+        if module.name != "base":
+            importlib.import_module(f"{services.__name__}.{module.name}")
+
+
+def check_timestamp(signed: SignedRequest, window: int) -> None:
+    """The signing time must be within ``window`` seconds of the host clock (clients sign with it)."""
+    if signed.timestamp is None:
+        return
+    skew = abs((datetime.now(timezone.utc) - signed.timestamp).total_seconds())
+    if skew > window:
+        raise ApiError(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+
+
+def authenticate(request: Request, state: State) -> Identity:
+    """Verify the signature of ``request`` and return the caller (raises the documented errors)."""
+    signed = parse_signed_request(request)
+    check_timestamp(signed, state.settings.timestamp_window)
+    credential = identity_layer.find_credential(state, signed.access_key_id, signed.security_token)
+    if not signed.verify(credential.secret):
+        raise signature_mismatch()
+    if signed.nonce and not state.nonces.use(signed.access_key_id, signed.nonce, state.clock.now(), state.settings.timestamp_window):
+        raise ApiError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+    if credential.session is not None:
+        identity_layer.check_session_alive(state, credential.session)
+    return dataclasses.replace(credential.identity, source_ip=request.remote_addr or "127.0.0.1")
+
+
+class EmulatorApp:
+    """The WSGI application of one emulator instance."""
+
+    def __init__(self, state: State):
+        self.state = state
+        self.audit = AuditLog()
+        self.admin = Admin(state, self.audit)
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        response = self.admin(request) if self.admin.handles(request) else self.handle_api(request)
+        return response(environ, start_response)
+
+    # authorization -----------------------------------------------------------------------------------------
+    def authorize(self, call: Call, action: str, resource: str, context: dict) -> None:
+        """``Call.authorizer``: decide from the current state, log the decision, refuse with 403 NoPermission."""
+        decision = identity_layer.decide(self.state, call.identity, action, resource, context)
+        self.record_decision(call, action, resource, decision)
+        if not decision.allowed:
+            raise identity_layer.no_permission(action, resource, decision)
+
+    def record_decision(self, call: Call, action: str, resource: str, decision) -> None:
+        self.audit.record_decision(call.identity.arn, action, resource, decision)
+
+    def _refuse_ended_session(self, caller: Identity, route: Route) -> None:
+        if caller.kind == "role" and not identity_layer.role_exists(self.state, caller):
+            decision = identity_layer.ended_session_decision(caller)
+            action = f"{route.product}:{route.action}"
+            self.audit.record_decision(caller.arn, action, caller.role_arn, decision)
+            raise identity_layer.no_permission(action, caller.role_arn, decision)
+
+    # API requests ------------------------------------------------------------------------------------------
+    def handle_api(self, request: Request) -> Response:
+        request_id = rendering.new_request_id()
+        product: Optional[str] = None
+        try:
+            route = resolve(request)
+            product = route.product
+            with self.state.lock:
+                caller = authenticate(request, self.state)
+                body = self._run(route, caller, request, request_id)
+            return rendering.render_success(product, body, request_id)
+        except ApiError as error:
+            return rendering.render_error(product, error, request_id)
+        except Exception:  # pylint: disable=broad-exception-caught  # a bug must still answer like the cloud does
+            LOG.exception("internal error in %s", request.path)
+            return rendering.render_error(product, ApiError(500, "InternalError", "The request processing has failed due to some unknown error."),
+                                          request_id)
+
+    def _run(self, route: Route, caller: Identity, request: Request, request_id: str) -> dict:
+        """Run the handler of an authenticated call; log it and persist what it changed."""
+        call = Call(product=route.product, action=route.action, params=route.params, identity=caller, state=self.state,
+                    source_ip=caller.source_ip, request_id=request_id, body=request.get_data(cache=True),
+                    headers=dict(request.headers.items()), authorizer=self.authorize,
+                    decision_logger=self.record_decision)
+        status = 500
+        try:
+            self._refuse_ended_session(caller, route)
+            body = route.handler.func(call)
+            status = 200
+        except ApiError as error:
+            status = error.status
+            raise
+        finally:
+            self.audit.record_call(caller.account_uid, caller.arn, route.product, route.action, route.handler.write, status)
+        if route.handler.write or self.state.dirty:
+            self.state.save()
+        return body
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Logs method, path and status only: RPC query strings carry signatures and STS tokens."""
+
+    def log_request(self, code="-", size="-"):
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
+
+
+def build_server(state: State, host: str = "127.0.0.1", port: int = 0) -> BaseWSGIServer:
+    """A threaded werkzeug server for ``state`` (port 0: any free port, see ``server.server_port``)."""
+    return make_server(host, port, EmulatorApp(state), threaded=True, request_handler=QuietRequestHandler)
