@@ -1,26 +1,19 @@
 """RAM over HTTP through the official SDKs: alibabacloud-ram20150501 (ACS3 and v2 signatures) and the older
-aliyun-python-sdk-ram. A wrong response shape is silently dropped by the SDK, so every test reads fields back."""
+aliyun-python-sdk-ram. A wrong response shape is silently dropped by the SDK, so every test reads fields back.
+
+Fixtures (``cloud``: the seeded emulator, reset before each test, and its keys) come from conftest.py."""
+import dataclasses
 import json
-import os
-import pathlib
 
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
-from alibabacloud_tea_openapi.utils_models import Config
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkram.request.v20150501 import CreateRoleRequest, GetRoleRequest, ListRolesRequest
 
-from acs_emulator.testing import running_emulator
-
-SEED = pathlib.Path(__file__).resolve().parents[1] / "seed-example.yml"
 A_UID, B_UID = "1000000000000001", "2000000000000002"
-A_ADMIN = ("EMUAKAADMIN000000001", "emu-a-admin-secret-000000000001")
-A_ROOT = ("EMUAKAROOT0000000001", "emu-a-root-secret-0000000000001")
-B_ADMIN = ("EMUAKBADMIN000000002", "emu-b-admin-secret-000000000002")
-B_ALICE = ("EMUAKBALICE000000002", "emu-b-alice-secret-000000000002")
 TRUST_B = json.dumps({"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
                                      "Principal": {"RAM": [f"acs:ram::{B_UID}:root"]}}], "Version": "1"})
 
@@ -29,22 +22,10 @@ def permission(*actions: str, resource: str = "*") -> str:
     return json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": resource}]})
 
 
-@pytest.fixture(scope="module", name="emulator")
-def fixture_emulator():
-    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        os.environ.pop(variable, None)
-    with running_emulator(seed=str(SEED)) as emulator:
-        yield emulator
-
-
-@pytest.fixture(autouse=True)
-def fresh_state(emulator):
-    emulator.admin("POST", "reset")
-
-
-def client(emulator, key=A_ADMIN, algorithm=None) -> RamClient:
-    return RamClient(Config(access_key_id=key[0], access_key_secret=key[1], endpoint=emulator.endpoint,
-                            protocol="http", signature_algorithm=algorithm))
+def client(cloud, key=None, algorithm=None) -> RamClient:
+    """A RAM client of ``key`` (default: account A's admin) signing with ACS3, or HMAC-SHA1 when algorithm="v2"."""
+    extra = {"signature_algorithm": algorithm} if algorithm else {}
+    return cloud.ram(key or cloud.A_ADMIN, **extra)
 
 
 def api_error(call, *args) -> AlibabaCloudException:
@@ -59,8 +40,8 @@ def create_role(ram: RamClient, name: str, **extra):
 
 
 @pytest.mark.parametrize("algorithm", [None, "v2"], ids=["ACS3", "v2"])
-def test_role_lifecycle(emulator, algorithm):
-    ram = client(emulator, algorithm=algorithm)
+def test_role_lifecycle(cloud, algorithm):
+    ram = client(cloud, algorithm=algorithm)
     created = create_role(ram, "PartnerOps", description="partner operators", max_session_duration=7200)
     assert created.arn == f"acs:ram::{A_UID}:role/PartnerOps"
     assert len(created.role_id) == 19 and created.create_date.endswith("Z")
@@ -83,8 +64,8 @@ def test_role_lifecycle(emulator, algorithm):
 
 
 @pytest.mark.parametrize("algorithm", [None, "v2"], ids=["ACS3", "v2"])
-def test_policy_versions(emulator, algorithm):
-    ram = client(emulator, algorithm=algorithm)
+def test_policy_versions(cloud, algorithm):
+    ram = client(cloud, algorithm=algorithm)
     policy = ram.create_policy(ram_models.CreatePolicyRequest(policy_name="orders-pub", policy_document=permission("mq:PUB"),
                                                               description="publish")).body.policy
     assert (policy.policy_type, policy.default_version, policy.description) == ("Custom", "v1", "publish")
@@ -109,8 +90,8 @@ def test_policy_versions(emulator, algorithm):
     assert api_error(ram.get_policy, ram_models.GetPolicyRequest(policy_name="orders-pub", policy_type="Custom")).code == "EntityNotExist.Policy"
 
 
-def test_version_limit_and_rotation(emulator):
-    ram = client(emulator)
+def test_version_limit_and_rotation(cloud):
+    ram = client(cloud)
     ram.create_policy(ram_models.CreatePolicyRequest(policy_name="orders", policy_document=permission("mq:PUB")))
     for _version in range(4):
         ram.create_policy_version(ram_models.CreatePolicyVersionRequest(policy_name="orders", policy_document=permission("mq:SUB")))
@@ -126,8 +107,8 @@ def test_version_limit_and_rotation(emulator):
     assert [v.version_id for v in versions.body.policy_versions.policy_version] == ["v1", "v3", "v4", "v5", "v6"]
 
 
-def test_attachments_entities_and_delete_conflicts(emulator):
-    ram = client(emulator)
+def test_attachments_entities_and_delete_conflicts(cloud):
+    ram = client(cloud)
     create_role(ram, "PartnerOps")
     ram.create_policy(ram_models.CreatePolicyRequest(policy_name="orders", policy_document=permission("mq:PUB")))
     for policy_name, policy_type in (("orders", "Custom"), ("AliyunMQReadOnlyAccess", "System")):
@@ -155,14 +136,14 @@ def test_attachments_entities_and_delete_conflicts(emulator):
     ram.delete_role(ram_models.DeleteRoleRequest(role_name="PartnerOps"))
 
 
-def test_users_keys_and_user_policies(emulator):
-    ram = client(emulator)
+def test_users_keys_and_user_policies(cloud):
+    ram = client(cloud)
     user = ram.create_user(ram_models.CreateUserRequest(user_name="bob", display_name="Bob")).body.user
     assert user.user_name == "bob" and len(user.user_id) == 16
     key = ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name="bob")).body.access_key
     assert key.access_key_secret and key.status == "Active"
 
-    bob = client(emulator, key=(key.access_key_id, key.access_key_secret))
+    bob = client(cloud, key=dataclasses.replace(cloud.A_ADMIN, id=key.access_key_id, secret=key.access_key_secret))
     denied = api_error(bob.get_account_alias)
     assert (denied.code, denied.status_code) == ("NoPermission", 403), "the new key authenticates; bob has no policy yet"
     ram.attach_policy_to_user(ram_models.AttachPolicyToUserRequest(user_name="bob", policy_name="AliyunRAMReadOnlyAccess",
@@ -185,8 +166,8 @@ def test_users_keys_and_user_policies(emulator):
     assert [u.user_name for u in users] == ["admin"]
 
 
-def test_paging_with_marker(emulator):
-    ram = client(emulator)
+def test_paging_with_marker(cloud):
+    ram = client(cloud)
     for index in range(5):
         create_role(ram, f"role-{index}")
 
@@ -206,8 +187,8 @@ def test_paging_with_marker(emulator):
     assert api_error(ram.list_roles, ram_models.ListRolesRequest(max_items=1001)).code == "InvalidParameter.MaxItems"
 
 
-def test_tags(emulator):
-    ram = client(emulator)
+def test_tags(cloud):
+    ram = client(cloud)
     create_role(ram, "PartnerOps", tag=[ram_models.CreateRoleRequestTag(key="team", value="mq")])
     create_role(ram, "Audit")
     ram.tag_resources(ram_models.TagResourcesRequest(resource_type="role", resource_names=["Audit"],
@@ -230,61 +211,62 @@ def test_tags(emulator):
      "InvalidParameter.MaxSessionDuration"),
     (ram_models.CreateRoleRequest(role_name="ops", assume_role_policy_document="{"), "MalformedPolicyDocument"),
 ])
-def test_create_role_rejections(emulator, request_, code):
-    error = api_error(client(emulator).create_role, request_)
+def test_create_role_rejections(cloud, request_, code):
+    error = api_error(client(cloud).create_role, request_)
     assert (error.code, error.status_code) == (code, 400)
     assert error.request_id and error.message
 
 
-def test_system_policies_are_visible_to_every_account(emulator):
-    for key in (A_ADMIN, B_ADMIN):
+def test_system_policies_are_visible_to_every_account(cloud):
+    for key in (cloud.A_ADMIN, cloud.B_ADMIN):
         request = ram_models.GetPolicyRequest(policy_name="AliyunSTSAssumeRoleAccess", policy_type="System")
-        body = client(emulator, key=key).get_policy(request).body
+        body = client(cloud, key=key).get_policy(request).body
         assert json.loads(body.default_policy_version.policy_document)["Statement"] == [
             {"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "*"}]
-    system = client(emulator).list_policies(ram_models.ListPoliciesRequest(policy_type="System")).body.policies.policy
+    system = client(cloud).list_policies(ram_models.ListPoliciesRequest(policy_type="System")).body.policies.policy
     assert {"AdministratorAccess", "AliyunMQFullAccess", "AliyunMQPubOnlyAccess", "AliyunMQSubOnlyAccess"} <= {p.policy_name for p in system}
 
 
-def test_user_without_policies_is_refused(emulator):
-    error = api_error(client(emulator, key=B_ALICE).create_role, ram_models.CreateRoleRequest(
+def test_user_without_policies_is_refused(cloud):
+    error = api_error(client(cloud, key=cloud.B_ALICE).create_role, ram_models.CreateRoleRequest(
         role_name="sneaky", assume_role_policy_document=TRUST_B))
     assert (error.code, error.status_code) == ("NoPermission", 403)
-    assert client(emulator, key=B_ADMIN).list_roles(ram_models.ListRolesRequest()).body.roles.role == []
+    assert client(cloud, key=cloud.B_ADMIN).list_roles(ram_models.ListRolesRequest()).body.roles.role == []
 
 
-def test_accounts_are_separate_namespaces(emulator):
-    create_role(client(emulator, key=A_ROOT), "PartnerOps")
-    b_admin = client(emulator, key=B_ADMIN)
+def test_accounts_are_separate_namespaces(cloud):
+    create_role(client(cloud, key=cloud.A_ROOT), "PartnerOps")
+    b_admin = client(cloud, key=cloud.B_ADMIN)
 
     for call, request in ((b_admin.get_role, ram_models.GetRoleRequest(role_name="PartnerOps")),
                           (b_admin.delete_role, ram_models.DeleteRoleRequest(role_name="PartnerOps"))):
         assert api_error(call, request).code == "EntityNotExist.Role"
     own = create_role(b_admin, "PartnerOps")
     assert own.arn == f"acs:ram::{B_UID}:role/PartnerOps"
-    assert client(emulator).get_role(ram_models.GetRoleRequest(role_name="PartnerOps")).body.role.arn.startswith(f"acs:ram::{A_UID}:")
+    assert client(cloud).get_role(ram_models.GetRoleRequest(role_name="PartnerOps")).body.role.arn.startswith(f"acs:ram::{A_UID}:")
 
 
-def old_sdk_call(emulator, request, key=A_ADMIN) -> dict:
-    request.set_endpoint(emulator.endpoint)
+def old_sdk_call(cloud, request) -> dict:
+    """One call through aliyun-python-sdk-core as account A's admin."""
+    request.set_endpoint(cloud.emu.endpoint)
     request.set_protocol_type("http")
-    return json.loads(AcsClient(key[0], key[1], "cn-hangzhou").do_action_with_exception(request))
+    return json.loads(AcsClient(cloud.A_ADMIN.id, cloud.A_ADMIN.secret, "cn-hangzhou").do_action_with_exception(request))
 
 
-def test_older_sdk(emulator):
+def test_older_sdk(cloud):
     create = CreateRoleRequest.CreateRoleRequest()
     create.set_RoleName("LegacyOps")
     create.set_AssumeRolePolicyDocument(TRUST_B)
     create.set_Description("made by aliyun-python-sdk-ram")
-    assert old_sdk_call(emulator, create)["Role"]["Arn"] == f"acs:ram::{A_UID}:role/LegacyOps"
+    assert old_sdk_call(cloud, create)["Role"]["Arn"] == f"acs:ram::{A_UID}:role/LegacyOps"
 
     listing = ListRolesRequest.ListRolesRequest()
     listing.set_MaxItems(1)
-    body = old_sdk_call(emulator, listing)
+    body = old_sdk_call(cloud, listing)
     assert body["IsTruncated"] is False and body["Roles"]["Role"][0]["RoleName"] == "LegacyOps"
 
     missing = GetRoleRequest.GetRoleRequest()
     missing.set_RoleName("nobody")
     with pytest.raises(ServerException) as caught:
-        old_sdk_call(emulator, missing)
+        old_sdk_call(cloud, missing)
     assert (caught.value.get_error_code(), caught.value.get_http_status()) == ("EntityNotExist.Role", 404)
