@@ -69,6 +69,9 @@ def test_policy_versions(cloud, algorithm):
     policy = ram.create_policy(ram_models.CreatePolicyRequest(policy_name="orders-pub", policy_document=permission("mq:PUB"),
                                                               description="publish")).body.policy
     assert (policy.policy_type, policy.default_version, policy.description) == ("Custom", "v1", "publish")
+    described = ram.update_policy_description(ram_models.UpdatePolicyDescriptionRequest(
+        policy_name="orders-pub", new_description="publish orders")).body.policy
+    assert (described.description, described.default_version) == ("publish orders", "v1") and described.update_date
 
     version = ram.create_policy_version(ram_models.CreatePolicyVersionRequest(
         policy_name="orders-pub", policy_document=permission("mq:PUB", "mq:SUB"), set_as_default=True)).body.policy_version
@@ -155,6 +158,7 @@ def test_users_keys_and_user_policies(cloud):
     updated = ram.update_user(ram_models.UpdateUserRequest(user_name="bob", new_display_name="Robert")).body.user
     assert updated.display_name == "Robert"
     assert ram.get_user(ram_models.GetUserRequest(user_name="BOB")).body.user.user_id == user.user_id
+    assert ram.list_groups_for_user(ram_models.ListGroupsForUserRequest(user_name="bob")).body.groups.group == []
     keys = ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name="bob")).body.access_keys.access_key
     assert [k.access_key_id for k in keys] == [key.access_key_id]
     assert api_error(ram.delete_user, ram_models.DeleteUserRequest(user_name="bob")).code == "DeleteConflict.User.Policy"

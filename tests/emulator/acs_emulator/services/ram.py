@@ -211,6 +211,16 @@ def get_policy(call: Call) -> dict:
     return _reply(call, Policy=policy, DefaultPolicyVersion=default_version)
 
 
+@action("ram", "UpdatePolicyDescription", write=True)
+def update_policy_description(call: Call) -> dict:
+    name = _required(call, "PolicyName")
+    description = _required(call, "NewDescription")
+    _authorize(call, f"policy/{name}")
+    policy = _backend(call).update_policy_description(name, description)
+    return _reply(call, Policy=_fields(policy, "PolicyName", "PolicyType", "Description", "DefaultVersion",
+                                       "CreateDate", "UpdateDate"))
+
+
 @action("ram", "ListPolicies")
 def list_policies(call: Call) -> dict:
     policy_type = _optional(call, "PolicyType")
@@ -386,6 +396,25 @@ def list_users(call: Call) -> dict:
     _authorize(call, "user/*")
     users = [_fields(user, *USER_FIELDS) for user in _backend(call).list_users()]
     return _paged_reply(call, "Users", "User", users)
+
+
+# The emulator models no user groups: users belong to none, and no group can be named.
+
+@action("ram", "ListGroupsForUser")
+def list_groups_for_user(call: Call) -> dict:
+    name = _required(call, "UserName")
+    _authorize(call, f"user/{name}")
+    _backend(call).require_user(name)
+    return _reply(call, Groups={"Group": []})
+
+
+@action("ram", "RemoveUserFromGroup", write=True)
+def remove_user_from_group(call: Call) -> dict:
+    name = _required(call, "UserName")
+    group = _required(call, "GroupName")
+    _authorize(call, f"group/{group}")
+    _backend(call).require_user(name)
+    raise ApiError(404, "EntityNotExist.Group", f"The group does not exist: {group}")
 
 
 def _key_owner(call: Call) -> str:

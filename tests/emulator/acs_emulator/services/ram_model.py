@@ -567,6 +567,13 @@ class RamBackend:
         return summary, self._version_view(policy, default)
 
     @_synchronized
+    def update_policy_description(self, name: str, description: str) -> dict:
+        policy = self._custom_policy(name)
+        policy["Description"] = check_length(description, "NewDescription", 1024)
+        policy["UpdateDate"] = utc_now()
+        return public(policy)
+
+    @_synchronized
     def list_policies(self, policy_type: Optional[str] = None,
                       tag_filter: Optional[Dict[str, Optional[str]]] = None) -> List[dict]:
         """System policies first, then custom ones in creation order, as the console lists them."""
