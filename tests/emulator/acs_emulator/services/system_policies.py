@@ -3,9 +3,10 @@
 Sources: the "System policy reference" pages of the RAM documentation
 (https://www.alibabacloud.com/help/en/ram/developer-reference/<policy name in lower case>), read in 2026.
 The document text is kept as RAM returns it (a JSON string with its own layout), so GetPolicy answers with the
-same bytes every time. Two documents are not the published ones, and say so in their description of origin:
-``ReadOnlyAccess`` (the real one lists read actions of every product; here only the products the emulator serves)
-and ``AliyunRAMFullAccess`` (its page was not available; ``ram:*`` is its documented meaning).
+same bytes every time. Three pages could not be read, and their ``origin`` says so: ``AdministratorAccess``
+(``*`` on ``*``, as RAM documents it everywhere), ``AliyunRAMFullAccess`` (``ram:*``, its documented meaning) and
+``ReadOnlyAccess`` (the real one lists the read actions of every product; here only those of the products the
+emulator serves). Their dates are placeholders.
 """
 import json
 from typing import Dict, Optional
@@ -38,7 +39,8 @@ SYSTEM_POLICIES: Dict[str, dict] = {
     "AdministratorAccess": _policy(
         "Provides full access to Alibaba Cloud services and resources.", "v1",
         "2015-04-28T16:15:45Z", "2015-04-28T16:15:45Z",
-        [{"Action": "*", "Effect": "Allow", "Resource": "*"}]),
+        [{"Action": "*", "Effect": "Allow", "Resource": "*"}],
+        origin="documented meaning; published text not retrieved"),
     "ReadOnlyAccess": _policy(
         "Provides read-only access to Alibaba Cloud services and resources.", "v1",
         "2015-04-28T16:15:45Z", "2015-04-28T16:15:45Z",
