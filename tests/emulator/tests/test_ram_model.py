@@ -243,6 +243,10 @@ def test_change_stamps_move_forward_on_every_permission_change(ram):
     stamps.append(ram.change_stamp_for_role("ops"))
     ram.update_role("ops", description="updated")
     stamps.append(ram.change_stamp_for_role("ops"))
+    ram.detach_policy("role", "ops", "orders", "Custom")
+    stamps.append(ram.change_stamp_for_role("ops"))
+    ram.delete_role("ops")
+    stamps.append(ram.change_stamp_for_role("ops"))
 
     assert stamps == sorted(set(stamps)), "each change must move the stamp strictly forward"
 

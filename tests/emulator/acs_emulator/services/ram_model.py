@@ -373,6 +373,7 @@ class RamBackend:
         if user["access_keys"]:
             raise ApiError(409, "DeleteConflict.User.AccessKey", f"The user still has AccessKeys: {name}")
         del self.users[_fold(name)]
+        self._stamp()
 
     @_synchronized
     def list_users(self) -> List[dict]:
@@ -482,6 +483,7 @@ class RamBackend:
             raise ApiError(409, "DeleteConflict.Role.Policy",
                            f"The role still has policies attached; detach them first: {role['RoleName']}")
         del self.roles[_fold(name)]
+        self._stamp()
 
     @_synchronized
     def list_roles(self, tag_filter: Optional[Dict[str, Optional[str]]] = None) -> List[dict]:
@@ -596,6 +598,7 @@ class RamBackend:
             raise ApiError(409, "DeleteConflict.Policy.Version",
                            f"The policy has non-default versions; delete them first or set CascadingDelete: {name}")
         del self.policies[name]
+        self._stamp()
 
     @_synchronized
     def create_policy_version(self, name: str, document: str, set_as_default: bool = False,
