@@ -13,6 +13,7 @@ for _variable in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL
 
 # pylint: disable=wrong-import-position  # the SDKs read proxy variables at import time
 from alibabacloud_ram20150501 import models as ram_models
+from alibabacloud_rocketmq20220801 import models as rocketmq_models
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as StsClient
@@ -61,7 +62,8 @@ class Cloud:
 
     A_UID, B_UID, C_UID = A_UID, B_UID, C_UID
     A_ROOT, A_ADMIN, B_ROOT, B_ADMIN, B_ALICE, C_ADMIN, C_CAROL = A_ROOT, A_ADMIN, B_ROOT, B_ADMIN, B_ALICE, C_ADMIN, C_CAROL
-    ram_models, sts_models = ram_models, sts_models
+    ram_models, sts_models, rocketmq_models = ram_models, sts_models, rocketmq_models
+    Key = Key
 
     def __init__(self, emulator):
         self.emu = emulator
