@@ -6,18 +6,24 @@ Kinds (each limited to the chosen products and actions; empty lists mean all):
 - error: 500 ``InternalError`` or 503 ``ServiceUnavailable`` (even odds);
 - drop: the connection is closed without an answer;
 - propagation delay: a role, policy or attachment changed less than ``propagation_delay`` seconds ago is not yet
-  seen by STS and authorization (the RAM model asks ``not_yet_visible(stamp)``).
+  seen by STS and authorization (``propagation_refusal``, asked by the server before every authorization decision):
+  a RAM user or role session whose permissions changed within the delay is refused, and so is ``sts:AssumeRole``
+  on a role created or changed (trust, attachments, attached policy versions) within the delay. Revocations take
+  effect at once (the conservative side: the emulator never grants what the current state does not).
 
 Every matching call draws the same random numbers in the same order whatever the settings, so a seed fixes the
 whole sequence of faults for a sequence of calls. The admin and health endpoints are never faulted (the server
 only consults the injector for cloud API calls).
 """
 import random
+import re
+import socket
 import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Optional, Tuple
 
+from .policy_engine import Decision
 from .services.base import ApiError
 
 RATE_FIELDS = ("throttle_rate", "error_rate", "drop_rate")
@@ -120,10 +126,19 @@ class FaultInjector:
 
     def __init__(self, settings: Optional[FaultSettings] = None):
         self._lock = threading.Lock()
-        self._settings = settings or FaultSettings()
-        self._settings.validate()
+        self._initial = settings or FaultSettings()
+        self._initial.validate()
+        self._settings = self._initial
         self._random = random.Random(self._settings.seed)
         self._counts = {"matched": 0, "throttle": 0, "error": 0, "drop": 0}
+
+    def reset(self) -> dict:
+        """Back to the start-up settings (``POST /_emulator/reset``), with a fresh sequence and counters."""
+        with self._lock:
+            self._settings = self._initial
+            self._random = random.Random(self._settings.seed)
+            self._counts = dict.fromkeys(self._counts, 0)
+        return self.snapshot()
 
     @property
     def settings(self) -> FaultSettings:
@@ -170,6 +185,51 @@ class FaultInjector:
         if not delay or stamp is None:
             return False
         return (now if now is not None else time.time()) - stamp < delay
+
+
+ROLE_ARN = re.compile(r"^acs:ram::(?P<uid>\d+):role/(?P<name>[^/]+)$", re.IGNORECASE)
+
+
+def propagation_refusal(injector: FaultInjector, state, identity, action: str, resource: str) -> Optional[Decision]:
+    """A refusing Decision while the caller's permissions, or the role an AssumeRole targets, are propagating."""
+    if not injector.settings.propagation_delay:
+        return None
+    with state.lock:
+        stamp = _identity_stamp(state, identity)
+        if injector.not_yet_visible(stamp):
+            return _propagating(f"the permissions of {identity.arn}", stamp, injector)
+        target = ROLE_ARN.match(resource) if action.lower() == "sts:assumerole" else None
+        account = state.account(target.group("uid")) if target else None
+        if account is not None and account.ram is not None:
+            stamp = account.ram.change_stamp_for_role(target.group("name"))
+            if injector.not_yet_visible(stamp):
+                return _propagating(f"role {resource}", stamp, injector)
+    return None
+
+
+def _identity_stamp(state, identity) -> Optional[float]:
+    account = state.account(identity.account_uid)
+    if account is None or account.ram is None or identity.kind == "root":
+        return None
+    if identity.kind == "user":
+        return account.ram.change_stamp_for_user(identity.user_name)
+    return account.ram.change_stamp_for_role(identity.role_name)
+
+
+def _propagating(what: str, stamp: float, injector: FaultInjector) -> Decision:
+    age = time.time() - stamp
+    return Decision(False, reason=f"{what} changed {age:.1f}s ago and is not yet visible "
+                                  f"(propagation delay {injector.settings.propagation_delay:g}s)")
+
+
+def drop_connection(environ: dict) -> None:
+    """Close the client's connection without an answer (the server's write then fails quietly)."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def _pick_kind(settings: FaultSettings, draw: float) -> Optional[str]:

@@ -7,6 +7,8 @@ the 5.x management API; the HTTP data plane checks existence itself and uses its
 
 Delivery is at-least-once, as in the real 4.x HTTP consumer: a consumed message stays invisible to its group for
 the instance's ``invisibility_seconds`` (300 by default, the real value); without an ack it is delivered again.
+Message times follow the cloud clock the caller passes (``now``, epoch milliseconds), so a test can move the
+emulator's clock (``POST /_emulator/clock``) past the invisibility time instead of waiting for it.
 Each (group, topic) pair keeps an offset into the topic's log and its in-flight deliveries.
 """
 import hashlib
@@ -153,9 +155,10 @@ class Instance:
 
     # --- messaging ----------------------------------------------------------------------------------------
 
-    def publish(self, topic: str, body: str, tag: str = "", properties: str = "") -> Message:
+    def publish(self, topic: str, body: str, now: int, tag: str = "", properties: str = "") -> Message:
+        """Append a message to the topic's log (``now``: the cloud clock in epoch milliseconds)."""
         self.topic(topic)
-        message = Message(uuid.uuid4().hex.upper(), body, tag, properties)
+        message = Message(uuid.uuid4().hex.upper(), body, tag, properties, publish_ms=now)
         log = self.logs.setdefault(topic, [])
         log.append(message)
         if len(log) > MAX_MESSAGES_PER_TOPIC:
@@ -164,7 +167,7 @@ class Instance:
             self.log_base[topic] = self.log_base.get(topic, 0) + dropped
         return message
 
-    def receive(self, group_id: str, topic: str, max_count: int, tag_filter: str = "") -> List[tuple]:
+    def receive(self, group_id: str, topic: str, max_count: int, now: int, tag_filter: str = "") -> List[tuple]:
         """Deliver up to ``max_count`` messages to the group: expired in-flight ones first, then new ones.
 
         Returns ``[(message, delivery), ...]``; each delivery gets a fresh receipt handle.
@@ -172,7 +175,6 @@ class Instance:
         self.topic(topic)
         self.group(group_id)
         cursor = self.cursors.setdefault(f"{group_id}\t{topic}", Cursor())
-        now = now_ms()
         by_id = {m.message_id: m for m in self.logs.get(topic, [])}
         due = [d for d in cursor.inflight.values() if d.visible_at_ms <= now and d.message_id in by_id]
         picked = [by_id[d.message_id] for d in sorted(due, key=lambda d: d.visible_at_ms)][:max_count]
@@ -204,13 +206,12 @@ class Instance:
         cursor.inflight[message.message_id] = delivery
         return delivery
 
-    def ack(self, group_id: str, topic: str, handles: Iterable[str]) -> List[tuple]:
+    def ack(self, group_id: str, topic: str, handles: Iterable[str], now: int) -> List[tuple]:
         """Acknowledge deliveries; returns ``[(handle, reason), ...]`` for handles that are unknown or expired."""
         self.topic(topic)
         self.group(group_id)
         cursor = self.cursors.setdefault(f"{group_id}\t{topic}", Cursor())
         by_handle = {d.handle: d for d in cursor.inflight.values()}
-        now = now_ms()
         failures = []
         for handle in handles:
             delivery = by_handle.get(handle)
