@@ -143,3 +143,14 @@ class Cloud:
 @pytest.fixture
 def cloud(emu) -> Cloud:
     return Cloud(emu)
+
+
+@pytest.fixture
+def seed_path() -> str:
+    return str(SEED)
+
+
+@pytest.fixture
+def cloud_of():
+    """Cloud for an emulator a test starts itself (e.g. with --state)."""
+    return Cloud
