@@ -4,9 +4,10 @@
 - ``GET  /_emulator/calls``             -> counts and list of authenticated API calls (filters: account, product, action)
 - ``POST /_emulator/calls/reset``       -> clears the call log and the decision log
 - ``GET  /_emulator/decisions``         -> every authorization decision (identity, action, resource, allowed, statement, reason)
-- ``POST /_emulator/reset``             -> state back to the seed (sessions, clock offset, logs and faults cleared too)
+- ``POST /_emulator/reset``             -> state back to the seed (sessions, clock offset and logs cleared, faults back
+  to the start-up flags)
 - ``GET  /_emulator/state``             -> dump of all accounts (secrets masked)
-- ``GET|POST /_emulator/faults``        -> fault injection settings (POST merges a JSON object; part 2 gives them meaning)
+- ``GET|POST /_emulator/faults``        -> fault injection ``{"settings", "counts"}``; POST merges settings (see faults.py)
 - ``GET|POST /_emulator/clock``         -> the cloud clock; POST ``{"advance": seconds}`` moves it forward (token expiry)
 """
 import itertools
@@ -16,6 +17,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from werkzeug.wrappers import Request, Response
 
+from .faults import FaultInjector
 from .policy_engine import Decision
 from .state import State
 
@@ -61,10 +63,10 @@ class Admin:
 
     PREFIX = "/_emulator/"
 
-    def __init__(self, state: State, audit: AuditLog):
+    def __init__(self, state: State, audit: AuditLog, injector: FaultInjector):
         self.state = state
         self.audit = audit
-        self.faults: Dict[str, Any] = {}
+        self.injector = injector
         self._routes: Dict[tuple, Callable[[Request], Any]] = {
             ("GET", "health"): lambda _: {"ok": True},
             ("GET", "calls"): self._calls,
@@ -72,8 +74,8 @@ class Admin:
             ("GET", "decisions"): lambda _: self.audit.decisions(),
             ("POST", "reset"): self._reset,
             ("GET", "state"): lambda _: self.state.dump(),
-            ("GET", "faults"): lambda _: dict(self.faults),
-            ("POST", "faults"): self._set_faults,
+            ("GET", "faults"): lambda _: self.injector.snapshot(),
+            ("POST", "faults"): lambda request: self.injector.configure(_json_object(request)),
             ("GET", "clock"): lambda _: self._clock(),
             ("POST", "clock"): self._advance_clock,
         }
@@ -100,12 +102,8 @@ class Admin:
     def _reset(self, _request: Request) -> dict:
         self.state.reset()
         self.audit.clear()
-        self.faults.clear()
+        self.injector.reset()
         return {"ok": True}
-
-    def _set_faults(self, request: Request) -> dict:
-        self.faults.update(_json_object(request))
-        return dict(self.faults)
 
     def _clock(self) -> dict:
         return self.state.clock_info()

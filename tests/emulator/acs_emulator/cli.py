@@ -5,6 +5,7 @@ import signal
 import sys
 from typing import List, Optional
 
+from .faults import FaultSettingsError, add_cli_arguments, injector_from_args
 from .seed import SeedError, build_accounts, load_seed
 from .server import build_server, load_services
 from .state import DEFAULT_TIMESTAMP_WINDOW, Settings, State
@@ -21,6 +22,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--token-ttl-cap", type=int, default=None,
                         help="cap, in seconds, on the lifetime of issued STS tokens (tests of expiry); default no cap")
     parser.add_argument("--log-level", default="WARNING", help="logging level of the request log on stderr (default WARNING)")
+    add_cli_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -31,15 +33,17 @@ def _stop(signum, _frame):
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(args.log_level.upper())
     load_services()
     try:
         seed = load_seed(args.seed)
-    except (OSError, SeedError) as exc:
-        sys.stderr.write(f"acs-emulator: cannot use seed {args.seed}: {exc}\n")
+        injector = injector_from_args(args)
+    except (OSError, SeedError, FaultSettingsError) as exc:
+        sys.stderr.write(f"acs-emulator: {exc}\n")
         return 2
     settings = Settings(timestamp_window=args.timestamp_window, token_ttl_cap=args.token_ttl_cap)
     state = State.start(lambda: build_accounts(seed), settings, args.state)
-    server = build_server(state, args.host, args.port)
+    server = build_server(state, args.host, args.port, injector)
     signal.signal(signal.SIGTERM, _stop)
     sys.stdout.write(f"acs-emulator listening on http://{args.host}:{server.server_port}\n")
     sys.stdout.flush()

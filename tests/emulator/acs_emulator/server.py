@@ -7,6 +7,7 @@ import dataclasses
 import importlib
 import logging
 import pkgutil
+import time
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -16,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 from . import identity as identity_layer
 from . import services
 from .admin import Admin, AuditLog
+from .faults import FaultInjector, drop_connection, propagation_refusal
 from .identity import Identity
 from .protocol import rendering
 from .protocol.signatures import SignedRequest, parse_signed_request, signature_mismatch
@@ -59,10 +61,11 @@ def authenticate(request: Request, state: State) -> Identity:
 class EmulatorApp:
     """The WSGI application of one emulator instance."""
 
-    def __init__(self, state: State):
+    def __init__(self, state: State, injector: Optional[FaultInjector] = None):
         self.state = state
         self.audit = AuditLog()
-        self.admin = Admin(state, self.audit)
+        self.injector = injector or FaultInjector()
+        self.admin = Admin(state, self.audit, self.injector)
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -72,7 +75,8 @@ class EmulatorApp:
     # authorization -----------------------------------------------------------------------------------------
     def authorize(self, call: Call, action: str, resource: str, context: dict) -> None:
         """``Call.authorizer``: decide from the current state, log the decision, refuse with 403 NoPermission."""
-        decision = identity_layer.decide(self.state, call.identity, action, resource, context)
+        decision = (propagation_refusal(self.injector, self.state, call.identity, action, resource)
+                    or identity_layer.decide(self.state, call.identity, action, resource, context))
         self.record_decision(call, action, resource, decision)
         if not decision.allowed:
             raise identity_layer.no_permission(action, resource, decision)
@@ -94,6 +98,9 @@ class EmulatorApp:
         try:
             route = resolve(request)
             product = route.product
+            faulted = self._inject_fault(route, request, request_id)
+            if faulted is not None:
+                return faulted
             with self.state.lock:
                 caller = authenticate(request, self.state)
                 body = self._run(route, caller, request, request_id)
@@ -104,6 +111,21 @@ class EmulatorApp:
             LOG.exception("internal error in %s", request.path)
             return rendering.render_error(product, ApiError(500, "InternalError", "The request processing has failed due to some unknown error."),
                                           request_id)
+
+    def _inject_fault(self, route: Route, request: Request, request_id: str) -> Optional[Response]:
+        """The injected failure of this call (faults settings of the admin interface), or None to serve it."""
+        fault = self.injector.decide(route.product, route.action)
+        if fault.delay_seconds:
+            time.sleep(fault.delay_seconds)
+        if fault.kind == "drop":
+            drop_connection(request.environ)
+            return Response(status=500)
+        error = fault.error()
+        if error is None:
+            return None
+        response = rendering.render_error(route.product, error, request_id)
+        response.headers.update(fault.headers)
+        return response
 
     def _run(self, route: Route, caller: Identity, request: Request, request_id: str) -> dict:
         """Run the handler of an authenticated call; log it and persist what it changed."""
@@ -134,6 +156,6 @@ class QuietRequestHandler(WSGIRequestHandler):
         self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
 
 
-def build_server(state: State, host: str = "127.0.0.1", port: int = 0) -> BaseWSGIServer:
+def build_server(state: State, host: str = "127.0.0.1", port: int = 0, injector: Optional[FaultInjector] = None) -> BaseWSGIServer:
     """A threaded werkzeug server for ``state`` (port 0: any free port, see ``server.server_port``)."""
-    return make_server(host, port, EmulatorApp(state), threaded=True, request_handler=QuietRequestHandler)
+    return make_server(host, port, EmulatorApp(state, injector), threaded=True, request_handler=QuietRequestHandler)

@@ -69,8 +69,8 @@ class Cloud:
         self.emu = emulator
 
     def config(self, key: Key, **extra) -> open_api_models.Config:
-        return open_api_models.Config(access_key_id=key.id, access_key_secret=key.secret, security_token=key.token,
-                                      endpoint=self.emu.endpoint, protocol="http", read_timeout=10000, **extra)
+        options = {"endpoint": self.emu.endpoint, "protocol": "http", "read_timeout": 10000, **extra}
+        return open_api_models.Config(access_key_id=key.id, access_key_secret=key.secret, security_token=key.token, **options)
 
     def sts(self, key: Key, **extra) -> StsClient:
         return StsClient(self.config(key, **extra))

@@ -89,11 +89,12 @@ def test_clock_moves_forward_only(cloud):
         cloud.emu.advance_clock(-1)
 
 
-def test_faults_are_stored_and_cleared_by_reset(cloud):
-    assert cloud.emu.admin("POST", "faults", {"example": {"rate": 0}})["example"] == {"rate": 0}
-    assert "example" in cloud.emu.admin("GET", "faults")
+def test_faults_apply_to_api_calls_until_reset(cloud):
+    assert cloud.emu.admin("POST", "faults", {"error_rate": 1.0, "products": ["sts"]})["settings"]["error_rate"] == 1.0
+    assert cloud.error(lambda: cloud.identity(cloud.B_ALICE)).status_code in (500, 503)
+    assert cloud.emu.calls()["calls"] == []          # a faulted call never reached the service
     cloud.emu.reset()
-    assert "example" not in cloud.emu.admin("GET", "faults")
+    assert cloud.identity(cloud.B_ALICE)["IdentityType"] == "RAMUser"
 
 
 def test_unknown_admin_endpoint(cloud):

@@ -193,13 +193,9 @@ def _parse_roa_v1(request: Request, authorization: str) -> SignedRequest:
 # ---- ApsaraMQ HTTP data plane (hook) ----------------------------------------------------------------------
 
 def parse_mq_http_request(request: Request, authorization: str) -> SignedRequest:
-    """HOOK for the RocketMQ part: verify ``Authorization: MQ <AccessKeyId>:<base64 HMAC-SHA1>``.
-
-    Build the string to sign as mq_http_sdk/mq_client.py ``get_signature`` does, take the STS token from
-    the ``security-token`` header and the time from ``date``, and return a SignedRequest like the others.
-    """
-    del request, authorization
-    raise ApiError(501, "NotImplemented", "The MQ HTTP signature is not emulated yet.")
+    """HOOK of the RocketMQ part: ``Authorization: MQ <AccessKeyId>:<base64 HMAC-SHA1>``, see ``mq_signature.py``."""
+    from . import mq_signature  # pylint: disable=import-outside-toplevel  # it builds on this module
+    return mq_signature.parse_signed_request(request, authorization)
 
 
 # ---- dispatch ---------------------------------------------------------------------------------------------
