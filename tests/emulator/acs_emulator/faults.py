@@ -131,13 +131,15 @@ class FaultInjector:
         self._settings = self._initial
         self._random = random.Random(self._settings.seed)
         self._counts = {"matched": 0, "throttle": 0, "error": 0, "drop": 0}
+        self._settled_before = time.time()     # the seed's entities are old news, not fresh changes
 
     def reset(self) -> dict:
-        """Back to the start-up settings (``POST /_emulator/reset``), with a fresh sequence and counters."""
+        """Back to the start-up settings (``POST /_emulator/reset``, after the state went back to the seed)."""
         with self._lock:
             self._settings = self._initial
             self._random = random.Random(self._settings.seed)
             self._counts = dict.fromkeys(self._counts, 0)
+            self._settled_before = time.time()
         return self.snapshot()
 
     @property
@@ -180,9 +182,11 @@ class FaultInjector:
         return Fault(delay, kind)
 
     def not_yet_visible(self, stamp: Optional[float], now: Optional[float] = None) -> bool:
-        """True while a change made at ``stamp`` (epoch seconds) is still propagating."""
+        """True while a change made at ``stamp`` (epoch seconds) is still propagating.
+
+        Changes older than the injector (made by the seed at start or at a reset) have settled."""
         delay = self._settings.propagation_delay
-        if not delay or stamp is None:
+        if not delay or stamp is None or stamp <= self._settled_before:
             return False
         return (now if now is not None else time.time()) - stamp < delay
 
