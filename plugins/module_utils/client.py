@@ -20,6 +20,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import (
     ApiError,
     api_error_from_exception,
+    envelope_error,
     failure_result,
 )
 
@@ -214,7 +215,11 @@ class ApiClient:
             raise error from None
         self._record(action, write, attempt, getattr(response, "status_code", None))
         body = getattr(response, "body", None)
-        return body.to_map() if body is not None else {}
+        result = body.to_map() if body is not None else {}
+        refusal = envelope_error(result)
+        if refusal is not None:
+            raise refusal
+        return result
 
     def _record(self, action, write, attempt, status):
         self._module.api_calls.append(dict(product=self._product, action=action, write=write, attempt=attempt, status=status))

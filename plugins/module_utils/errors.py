@@ -77,6 +77,19 @@ def api_error_from_exception(exc):
     )
 
 
+def envelope_error(body):
+    """ApiError for a ROA (RocketMQ 5.x) answer that came back as HTTP 2xx but says ``"success": false``."""
+    if not isinstance(body, dict) or body.get("success") is not False:
+        return None
+    status = str(body.get("httpStatusCode") or "")
+    return ApiError(
+        code=_present(body.get("code")) or "UnknownError",
+        message=str(body.get("message") or ""),
+        request_id=_present(body.get("requestId")),
+        status_code=int(status) if status.isdigit() else None,
+    )
+
+
 def _unanswered_error(inner):
     """The request got no usable answer: darabonba wraps the cause in UnretryableException."""
     if type(inner).__name__ == "RetryError" or isinstance(inner, (OSError, TimeoutError)):

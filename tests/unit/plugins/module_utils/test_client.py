@@ -33,6 +33,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors impo
     MASK,
     ApiError,
     api_error_from_exception,
+    envelope_error,
     failure_result,
     scrub,
 )
@@ -196,6 +197,14 @@ def test_timeouts_are_named_as_such():
 def test_non_json_answer_is_not_retried_as_a_transport_error():
     error = api_error_from_exception(type("Wrapped", (Exception,), {"inner_exception": ValueError("Expecting value")})())
     assert (error.code, error.transport) == ("InvalidResponse", False)
+
+
+def test_roa_envelope_with_success_false_is_an_error():
+    error = envelope_error({"requestId": "r-9", "success": False, "code": "Topic.NotFound", "message": "no such topic",
+                            "httpStatusCode": "404", "data": None})
+    assert (error.code, error.message, error.request_id, error.status_code) == ("Topic.NotFound", "no such topic", "r-9", 404)
+    assert envelope_error({"requestId": "r", "success": True, "data": {}}) is None
+    assert envelope_error({"RequestId": "r", "Role": {}}) is None  # RPC bodies have no envelope
 
 
 def test_failure_result_counts_attempts():
@@ -398,9 +407,15 @@ def test_ignored_code_returns_none_without_retrying():
     assert len(module.api_calls) == 1
 
 
+def test_envelope_refusal_is_handled_like_an_http_error():
+    refusal = {"requestId": "r", "success": False, "code": "Instance.NotFound", "message": "gone", "httpStatusCode": 404}
+    client = make_client(ScriptedSdk(refusal))[0]
+    assert client.call("GetRole", {"RoleName": "r"}, ignore=("Instance.NotFound",)) is None
+
+
 def test_retry_on_waits_for_a_new_role_to_appear():
     sdk = ScriptedSdk(SdkError("EntityNotExist.Role", 404), SdkError("EntityNotExist.Role", 404), {"RequestId": "3"})
-    client, _ = make_client(sdk)
+    client = make_client(sdk)[0]
     assert client.call("GetRole", {"RoleName": "r"}, retry_on=("EntityNotExist.Role",)) == {"RequestId": "3"}
 
 
@@ -414,7 +429,7 @@ def test_other_errors_fail_the_module_with_the_documented_message():
 
 def test_failure_message_is_scrubbed_of_module_secrets():
     module = FakeModule(secrets={SECRET})
-    client, _ = make_client(ScriptedSdk(SdkError("SignatureDoesNotMatch", 400, f"bad signature with {SECRET}")), module)
+    client = make_client(ScriptedSdk(SdkError("SignatureDoesNotMatch", 400, f"bad signature with {SECRET}")), module)[0]
     with pytest.raises(ModuleExit):
         client.call("GetRole", {"RoleName": "r"})
     assert SECRET not in json.dumps(module.failure)
@@ -429,7 +444,7 @@ def test_check_mode_refuses_writes_before_any_request():
 
 
 def test_check_mode_allows_reads():
-    client, _ = make_client(ScriptedSdk({"RequestId": "1"}), FakeModule(check_mode=True))
+    client = make_client(ScriptedSdk({"RequestId": "1"}), FakeModule(check_mode=True))[0]
     assert client.call("GetRole", {"RoleName": "r"}) == {"RequestId": "1"}
 
 
