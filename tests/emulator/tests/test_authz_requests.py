@@ -73,4 +73,3 @@ def test_conditions_of_permission_policies(cloud, condition, allowed):
         get_user(cloud, cloud.B_ALICE)
     else:
         assert cloud.error(lambda: get_user(cloud, cloud.B_ALICE)).code == "NoPermission"
-

@@ -23,8 +23,7 @@ def raw_get(cloud, path, headers=None):
 
 
 def signed_rpc_path(key, **params):
-    path, _ = get_signed_url(dict(params), key.id, key.secret, "JSON", "GET", {})
-    return path
+    return get_signed_url(dict(params), key.id, key.secret, "JSON", "GET", {})[0]
 
 
 def test_unknown_action_is_not_found(cloud):

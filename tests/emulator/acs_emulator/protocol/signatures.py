@@ -86,10 +86,6 @@ def _parse_http_date(value: Optional[str]) -> Optional[datetime]:
         raise ApiError(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.") from exc
 
 
-def _single_values(pairs) -> Dict[str, str]:
-    return {key: value for key, value in pairs}
-
-
 # ---- ACS3-HMAC-SHA256 -------------------------------------------------------------------------------------
 
 _ACS3_FIELDS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
@@ -100,7 +96,7 @@ def _rfc3986(value: str) -> str:
 
 
 def acs3_canonical_request(request: Request, signed_headers: List[str], payload_hash: str) -> str:
-    query = _single_values(request.args.items(multi=True))
+    query = dict(request.args.items(multi=True))
     canonical_query = "&".join(f"{_rfc3986(k)}={_rfc3986(query[k])}" for k in sorted(query))
     header_lines = "".join(f"{name}:{(request.headers.get(name) or '').strip()}\n" for name in signed_headers)
     return "\n".join([request.method, raw_path(request), canonical_query, header_lines, ";".join(signed_headers), payload_hash])
@@ -139,10 +135,10 @@ def rpc_string_to_sign(method: str, params: Dict[str, str], encode: Callable[[st
 
 def rpc_parameters(request: Request) -> Dict[str, str]:
     """Query and form-body parameters together (both are signed)."""
-    params = _single_values(request.args.items(multi=True))
+    params = dict(request.args.items(multi=True))
     if request.mimetype == "application/x-www-form-urlencoded":
         request.get_data(cache=True)
-        params.update(_single_values(request.form.items(multi=True)))
+        params.update(dict(request.form.items(multi=True)))
     return params
 
 
@@ -167,7 +163,7 @@ def roa_string_to_sign(request: Request) -> str:
     headers = {k.lower(): v for k, v in request.headers.items()}
     head = "\n".join([request.method] + [headers.get(h, "") for h in ("accept", "content-md5", "content-type", "date")]) + "\n"
     acs_headers = "".join(f"{k}:{headers[k]}\n" for k in sorted(headers) if k.startswith("x-acs-"))
-    query = _single_values(request.args.items(multi=True))
+    query = dict(request.args.items(multi=True))
     resource = raw_path(request)
     if query:
         resource += "?" + "&".join(k if query[k] == "" else f"{k}={query[k]}" for k in sorted(query))
@@ -175,7 +171,7 @@ def roa_string_to_sign(request: Request) -> str:
 
 
 def _parse_roa_v1(request: Request, authorization: str) -> SignedRequest:
-    access_key_id, _, signature = authorization[len("acs "):].strip().partition(":")
+    access_key_id, signature = authorization[len("acs "):].strip().partition(":")[::2]
     if not access_key_id or not signature:
         raise ApiError(400, "InvalidAuthorization", "The Authorization header is not well formed.")
     body = request.get_data(cache=True)
