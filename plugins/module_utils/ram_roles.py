@@ -16,7 +16,6 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy impo
 
 ROLE_NOT_FOUND = "EntityNotExist.Role"
 DEFAULT_MAX_SESSION_DURATION = 3600
-LIST_PAGE_SIZE = 1000
 _ARN_ACCOUNT = re.compile(r"acs:ram::([0-9]{16}):")
 # Role attributes UpdateRole can change: API attribute -> UpdateRole parameter.
 _UPDATABLE = {
@@ -42,11 +41,10 @@ def wait_until_visible(client, name):
 
 
 def list_role_names(client):
-    """Names of every role of the account, following ListRoles' Marker across pages."""
+    """Names of every role of the account, following ListRoles' Marker across pages (RAM's default page size)."""
     names, marker = [], None
     while True:
-        params = {"MaxItems": LIST_PAGE_SIZE, **({"Marker": marker} if marker else {})}
-        body = client.call("ListRoles", params) or {}
+        body = client.call("ListRoles", {"Marker": marker} if marker else {}) or {}
         names.extend(role["RoleName"] for role in (body.get("Roles") or {}).get("Role") or [])
         marker = body.get("Marker")
         if not body.get("IsTruncated") or not marker:
