@@ -16,6 +16,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import (
+    API_PRODUCTS,
     PRODUCTS,
     build_api_client,
     resolve_endpoint,
@@ -111,6 +112,8 @@ class AlibabaCloudModule(AnsibleModule):
 
     def client(self, product):
         """The ApiClient of ``product`` ("ram", "sts" or "rocketmq"), built on first use."""
+        if product not in API_PRODUCTS:
+            self.fail_json(msg=f"No API client for {product!r}: choose one of {', '.join(API_PRODUCTS)}")
         if product not in self._clients:
             self._clients[product] = self._build_client(product, self.credentials())
         return self._clients[product]

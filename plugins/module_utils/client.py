@@ -37,12 +37,13 @@ _REQUEST_ARGS = frozenset(("request", "tmp_req"))
 class Product:
     """An API product: its SDK package, the option that overrides its endpoint and its public endpoint."""
 
-    def __init__(self, name, package, distribution, endpoint_option, public_endpoint):
+    def __init__(self, name, package, distribution, endpoint_option, public_endpoint, openapi=True):
         self.name = name
         self.package = package
         self.distribution = distribution
         self.endpoint_option = endpoint_option
         self.public_endpoint = public_endpoint  # format string over {region}, or None when instance-specific
+        self.openapi = openapi  # reached through ApiClient (an alibabacloud-tea-openapi product SDK)
 
 
 PRODUCTS = {
@@ -51,8 +52,10 @@ PRODUCTS = {
     "rocketmq": Product("rocketmq", "alibabacloud_rocketmq20220801", "alibabacloud-rocketmq20220801", "rocketmq_endpoint",
                         "rocketmq.{region}.aliyuncs.com"),
     # ApsaraMQ HTTP messaging (mq-http-sdk): the endpoint is per instance, so it must be configured.
-    "mq": Product("mq", "mq_http_sdk", "mq-http-sdk", "mq_http_endpoint", None),
+    "mq": Product("mq", "mq_http_sdk", "mq-http-sdk", "mq_http_endpoint", None, openapi=False),
 }
+
+API_PRODUCTS = tuple(name for name, product in PRODUCTS.items() if product.openapi)
 
 
 class Endpoint:
