@@ -48,7 +48,7 @@ def get_instance_outcome(client: RocketMQClient) -> str:
 
 def outcomes(cloud, count: int = CALLS) -> Counter:
     client = RocketMQClient(cloud.config(cloud.A_ADMIN))
-    return Counter(get_instance_outcome(client) for _ in range(count))
+    return Counter(get_instance_outcome(client) for _attempt in range(count))
 
 
 def assert_rate(observed: int, rate: float, count: int = CALLS) -> None:
@@ -60,7 +60,7 @@ def test_throttling_at_its_rate_with_retry_after(cloud, faults):
     faults(throttle_rate=0.3, retry_after=1500, seed=11)
     client = RocketMQClient(cloud.config(cloud.A_ADMIN))
     throttled = []
-    for _ in range(CALLS):
+    for _attempt in range(CALLS):
         try:
             client.get_instance(INSTANCE)
         except ThrottlingException as error:
@@ -90,7 +90,7 @@ def test_the_same_seed_repeats_the_same_faults(cloud, faults):
     for seed in (5, 5, 6):
         faults(seed=seed, **settings)
         client = RocketMQClient(cloud.config(cloud.A_ADMIN))
-        runs.append([get_instance_outcome(client) for _ in range(40)])
+        runs.append([get_instance_outcome(client) for _attempt in range(40)])
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
 
@@ -115,7 +115,7 @@ def test_latency_with_jitter(cloud, faults):
     faults(latency_ms=80, latency_jitter_ms=80, products=["rocketmq"], seed=3)
     client = RocketMQClient(cloud.config(cloud.A_ADMIN))
     durations = []
-    for _ in range(10):
+    for _attempt in range(10):
         started = time.monotonic()
         client.get_instance(INSTANCE)
         durations.append(time.monotonic() - started)

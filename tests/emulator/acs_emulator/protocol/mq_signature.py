@@ -41,8 +41,8 @@ def parse_authorization(authorization: str):
     """``(AccessKeyId, signature)`` from ``MQ <AccessKeyId>:<signature>``."""
     if not authorization:
         raise ApiError(400, "MissingAuthorizationHeader", "Authorization header is required.")
-    key_id, _, signature = authorization[len(SCHEME):].partition(":")
-    if not authorization.startswith(SCHEME) or not key_id.strip() or not signature.strip():
+    key_id, colon, signature = authorization[len(SCHEME):].partition(":")
+    if not authorization.startswith(SCHEME) or not colon or not key_id.strip() or not signature.strip():
         raise ApiError(400, "InvalidAuthorizationHeader", "The Authorization header format is invalid.")
     return key_id.strip(), signature.strip()
 

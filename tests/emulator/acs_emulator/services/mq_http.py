@@ -20,9 +20,9 @@ console's instance views. A refusal is 403 ``AccessDenied`` (the HTTP SDK's docu
 """
 import threading
 import time
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Response

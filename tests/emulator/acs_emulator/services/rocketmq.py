@@ -29,13 +29,13 @@ from ..protocol.rendering import json_response, register_renderers
 from .base import ApiError, Call, action
 from .rocketmq_model import MESSAGE_TYPES, ConsumerGroup, Instance, RocketMQBackend, Topic, api_time
 
-VERSION = "2022-08-01"
 SERIES_CODE = "standard"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_%|-]{1,100}$")
 DELIVERY_ORDER_TYPES = ("Concurrently", "Orderly")
 RETRY_POLICIES = ("DefaultRetryPolicy", "FixedRetryPolicy")
 MAX_PAGE_SIZE = 200
 HOST_REGION = re.compile(r"^rocketmq[.-](?P<region>[a-z0-9-]+)\.aliyuncs\.com(:\d+)?$", re.IGNORECASE)
+
 
 # ---- envelope and errors --------------------------------------------------------------------------------
 
