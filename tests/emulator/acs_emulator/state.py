@@ -169,6 +169,7 @@ class State:
 
     # sessions ------------------------------------------------------------------------------------------
     def add_session(self, session: StsSession) -> None:
+        self.drop_expired_sessions()
         self.sessions[session.access_key_id] = session
         self.dirty = True
 
@@ -176,6 +177,7 @@ class State:
         return next((s for s in self.sessions.values() if secrets.compare_digest(s.token, token)), None)
 
     def drop_expired_sessions(self) -> None:
+        """Forget sessions expired for a day (until then their tokens still answer "expired", not "malformed")."""
         now = self.clock.now()
         expired = [key for key, s in self.sessions.items() if s.expires <= now - 86400]
         for key in expired:

@@ -5,7 +5,7 @@
         assert emu.calls(product="ram")["writes"] == 0
 """
 import contextlib
-import json
+import json as jsonlib
 import os
 import queue
 import shutil
@@ -46,17 +46,14 @@ class RunningEmulator:
         self.url = url
         self.endpoint = url.split("://", 1)[1]
 
-    def admin(self, method: str, path: str, json_body: Optional[dict] = None, **kwargs) -> dict:
-        """Call ``/_emulator/<path>``; ``json=`` is accepted as an alias of ``json_body``."""
-        body = kwargs.pop("json", json_body)
-        if kwargs:
-            raise TypeError(f"unexpected arguments {sorted(kwargs)}")
-        data = json.dumps(body).encode() if body is not None else (b"" if method.upper() == "POST" else None)
+    def admin(self, method: str, path: str, json: Optional[dict] = None) -> dict:
+        """Call ``/_emulator/<path>`` with an optional JSON body; the JSON answer (EmulatorError on 4xx/5xx)."""
+        data = jsonlib.dumps(json).encode() if json is not None else (b"" if method.upper() == "POST" else None)
         request = urllib.request.Request(f"{self.url}/_emulator/{path.lstrip('/')}", data=data, method=method.upper(),
                                          headers={"Content-Type": "application/json"})
         try:
             with _OPENER.open(request, timeout=10) as response:
-                return json.loads(response.read() or b"{}")
+                return jsonlib.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             raise EmulatorError(f"admin {method} {path} failed: {exc.code} {exc.read().decode(errors='replace')}") from exc
 
@@ -103,7 +100,7 @@ def _wait_healthy(url: str, timeout: float) -> None:
     while True:
         try:
             with _OPENER.open(f"{url}/_emulator/health", timeout=2) as response:
-                if json.loads(response.read()).get("ok"):
+                if jsonlib.loads(response.read()).get("ok"):
                     return
         except (OSError, ValueError):
             pass

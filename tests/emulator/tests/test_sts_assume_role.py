@@ -2,8 +2,11 @@
 its conditions, and the parameters must be valid."""
 import datetime
 import json
+import time
 
 import pytest
+
+from acs_emulator.testing import running_emulator
 
 
 def refused(cloud, caller, role_arn, **params):
@@ -168,3 +171,14 @@ def test_assume_role_is_counted_as_a_read(cloud, trusting_b):
     cloud.assume_role(cloud.B_ALICE, trusting_b["Arn"])
     calls = cloud.emu.calls(product="sts", account=cloud.B_UID)
     assert (calls["reads"], calls["writes"]) == (1, 0)
+
+
+def test_token_ttl_cap_shortens_issued_tokens(seed_path, cloud_of):
+    with running_emulator(seed=seed_path, args=["--token-ttl-cap", "1"]) as emulator:
+        cloud = cloud_of(emulator)
+        role = cloud.create_role("Short", cloud.trust(f"acs:ram::{cloud.B_UID}:root"))
+        cloud.grant_assume_role(cloud.B_ADMIN, "alice")
+        session = cloud.assume_role(cloud.B_ALICE, role["Arn"], duration_seconds=3600)
+        assert cloud.identity(session)["IdentityType"] == "AssumedRoleUser"
+        time.sleep(1.1)
+        assert cloud.error(lambda: cloud.identity(session)).code == "InvalidSecurityToken.Expired"
