@@ -17,6 +17,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import (
     API_PRODUCTS,
+    DEFAULT_REGION,
     PRODUCTS,
     build_api_client,
     resolve_endpoint,
@@ -35,7 +36,6 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries imp
     RetryPolicy,
 )
 
-DEFAULT_REGION = "cn-hangzhou"
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 10.0
 ENDPOINT_URL_ENV = "ALIBABA_CLOUD_ENDPOINT_URL"

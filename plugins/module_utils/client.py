@@ -25,6 +25,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors impo
 )
 
 USER_AGENT = "AnsibleCollection/apsaramq.cross_account"
+DEFAULT_REGION = "cn-hangzhou"
 READ_PREFIXES = ("Get", "List", "Describe", "Query")
 READ_ACTIONS = frozenset(("AssumeRole",))
 # Path arguments of the ROA SDK methods are named in snake_case; callers may also use these spellings.
@@ -108,7 +109,7 @@ def resolve_endpoint(product, params):
             return parse_endpoint(params[option], option)
     if spec.public_endpoint is None:
         return None
-    return Endpoint(spec.public_endpoint.format(region=params.get("region") or "cn-hangzhou"))
+    return Endpoint(spec.public_endpoint.format(region=params.get("region") or DEFAULT_REGION))
 
 
 def is_write_action(action):
@@ -133,16 +134,8 @@ def bind_arguments(arg_names, params, make_request, headers, runtime):
                    if name not in _PLUMBING_ARGS and name not in _REQUEST_ARGS}
     if remaining and not _REQUEST_ARGS.intersection(arg_names):
         raise ValueError(f"takes no parameters besides its path, got {', '.join(sorted(remaining))}")
-    plumbing = {"headers": headers, "runtime": runtime}
-    args = []
-    for name in arg_names:
-        if name in _REQUEST_ARGS:
-            args.append(make_request(remaining))
-        elif name in plumbing:
-            args.append(plumbing[name])
-        elif name != "self":
-            args.append(path_values[name])
-    return args
+    values = dict(path_values, headers=headers, runtime=runtime)
+    return [make_request(remaining) if name in _REQUEST_ARGS else values[name] for name in arg_names if name != "self"]
 
 
 def _pop_path_param(params, arg_name):
