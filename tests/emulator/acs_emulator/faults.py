@@ -131,7 +131,8 @@ class FaultInjector:
         self._settings = self._initial
         self._random = random.Random(self._settings.seed)
         self._counts = {"matched": 0, "throttle": 0, "error": 0, "drop": 0}
-        self._settled_before = time.time()     # the seed's entities are old news, not fresh changes
+        # Changes up to the first API call (the seed's) or up to a reset have settled: they are not fresh news.
+        self._settled_before: Optional[float] = None
 
     def reset(self) -> dict:
         """Back to the start-up settings (``POST /_emulator/reset``, after the state went back to the seed)."""
@@ -164,6 +165,8 @@ class FaultInjector:
 
     def decide(self, product: str, action: str) -> Fault:
         """Draw the fault for one cloud API call (the same three draws per matching call, always)."""
+        if self._settled_before is None:
+            self._settled_before = time.time()
         if not self.applies_to(product, action):
             return NO_FAULT
         with self._lock:
@@ -184,9 +187,9 @@ class FaultInjector:
     def not_yet_visible(self, stamp: Optional[float], now: Optional[float] = None) -> bool:
         """True while a change made at ``stamp`` (epoch seconds) is still propagating.
 
-        Changes older than the injector (made by the seed at start or at a reset) have settled."""
+        The seed's changes (before the first API call, or before a reset) have settled."""
         delay = self._settings.propagation_delay
-        if not delay or stamp is None or stamp <= self._settled_before:
+        if not delay or stamp is None or self._settled_before is None or stamp <= self._settled_before:
             return False
         return (now if now is not None else time.time()) - stamp < delay
 

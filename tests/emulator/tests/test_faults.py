@@ -10,8 +10,11 @@ import time
 from collections import Counter
 
 import pytest
+from alibabacloud_ram20150501 import models as ram_models
+from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_rocketmq20220801 import models as rmq
 from alibabacloud_rocketmq20220801.client import Client as RocketMQClient
+from alibabacloud_tea_openapi import models as open_api_models
 from alibabacloud_tea_openapi.exceptions import ThrottlingException
 from darabonba.exceptions import UnretryableException
 from mq_http_sdk.mq_client import MQClient
@@ -24,6 +27,7 @@ from acs_emulator.testing import EmulatorError, running_emulator
 
 SEED = pathlib.Path(__file__).resolve().parents[1] / "seed-example.yml"
 INSTANCE = "rmq-cn-emu5x0001"
+A_ADMIN = ("EMUAKAADMIN000000001", "emu-a-admin-secret-000000000001")
 CALLS = 120
 
 
@@ -141,12 +145,16 @@ def test_bad_settings_are_refused(emu):
 def test_start_up_flags_set_the_faults():
     flags = ["--throttle-rate", "1", "--retry-after", "2000", "--fault-products", "rocketmq,mq", "--fault-actions", "GetInstance",
              "--latency-ms", "5", "--latency-jitter-ms", "5", "--error-rate", "0", "--drop-rate", "0",
-             "--propagation-delay", "0.5", "--fault-seed", "9"]
+             "--propagation-delay", "30", "--fault-seed", "9"]
     with running_emulator(seed=str(SEED), args=flags) as emulator:
         settings = emulator.admin("GET", "faults")["settings"]
         assert settings == {"latency_ms": 5, "latency_jitter_ms": 5, "throttle_rate": 1.0, "retry_after": 2000, "error_rate": 0.0,
                             "drop_rate": 0.0, "products": ["rocketmq", "mq"], "actions": ["GetInstance"],
-                            "propagation_delay": 0.5, "seed": 9}
+                            "propagation_delay": 30.0, "seed": 9}
+        config = open_api_models.Config(access_key_id=A_ADMIN[0], access_key_secret=A_ADMIN[1], endpoint=emulator.endpoint, protocol="http")
+        assert RamClient(config).list_users(ram_models.ListUsersRequest()).body.users.user     # the seed has settled
+        with pytest.raises(ThrottlingException):
+            RocketMQClient(config).get_instance(INSTANCE)
     with pytest.raises(EmulatorError):
         with running_emulator(seed=str(SEED), args=["--throttle-rate", "2"], timeout=10):
             pass
