@@ -1,0 +1,132 @@
+"""sts_assume against the emulator: account B's user alice assumes account A's role and uses the credentials.
+
+playbooks/sts_assume_alice.yml: A's admin creates a role trusting B (with an ExternalId), B's admin grants alice
+sts:AssumeRole on it (ram_user_grant), alice assumes it, reads the role in A with the temporary credentials, and a
+debug task shows the non-secret facts of the registered result.
+"""
+import json
+import os
+import stat
+import time
+
+import yaml
+
+from conftest import ACCOUNTS
+
+PLAYBOOK = "sts_assume_alice.yml"
+A = ACCOUNTS["account_a"]["uid"]
+ROLE_ARN = f"acs:ram::{A}:role/partner-operator"
+ALICE_SECRET = ACCOUNTS["account_b"]["alice"]["access_key_secret"]
+EXTERNAL_ID = "contract-4711"
+
+
+def assume_calls(emu):
+    return [call for call in emu.calls(product="sts")["calls"] if call["action"] == "AssumeRole"]
+
+
+def read_profile(path, name="owner-a"):
+    config = json.loads(path.read_text())
+    return next(profile for profile in config["profiles"] if profile["name"] == name), config
+
+
+def without_command_line_echo(text):
+    """ansible-playbook echoes its -e JSON at -vvvv; the harness puts the seed accounts there, not the module."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("extra_vars: "))
+
+
+def test_alice_assumes_role_and_uses_the_credentials(emu, run_playbook, tmp_path):
+    profile_file = tmp_path / "aliyun" / "config.json"
+    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file)})
+    assumed = run.result("assume")
+    assert assumed["changed"] is False
+    assert "sts_creds" not in assumed and "censored" in assumed, "callbacks never see the result"
+
+    facts = run.result("facts")["msg"]
+    assert facts["changed"] is False
+    assert facts["access_key_id"].startswith("STS.") and facts["has_secret"] and facts["has_token"] and facts["expiration"]
+    assert facts["assumed_role_user"]["arn"] == f"{ROLE_ARN}/alice-maintenance"
+    assert facts["switch_role"] == {"account_id": A, "role_name": "partner-operator"}
+    assert facts["profile"] == {"file": str(profile_file), "name": "owner-a"}
+    used = run.result("use")
+    assert [role["arn"] for role in used["roles"]] == [ROLE_ARN], "later tasks act in account A with the credentials"
+
+    profile, config = read_profile(profile_file)
+    assert stat.S_IMODE(os.stat(profile_file).st_mode) == 0o600
+    assert config["current"] == "owner-a"
+    assert profile["mode"] == "StsToken" and profile["access_key_id"] == facts["access_key_id"]
+    for secret in (profile["access_key_secret"], profile["sts_token"]):
+        assert secret not in run.stdout + run.stderr
+
+    # The SDKs' own reader accepts the profile: the credentials chain of every Alibaba Cloud SDK can use it.
+    from alibabacloud_credentials.provider import CLIProfileCredentialsProvider
+    read = CLIProfileCredentialsProvider(profile_name="owner-a", profile_file=str(profile_file)).get_credentials()
+    assert (read.get_access_key_id(), read.get_security_token()) == (profile["access_key_id"], profile["sts_token"])
+
+
+def test_check_mode_assumes_too_and_writes_nothing(emu, run_playbook, tmp_path):
+    run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID})
+    emu.reset_calls()
+    profile_file = tmp_path / "config.json"
+    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file), "by_name": True}, check=True)
+    facts = run.result("facts")["msg"]
+    assert facts["changed"] is False and facts["access_key_id"].startswith("STS.")
+    assert facts["assumed_role_user"]["arn"] == f"{ROLE_ARN}/alice-maintenance", "account_id + role_name name the same role"
+    assert facts["profile"] is None and not profile_file.exists(), "check mode writes no file"
+    assert run.result("use")["roles"], "the credentials work in check mode"
+    assert emu.calls(product="ram")["writes"] == 0
+    assert len(assume_calls(emu)) == 1
+
+
+def test_no_secret_or_token_at_verbosity_4(emu, run_playbook, tmp_path):
+    profile_file = tmp_path / "config.json"
+    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file)}, verbosity=4, callback="default")
+    output = without_command_line_echo(run.stdout + run.stderr)
+    profile, _config = read_profile(profile_file)
+    assert profile["access_key_id"] in output, "the debug task shows the key id, so the output is the run's"
+    assert "the output has been hidden" in output
+    for secret in (profile["access_key_secret"], profile["sts_token"], ALICE_SECRET):
+        assert secret not in output
+
+
+def test_without_a_grant_alice_is_refused_after_a_bounded_wait(emu, run_playbook):
+    started = time.monotonic()
+    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": False, "wait_for_role": 2}, expect_rc=2)
+    failed = run.result("assume")
+    assert "AssumeRole failed: NoPermission" in failed["msg"]
+    assert 2 <= time.monotonic() - started < 30
+    assert len(assume_calls(emu)) >= 2, "the refusal was retried within wait_for_role"
+    assert ALICE_SECRET not in json.dumps(failed)
+
+
+def test_a_wrong_external_id_is_refused(emu, run_playbook):
+    failed = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "session_external_id": "guessed-id"}, expect_rc=2).result("assume")
+    assert "NoPermission" in failed["msg"]
+
+
+def test_wait_for_role_outlasts_propagation(emu, run_playbook):
+    emu.admin("POST", "/faults", {"propagation_delay": 4})
+    facts = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "wait_for_role": 30}).result("facts")["msg"]
+    assert facts["access_key_id"].startswith("STS.")
+    statuses = [call["status"] for call in assume_calls(emu)]
+    assert statuses[-1] == 200 and 403 in statuses, "refused while the grant propagated, then issued"
+
+
+# (case, sts_assume options, the option the error message must start with)
+BAD_INPUT = [
+    ("bad ARN", {"role_arn": f"acs:ram::{A}:user/alice"}, "role_arn"),
+    ("wrong UID", {"account_id": "12345", "role_name": "partner-operator"}, "account_id"),
+    ("duration out of range", {"role_arn": ROLE_ARN, "duration_seconds": 100}, "duration_seconds"),
+    ("bad session name", {"role_arn": ROLE_ARN, "session_name": "alice maintenance"}, "session_name"),
+    ("malformed policy", {"role_arn": ROLE_ARN, "policy": '{"Version": "1", "Statement": ['}, "policy"),
+    ("wait too long", {"role_arn": ROLE_ARN, "wait_for_role": 100000}, "wait_for_role"),
+]
+
+
+def test_bad_input_fails_naming_the_option_without_calls(emu, run_playbook):
+    alice = ACCOUNTS["account_b"]["alice"]
+    tasks = [{"name": case, "ignore_errors": True, "apsaramq.cross_account.sts_assume": {**options, **alice}} for case, options, _ in BAD_INPUT]
+    run = run_playbook(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
+    for case, _options, option in BAD_INPUT:
+        message = run.result(case).get("msg", "")
+        assert message.startswith(option), f"{case}: {message}"
+    assert emu.calls()["calls"] == []
