@@ -51,7 +51,8 @@ def authenticate(request: Request, state: State) -> Identity:
     credential = identity_layer.find_credential(state, signed.access_key_id, signed.security_token)
     if not signed.verify(credential.secret):
         raise signature_mismatch()
-    if signed.nonce and not state.nonces.use(signed.access_key_id, signed.nonce, state.clock.now(), state.settings.timestamp_window):
+    # nonces live as long as the timestamp window, which follows the host clock (not the movable cloud clock)
+    if signed.nonce and not state.nonces.use(signed.access_key_id, signed.nonce, time.time(), state.settings.timestamp_window):
         raise ApiError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
     if credential.session is not None:
         identity_layer.check_session_alive(state, credential.session)
