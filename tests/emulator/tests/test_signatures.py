@@ -13,6 +13,7 @@ from alibabacloud_tea_openapi.utils import Utils as OpenApiUtils
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkcore.auth.composer import rpc_signature_composer
 from aliyunsdkcore.client import AcsClient
+from aliyunsdkcore.request import CommonRequest
 from aliyunsdkram.request.v20150501.ListUsersRequest import ListUsersRequest
 from aliyunsdksts.request.v20150401.AssumeRoleRequest import AssumeRoleRequest
 from aliyunsdksts.request.v20150401.GetCallerIdentityRequest import GetCallerIdentityRequest
@@ -43,7 +44,7 @@ def test_legacy_core_sdk_signatures_are_accepted(cloud):
     assert len(core_request(cloud, ListUsersRequest(), cloud.B_ADMIN)["Users"]["User"]) == 2
 
 
-def test_legacy_core_sdk_assume_role_posts_a_signed_form(cloud):
+def test_legacy_core_sdk_assume_role_in_the_query(cloud):
     role = cloud.create_role("LegacyRole", cloud.trust(f"acs:ram::{cloud.B_UID}:root"))
     cloud.grant_assume_role(cloud.B_ADMIN, "alice")
     request = AssumeRoleRequest()
@@ -51,6 +52,21 @@ def test_legacy_core_sdk_assume_role_posts_a_signed_form(cloud):
     request.set_RoleSessionName("legacy")
     answer = core_request(cloud, request, cloud.B_ALICE)
     assert answer["AssumedRoleUser"]["Arn"] == f"{role['Arn']}/legacy"
+
+
+def test_form_body_parameters_are_signed_and_read(cloud):
+    role = cloud.create_role("FormRole", cloud.trust(f"acs:ram::{cloud.B_UID}:root"), policies=["ReadOnlyAccess"])
+    cloud.grant_assume_role(cloud.B_ADMIN, "alice")
+    request = CommonRequest(domain=cloud.emu.endpoint, version="2015-04-01", action_name="AssumeRole")
+    request.set_method("POST")
+    for name, value in {"RoleArn": role["Arn"], "RoleSessionName": "in-form",
+                        "Policy": '{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:Get*", "Resource": "*"}]}'}.items():
+        request.add_body_params(name, value)
+    answer = core_request(cloud, request, cloud.B_ALICE)
+    assert answer["AssumedRoleUser"]["Arn"] == f"{role['Arn']}/in-form"
+    session = cloud.Key(answer["Credentials"]["AccessKeyId"], answer["Credentials"]["AccessKeySecret"], answer["Credentials"]["SecurityToken"])
+    error = cloud.error(lambda: cloud.ram(session).list_roles(cloud.ram_models.ListRolesRequest()))
+    assert error.code == "NoPermission"     # the Policy from the form body was applied
 
 
 def test_credentials_ram_role_arn_provider_with_a_space_in_the_policy(cloud):
