@@ -33,7 +33,7 @@ class FaultSettingsError(ValueError):
     """A fault setting has a wrong type or value (answered 400 by the admin endpoint)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class FaultSettings:
     latency_ms: int = 0
     latency_jitter_ms: int = 0

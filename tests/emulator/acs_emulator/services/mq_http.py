@@ -130,13 +130,12 @@ def _access_denied(detail: str) -> ApiError:
     return ApiError(403, "AccessDenied", f"The OwnerId that your Access Key Id associated to is forbidden for this operation: {detail}.")
 
 
-def _existing(target: Target) -> Target:
+def _check_exists(target: Target) -> None:
     """Topic and group must exist (checked after authorization, so existence does not leak)."""
     if target.topic not in target.instance.topics:
         raise ApiError(404, "TopicNotExist", f"The topic {target.topic} does not exist.")
     if target.group and target.group not in target.instance.groups:
         raise ApiError(404, "GroupNotExist", f"The group {target.group} does not exist.")
-    return target
 
 
 # ---- handlers -------------------------------------------------------------------------------------------
@@ -145,7 +144,7 @@ def _existing(target: Target) -> Target:
 def publish_message(call: Call) -> dict:
     target = _target(call, with_group=False)
     _authorize(call, target, "mq:PUB")
-    _existing(target)
+    _check_exists(target)
     fields = dict(_xml_children(call.body, "Message"))
     if not fields.get("MessageBody"):
         raise invalid_argument("The message body should not be empty.")
@@ -163,7 +162,7 @@ def consume_message(call: Call) -> dict:
     batch = _int_param(call, "numOfMessages", 1, 1, MAX_BATCH)
     wait = _int_param(call, "waitseconds", 0, 0, MAX_WAIT_SECONDS)
     _authorize(call, target, "mq:SUB")
-    _existing(target)
+    _check_exists(target)
     deadline = time.monotonic() + wait
     deliveries = _receive_waiting(call.state, target, batch, call.param("tag", default=""), deadline)
     if not deliveries:
@@ -200,7 +199,7 @@ def _message_view(message, delivery) -> dict:
 def ack_message(call: Call) -> dict:
     target = _target(call, with_group=True)
     _authorize(call, target, "mq:SUB")
-    _existing(target)
+    _check_exists(target)
     handles = [text for tag, text in _xml_children(call.body, "ReceiptHandles") if tag == "ReceiptHandle" and text]
     if not handles:
         raise ApiError(400, "MissingReceiptHandle", "ReceiptHandle is required.")
