@@ -98,21 +98,22 @@ def assume_role(call: Call) -> dict:
     session_name = parse_session_name(call.param("RoleSessionName", required=True))
     policy = parse_session_policy(call.param("Policy"))
     duration = parse_duration(call.param("DurationSeconds"))
+    external_id = call.param("ExternalId")
     if call.identity.kind == "root":
         raise ApiError(403, "NoPermission", "Roles may not be assumed by root accounts.")
-    call.authorize("sts:AssumeRole", role_arn, {"sts:ExternalId": call.param("ExternalId")})
+    call.authorize("sts:AssumeRole", role_arn, {"sts:ExternalId": external_id})
     role = _find_role(call, uid, name, role_arn)
-    _check_trust(call, role, call.param("ExternalId"))
+    _check_trust(call, role, external_id)
     if duration > int(role.get("MaxSessionDuration") or DEFAULT_MAX_SESSION_DURATION):
         raise _invalid("DurationSeconds", "The DurationSeconds exceeds the MaxSessionDuration of the role.")
-    return _issue(call, role, session_name, policy, duration)
+    return _issue(call, uid, role, session_name, policy, duration)
 
 
-def _issue(call: Call, role: dict, session_name: str, policy, duration: int) -> dict:
+def _issue(call: Call, uid: str, role: dict, session_name: str, policy, duration: int) -> dict:
     keys = new_sts_credentials()
     now = call.state.clock.now()
     session = StsSession(access_key_id=keys["access_key_id"], secret=keys["secret"], token=keys["token"],
-                         account_uid=role["Arn"].split(":")[3], role_name=role["RoleName"], role_id=role["RoleId"],
+                         account_uid=uid, role_name=role["RoleName"], role_id=role["RoleId"],
                          role_arn=role["Arn"], session_name=session_name, expires=_expiration(call, duration), issued=now,
                          caller_arn=call.identity.arn, policy=policy, source_identity=call.param("SourceIdentity", default=""))
     call.state.add_session(session)
