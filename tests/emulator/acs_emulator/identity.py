@@ -175,8 +175,7 @@ def decide(state: State, identity: Identity, action: str, resource: str, context
 
 def no_permission(action: str, resource: str, decision: Decision) -> ApiError:
     """The refusal as RAM words it, with the detail newer APIs add (AccessDeniedDetail)."""
-    explicit = decision.reason.startswith("explicit Deny") or ": explicit Deny" in decision.reason
     return ApiError(403, "NoPermission", f"You are not authorized to do this action. Resource: {resource} Action: {action}",
                     AccessDeniedDetail={"AuthAction": action, "AuthResource": resource,
-                                        "NoPermissionType": "ExplicitDeny" if explicit else "ImplicitDeny",
+                                        "NoPermissionType": "ExplicitDeny" if decision.explicit_deny else "ImplicitDeny",
                                         "PolicyType": "AccountLevelIdentityBasedPolicy"})

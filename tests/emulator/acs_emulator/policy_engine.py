@@ -24,6 +24,11 @@ class Decision:
     reason: str = ""
 
     @property
+    def explicit_deny(self) -> bool:
+        """Refused by a Deny statement (an implicit deny names no statement)."""
+        return not self.allowed and self.policy is not None
+
+    @property
     def statement_ref(self) -> Optional[str]:
         """``policy#Statement[i]``, the form the admin decision log shows."""
         if self.policy is None:
