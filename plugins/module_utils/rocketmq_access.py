@@ -50,7 +50,8 @@ MESSAGING_NEEDS = {"publish": ("instance_id", "topic"), "consume": ("instance_id
 DENIED_CODES = ("NoPermission", "Forbidden.RAM", "Forbidden.NoPermission", "Forbidden", "AccessDenied")
 NOT_FOUND_CODES = ("Instance.NotFound", "Topic.NotFound", "ConsumerGroup.NotFound")
 HTTP_FORBIDDEN = 403
-MQ_DENIED = "AccessDenied"
+# AccessDenied: RAM refused the action; NoPermission: the session's role itself is gone or lost its rights.
+MQ_DENIED_CODES = ("AccessDenied", "NoPermission")
 MQ_EMPTY = "MessageNotExist"
 MAX_BATCH = 16
 MAX_POLLS = 8
@@ -209,7 +210,7 @@ class MessagingProbes:
 
 
 def _refusal(probe, error):
-    if error.code == MQ_DENIED:
+    if error.code in MQ_DENIED_CODES or error.code.startswith("Forbidden"):
         return probe.record(DENIED, code=error.code, detail=error.message)
     return probe.record(ERROR, code=error.code, detail=error.message)
 
