@@ -47,9 +47,12 @@ class RunningEmulator:
         self.endpoint = url.split("://", 1)[1]
 
     def admin(self, method: str, path: str, json: Optional[dict] = None) -> dict:
-        """Call ``/_emulator/<path>`` with an optional JSON body; the JSON answer (EmulatorError on 4xx/5xx)."""
+        """Call ``/_emulator/<path>`` ("calls", "/calls" or "/_emulator/calls") with an optional JSON body; the JSON
+        answer (EmulatorError on 4xx/5xx)."""
+        path = path.lstrip("/")
+        path = path[len("_emulator/"):] if path.startswith("_emulator/") else path
         data = jsonlib.dumps(json).encode() if json is not None else (b"" if method.upper() == "POST" else None)
-        request = urllib.request.Request(f"{self.url}/_emulator/{path.lstrip('/')}", data=data, method=method.upper(),
+        request = urllib.request.Request(f"{self.url}/_emulator/{path}", data=data, method=method.upper(),
                                          headers={"Content-Type": "application/json"})
         try:
             with _OPENER.open(request, timeout=10) as response:
