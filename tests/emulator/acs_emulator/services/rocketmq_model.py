@@ -17,6 +17,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Dict, Iterable, List, Optional
 
+from ..seed import SeedError
 from ..state import register_account_part
 from .base import ApiError
 
@@ -274,7 +275,7 @@ class RocketMQBackend:
         for spec in (section or {}).get("instances", []) or []:
             instance = _instance_from_seed(owner, spec)
             if instance.instance_id in backend.instances:
-                raise ValueError(f"seed: duplicate RocketMQ instance {instance.instance_id}")
+                raise SeedError(f"duplicate RocketMQ instance {instance.instance_id}")
             backend.instances[instance.instance_id] = instance
         return backend
 
@@ -290,10 +291,10 @@ class RocketMQBackend:
 def _instance_from_seed(owner: str, spec: dict) -> Instance:
     missing = [k for k in ("instance_id", "region", "series") if not spec.get(k)]
     if missing:
-        raise ValueError(f"seed: RocketMQ instance needs {', '.join(missing)}: {spec}")
+        raise SeedError(f"RocketMQ instance needs {', '.join(missing)}: {spec}")
     series = str(spec["series"])
     if series not in SERIES:
-        raise ValueError(f"seed: RocketMQ series must be one of {SERIES}, not {series!r}")
+        raise SeedError(f"RocketMQ series must be one of {SERIES}, not {series!r}")
     instance = Instance(
         instance_id=spec["instance_id"], region=spec["region"], series=series, owner=owner,
         name=spec.get("name") or spec["instance_id"], remark=spec.get("remark", ""),
@@ -302,7 +303,7 @@ def _instance_from_seed(owner: str, spec: dict) -> Instance:
     for topic in spec.get("topics", []) or []:
         message_type = topic.get("message_type", "NORMAL")
         if message_type not in MESSAGE_TYPES:
-            raise ValueError(f"seed: topic {topic.get('name')}: message_type must be one of {MESSAGE_TYPES}")
+            raise SeedError(f"topic {topic.get('name')}: message_type must be one of {MESSAGE_TYPES}")
         instance.add_topic(Topic(name=topic["name"], message_type=message_type, remark=topic.get("remark", "")))
     for group in spec.get("groups", []) or []:
         instance.add_group(ConsumerGroup(id=group["id"], remark=group.get("remark", "")))
