@@ -69,26 +69,22 @@ class Credential:
     session: Optional[StsSession] = None
 
 
-def _error(status: int, code: str, message: str) -> ApiError:
-    return ApiError(status, code, message)
-
-
 def find_credential(state: State, access_key_id: str, security_token: Optional[str]) -> Credential:
     """Look up the key of a request; raises the documented authentication errors."""
     if security_token:
         session = state.session_by_token(security_token)
         if session is None:
-            raise _error(400, "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
+            raise ApiError(400, "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
         if session.access_key_id != access_key_id:
-            raise _error(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
+            raise ApiError(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
         return Credential(session.secret, session_identity(session), session)
     if access_key_id.startswith("STS."):
-        raise _error(400, "MissingSecurityToken", "SecurityToken is mandatory for this action.")
+        raise ApiError(400, "MissingSecurityToken", "SecurityToken is mandatory for this action.")
     for account in state.iter_accounts():
         credential = _permanent_credential(account, access_key_id)
         if credential is not None:
             return credential
-    raise _error(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+    raise ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
 
 
 def _permanent_credential(account: AccountState, access_key_id: str) -> Optional[Credential]:
@@ -98,7 +94,7 @@ def _permanent_credential(account: AccountState, access_key_id: str) -> Optional
     if key is None:
         return None
     if str(key.get("status", "Active")) != "Active":
-        raise _error(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
+        raise ApiError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
     user = account.ram.get_user(key["user_name"]) or {}
     identity = Identity("user", account.uid, access_key_id, user_name=user.get("UserName", key["user_name"]),
                         user_id=user.get("UserId"))
@@ -113,7 +109,7 @@ def session_identity(session: StsSession) -> Identity:
 def check_session_alive(state: State, session: StsSession) -> None:
     """An expired token is refused (403, as RAM and STS answer)."""
     if session.expires <= state.clock.now():
-        raise _error(403, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
+        raise ApiError(403, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
 
 
 def role_exists(state: State, identity: Identity) -> bool:
