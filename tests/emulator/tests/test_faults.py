@@ -192,7 +192,7 @@ def test_propagation_delay_holds_back_a_new_grant_of_a_live_session(cloud, fault
     cloud.grant_assume_role(cloud.B_ADMIN, "alice")
     session = cloud.assume_role(cloud.B_ALICE, cloud.role_arn(cloud.A_UID, "mq-late"))
     faults(propagation_delay=delay)
-    grant = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "mq:PUB", "Resource": "acs:mq:*:*:*"}]})
+    grant = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["mq:QueryInstanceBaseInfo", "mq:PUB"], "Resource": "acs:mq:*:*:*"}]})
     cloud.attach(cloud.A_ADMIN, "role", "mq-late", "mq-late-pub", grant)
     producer = MQClient(cloud.emu.url, session.id, session.secret, session.token).get_producer("MQ_INST_1000000000000001_BXhFHbcq", "orders")
     with pytest.raises(MQServerException) as caught:

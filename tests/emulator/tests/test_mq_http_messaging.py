@@ -25,10 +25,12 @@ def mq_arn(name: str) -> str:
     return f"acs:mq:*:*:{INSTANCE}%{name}"
 
 
-def orders_grant(cloud) -> str:
+def orders_grant(cloud, instance_right: bool = True) -> str:
     """Publish and subscribe on topic orders with group GID_orders_consumer, nothing else."""
-    return cloud.document(cloud.allow(["mq:PUB", "mq:SUB"], mq_arn("orders")),
-                          cloud.allow("mq:SUB", mq_arn("GID_orders_consumer")))
+    statements = [cloud.allow(["mq:PUB", "mq:SUB"], mq_arn("orders")), cloud.allow("mq:SUB", mq_arn("GID_orders_consumer"))]
+    if instance_right:
+        statements.append(cloud.allow("mq:QueryInstanceBaseInfo", f"acs:mq:*:*:{INSTANCE}"))
+    return cloud.document(*statements)
 
 
 def partner_session(cloud, *policies):
@@ -77,7 +79,8 @@ def test_partner_publishes_and_consumes_the_granted_topic(cloud, orders_partner)
     assert mq_error(lambda: consume(orders_partner, "orders", "GID_orders_consumer")).type == "MessageNotExist"
     session_arn = f"acs:ram::{cloud.A_UID}:assumed-role/{ROLE}/alice-mq"
     allowed = {(d["action"], d["resource"]) for d in cloud.emu.decisions() if d["identity"] == session_arn and d["allowed"]}
-    assert allowed == {("mq:PUB", mq_arn("orders")), ("mq:SUB", mq_arn("orders")), ("mq:SUB", mq_arn("GID_orders_consumer"))}
+    assert allowed == {("mq:QueryInstanceBaseInfo", f"acs:mq:*:*:{INSTANCE}"), ("mq:PUB", mq_arn("orders")),
+                       ("mq:SUB", mq_arn("orders")), ("mq:SUB", mq_arn("GID_orders_consumer"))}
 
 
 @pytest.mark.parametrize("operation", ["publish payments", "consume payments", "consume with another group"])
@@ -90,6 +93,12 @@ def test_topic_or_group_outside_the_grant_is_refused(cloud, orders_partner, oper
     error = mq_error(calls[operation])
     assert error.type == "AccessDenied"
     assert cloud.emu.decisions()[-1]["allowed"] is False
+
+
+def test_topic_rights_need_the_instance_level_right(cloud):
+    client = mq_client(cloud.emu, partner_session(cloud, (GRANT, orders_grant(cloud, instance_right=False))))
+    error = mq_error(lambda: publish(client, "orders", "x"))
+    assert error.type == "AccessDenied" and "QueryInstanceBaseInfo" in error.message
 
 
 def test_system_pub_only_policy_publishes_but_cannot_consume(cloud):

@@ -10,12 +10,12 @@ Requests (the instance id travels as ``ns``; the signature is checked by ``proto
 
 Authorization, decided on every request (so a detached policy stops a consumer at its next poll):
 - the caller must belong to the account that owns the instance (the owner is found from the instance id);
+- the instance-level right on ``acs:mq:*:*:<instance>``: the documentation requires ``mq:QueryInstanceBaseInfo``
+  before topic or group rights take effect; the system policies made for SDK clients (AliyunMQPubOnlyAccess,
+  AliyunMQSubOnlyAccess) carry the older name ``mq:OnsInstanceBaseInfo`` instead, so either name is accepted;
 - publish: ``mq:PUB`` on ``acs:mq:*:*:<instance>%<topic>``;
 - consume and ack: ``mq:SUB`` on ``acs:mq:*:*:<instance>%<topic>`` and on ``acs:mq:*:*:<instance>%<group>``.
-The instance-level ``mq:QueryInstanceBaseInfo`` the documentation asks for with topic- and group-level grants is
-NOT required here: the system policies made for SDK clients (AliyunMQPubOnlyAccess, AliyunMQSubOnlyAccess) grant
-only ``mq:PUB``/``mq:SUB`` and ``mq:OnsInstanceBaseInfo``, so the data plane cannot be checking it; it gates the
-console's instance views. A refusal is 403 ``AccessDenied`` (the HTTP SDK's documented code). Errors are MNS-style XML
+A refusal is 403 ``AccessDenied`` (the HTTP SDK's documented code). Errors are MNS-style XML
 ``<Error><Code/><Message/><RequestId/><HostId/></Error>``.
 """
 import threading
@@ -114,16 +114,25 @@ def _authorize(call: Call, target: Target, topic_action: str) -> None:
     instance = target.instance
     if call.identity.account_uid != instance.owner:
         raise _access_denied(f"instance {instance.instance_id} belongs to another account")
+    instance_arn = f"acs:mq:*:*:{instance.instance_id}"
+    if not _allowed(call, "mq:QueryInstanceBaseInfo", instance_arn) and not _allowed(call, "mq:OnsInstanceBaseInfo", instance_arn):
+        raise _access_denied(f"mq:QueryInstanceBaseInfo on {instance_arn} is not allowed")
     checks = [(topic_action, topic_arn(instance.instance_id, target.topic))]
     if target.group:
         checks.append(("mq:SUB", topic_arn(instance.instance_id, target.group)))
     for action_name, resource in checks:
-        try:
-            call.authorize(action_name, resource)
-        except ApiError as error:
-            if error.code != "NoPermission":
-                raise
-            raise _access_denied(f"{action_name} on {resource} is not allowed") from error
+        if not _allowed(call, action_name, resource):
+            raise _access_denied(f"{action_name} on {resource} is not allowed")
+
+
+def _allowed(call: Call, action_name: str, resource: str) -> bool:
+    try:
+        call.authorize(action_name, resource)
+    except ApiError as error:
+        if error.code != "NoPermission":
+            raise
+        return False
+    return True
 
 
 def _access_denied(detail: str) -> ApiError:
