@@ -23,7 +23,7 @@ description:
   - O(state=absent) detaches every policy from the role and then deletes it.
   - Supports check mode (no write call; a create returns the role that would be created) and diff mode.
 author:
-  - apsaramq.cross_account contributors
+  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
 attributes:

@@ -15,7 +15,7 @@ description:
   - Answers the owner's audit question "who outside this account can assume what, with which permissions".
   - Makes read calls only. Listing every role follows ListRoles' pages and reads each role and its attachments.
 author:
-  - apsaramq.cross_account contributors
+  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
 attributes:
@@ -24,6 +24,7 @@ attributes:
     description: The module only reads; it runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to show.
 options:
   name:
     description:

@@ -22,7 +22,7 @@ description:
   - Optionally writes the credentials as a named C(StsToken) profile of the Alibaba Cloud CLI configuration
     (C(~/.aliyun/config.json) format, mode 0600), which the C(aliyun) CLI and the SDKs' default credentials chain read.
 author:
-  - apsaramq.cross_account contributors
+  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
 attributes:
@@ -31,6 +31,7 @@ attributes:
     description: AssumeRole changes nothing, so it is called in check mode too; only O(profile_file) is not written.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to show.
 options:
   role_arn:
     description:

@@ -31,15 +31,19 @@ def roles_in_state(emu):
     return emu.admin("GET", "/state")["accounts"][A]["ram"]["roles"]
 
 
-def apply(run_playbook, emu, extra_vars, **options):
-    """Run the role playbook after clearing the call counters; returns the ram_role result (and the run)."""
+def apply_run(run_playbook, emu, extra_vars, **options):
+    """Run the role playbook after clearing the call counters."""
     emu.reset_calls()
-    run = run_playbook(PLAYBOOK, extra_vars, **options)
-    return run.result("role"), run
+    return run_playbook(PLAYBOOK, extra_vars, **options)
+
+
+def apply(run_playbook, emu, extra_vars, **options):
+    """The ram_role result of ``apply_run``."""
+    return apply_run(run_playbook, emu, extra_vars, **options).result("role")
 
 
 def test_lifecycle_check_apply_converge(emu, run_playbook):
-    predicted, _ = apply(run_playbook, emu, PARTNERS, check=True, diff=True)
+    predicted = apply(run_playbook, emu, PARTNERS, check=True, diff=True)
     assert predicted["changed"] is True
     assert ram_calls(emu)[1] == 0 and roles_in_state(emu) == {}, "check mode must not write"
     assert predicted["role"]["arn"] == ROLE_ARN, "a predicted create names the ARN it will have"
@@ -49,7 +53,7 @@ def test_lifecycle_check_apply_converge(emu, run_playbook):
         "role_name": "partner-operator", "description": "", "max_session_duration": 3600, "policies": ["System:AliyunMQReadOnlyAccess"],
         "assume_role_policy_document": predicted["role"]["assume_role_policy_document"]}}
 
-    created, _ = apply(run_playbook, emu, PARTNERS)
+    created = apply(run_playbook, emu, PARTNERS)
     assert created["changed"] is True
     assert [action for action in ram_calls(emu)[2] if action in ("CreateRole", "AttachPolicyToRole")] == ["CreateRole", "AttachPolicyToRole"]
     role = created["role"]
@@ -60,11 +64,11 @@ def test_lifecycle_check_apply_converge(emu, run_playbook):
     assert [p["principal"] for p in role["principals"] if p["cross_account"]] == [B, C]
     assert predicted["role"]["assume_role_policy_document"] == role["assume_role_policy_document"], "check mode predicted the create"
 
-    again, _ = apply(run_playbook, emu, PARTNERS)
+    again = apply(run_playbook, emu, PARTNERS)
     assert again["changed"] is False
     assert ram_calls(emu) == (2, 0, ["GetRole", "ListPoliciesForRole"]), "a converged run reads the role and its attachments only"
 
-    checked, _ = apply(run_playbook, emu, PARTNERS, check=True)
+    checked = apply(run_playbook, emu, PARTNERS, check=True)
     assert checked["changed"] is False and ram_calls(emu)[1] == 0
 
 
@@ -72,7 +76,8 @@ def test_update_reports_diff_of_every_attribute(emu, run_playbook):
     run_playbook(PLAYBOOK, PARTNERS)
     wanted = {**PARTNERS, "partners": [B], "description": "Partner B operates our queues", "max_session_duration": 7200,
               "policies": ["System:AliyunMQPubOnlyAccess"], "purge_policies": True}
-    updated, run = apply(run_playbook, emu, {**wanted, "read_back": "partner-operator"}, diff=True)
+    run = apply_run(run_playbook, emu, {**wanted, "read_back": "partner-operator"}, diff=True)
+    updated = run.result("role")
     assert updated["changed"] is True
     before, after = updated["diff"]["before"], updated["diff"]["after"]
     assert before["assume_role_policy_document"]["Statement"][0]["Principal"]["RAM"] == [f"acs:ram::{B}:root", f"acs:ram::{C}:root"]
@@ -87,24 +92,24 @@ def test_update_reports_diff_of_every_attribute(emu, run_playbook):
     assert stored["description"] == "Partner B operates our queues" and stored["max_session_duration"] == 7200
     assert stored["policies"] == [{"policy_name": "AliyunMQPubOnlyAccess", "policy_type": "System"}]
     assert updated["role"] == {**stored, "update_date": updated["role"]["update_date"]}, "the module returns what RAM stored"
-    assert apply(run_playbook, emu, wanted)[0]["changed"] is False
+    assert apply(run_playbook, emu, wanted)["changed"] is False
 
 
 def test_semantically_equal_trust_document_is_no_change(emu, run_playbook):
     document = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                "Principal": {"RAM": [f"acs:ram::{B}:root", f"acs:ram::{C}:root"]}}]}
-    created, _ = apply(run_playbook, emu, {"trust_document": document})
+    created = apply(run_playbook, emu, {"trust_document": document})
     assert created["role"]["assume_role_policy_document"] == document, "the trust is returned with its keys untouched"
     # The same grant: keys reordered, the action as a list, principals reordered and spelled as bare UIDs, as JSON text.
     rewritten = json.dumps({"Statement": [{"Principal": {"RAM": [C, B]}, "Action": ["sts:AssumeRole"], "Effect": "Allow"}], "Version": "1"},
                            indent=4)
-    again, _ = apply(run_playbook, emu, {"trust_document": rewritten})
+    again = apply(run_playbook, emu, {"trust_document": rewritten})
     assert again["changed"] is False and ram_calls(emu)[1] == 0
 
 
 def test_revoking_one_partner_keeps_the_other_and_the_conditions(emu, run_playbook):
     run_playbook(PLAYBOOK, PARTNERS)
-    revoked, _ = apply(run_playbook, emu, {"partners": [C], "trust_mode": "remove"}, diff=True)
+    revoked = apply(run_playbook, emu, {"partners": [C], "trust_mode": "remove"}, diff=True)
     assert revoked["changed"] is True
     assert revoked["role"]["trusted_principals"]["accounts"] == [B]
     assert revoked["role"]["assume_role_policy_document"]["Statement"][0]["Condition"] == CONDITION
@@ -112,22 +117,23 @@ def test_revoking_one_partner_keeps_the_other_and_the_conditions(emu, run_playbo
     assert revoked["diff"]["after"]["assume_role_policy_document"]["Statement"][0]["Principal"]["RAM"] == [f"acs:ram::{B}:root"]
     assert ram_writes(emu) == ["UpdateRole"]
 
-    repeated, _ = apply(run_playbook, emu, {"partners": [C], "trust_mode": "remove"})
+    repeated = apply(run_playbook, emu, {"partners": [C], "trust_mode": "remove"})
     assert repeated["changed"] is False and ram_calls(emu)[1] == 0
 
-    readded, _ = apply(run_playbook, emu, {"partners": [C], "trust_mode": "add"})
+    readded = apply(run_playbook, emu, {"partners": [C], "trust_mode": "add"})
     assert readded["changed"] is True
     assert readded["role"]["trusted_principals"]["accounts"] == [B, C]
     assert len(readded["role"]["assume_role_policy_document"]["Statement"]) == 1, "C joins the statement bound by the ExternalId"
 
-    last, _ = apply(run_playbook, emu, {"partners": [B, C], "trust_mode": "remove"}, expect_rc=2)
+    last = apply(run_playbook, emu, {"partners": [B, C], "trust_mode": "remove"}, expect_rc=2)
     assert last["msg"].startswith("trust_mode") and "trusting nobody" in last["msg"]
     assert ram_calls(emu)[1] == 0
 
 
 def test_role_name_is_case_insensitive(emu, run_playbook):
     run_playbook(PLAYBOOK, {"role_name": "myrole", "partners": [B]})
-    same, run = apply(run_playbook, emu, {"role_name": "MyRole", "partners": [B], "read_back": "MYROLE"})
+    run = apply_run(run_playbook, emu, {"role_name": "MyRole", "partners": [B], "read_back": "MYROLE"})
+    same = run.result("role")
     assert same["changed"] is False
     assert same["role"]["role_name"] == "myrole", "an existing role keeps its spelling (no rename, no second role)"
     assert ram_calls(emu)[1] == 0
@@ -137,16 +143,17 @@ def test_role_name_is_case_insensitive(emu, run_playbook):
 
 def test_absent_detaches_every_policy_then_deletes(emu, run_playbook):
     run_playbook(PLAYBOOK, {**PARTNERS, "policies": ["AliyunMQReadOnlyAccess", "AliyunRAMReadOnlyAccess"]})
-    predicted, _ = apply(run_playbook, emu, {"role_state": "absent"}, check=True, diff=True)
+    predicted = apply(run_playbook, emu, {"role_state": "absent"}, check=True, diff=True)
     assert predicted["changed"] is True and ram_calls(emu)[1] == 0
     assert predicted["diff"]["before"]["policies"] == ["System:AliyunMQReadOnlyAccess", "System:AliyunRAMReadOnlyAccess"]
     assert predicted["diff"]["after"] == {}
 
-    deleted, run = apply(run_playbook, emu, {"role_state": "absent", "read_back": "partner-operator"})
+    run = apply_run(run_playbook, emu, {"role_state": "absent", "read_back": "partner-operator"})
+    deleted = run.result("role")
     assert deleted["changed"] is True and deleted["role"] == {}
     assert ram_writes(emu) == ["DetachPolicyFromRole", "DetachPolicyFromRole", "DeleteRole"]
     assert run.result("read back")["roles"] == []
-    assert apply(run_playbook, emu, {"role_state": "absent"})[0]["changed"] is False
+    assert apply(run_playbook, emu, {"role_state": "absent"})["changed"] is False
 
 
 # (case, ram_role options, the option the error message must start with)

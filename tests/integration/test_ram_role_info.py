@@ -17,7 +17,7 @@ TRUST_B = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:Assu
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
     seed = yaml.safe_load(SEED.read_text())
-    account_a = next(account for account in seed["accounts"] if account["uid"] == A)
+    [account_a] = [account for account in seed["accounts"] if account["uid"] == A]
     account_a.setdefault("roles", []).extend({"name": f"bulk-{index:03d}", "trust": TRUST_B} for index in range(BULK_ROLES))
     path = tmp_path_factory.mktemp("seed") / "seed.yml"
     path.write_text(yaml.safe_dump(seed))

@@ -124,7 +124,7 @@ BAD_INPUT = [
 
 def test_bad_input_fails_naming_the_option_without_calls(emu, run_playbook):
     alice = ACCOUNTS["account_b"]["alice"]
-    tasks = [{"name": case, "ignore_errors": True, "apsaramq.cross_account.sts_assume": {**options, **alice}} for case, options, _ in BAD_INPUT]
+    tasks = [{"name": case, "ignore_errors": True, "apsaramq.cross_account.sts_assume": {**options, **alice}} for case, options, _option in BAD_INPUT]
     run = run_playbook(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
     for case, _options, option in BAD_INPUT:
         message = run.result(case).get("msg", "")
