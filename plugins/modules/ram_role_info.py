@@ -52,7 +52,7 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that: "'3000000000000003' not in found.roles[0].trusted_principals.accounts"
 
-- name: Every role that another account may assume, with the documents of its policies
+- name: Every role of the account, with the documents of its policies
   apsaramq.cross_account.ram_role_info:
     include_policy_documents: true
   register: all_roles

@@ -262,16 +262,16 @@ def validated_request(params):
 
 
 def assume_role(client, request, wait_seconds):
-    """The AssumeRole response, retried while the role is not assumable yet for up to ``wait_seconds``."""
+    """The AssumeRole response, retried while the role is not assumable yet, for up to ``wait_seconds``."""
     deadline = time.monotonic() + wait_seconds
     delay = FIRST_DELAY
-    while time.monotonic() + delay <= deadline:
+    while time.monotonic() < deadline:
         body = client.call("AssumeRole", request, ignore=NOT_YET_ASSUMABLE)
         if body is not None:
             return body
-        time.sleep(delay)
+        time.sleep(max(0.0, min(delay, deadline - time.monotonic())))
         delay = min(delay * 2, MAX_DELAY)
-    # Out of time (or not waiting): this answer, success or failure, is the one reported.
+    # Out of time (or not waiting at all): this answer, success or failure, is the one reported.
     return client.call("AssumeRole", request)
 
 

@@ -35,8 +35,12 @@ def without_command_line_echo(text):
 
 
 def test_alice_assumes_role_and_uses_the_credentials(emu, run_playbook, tmp_path):
-    profile_file = tmp_path / "aliyun" / "config.json"
-    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file)})
+    # A CLI configuration with another profile, readable by others: the module keeps the profile and tightens the mode.
+    profile_file = tmp_path / ".aliyun" / "config.json"
+    profile_file.parent.mkdir()
+    profile_file.write_text(json.dumps({"current": "mine", "profiles": [{"name": "mine", "mode": "AK", "access_key_id": "AK1"}]}))
+    profile_file.chmod(0o644)
+    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": "~/.aliyun/config.json", "use_profile": True}, env={"HOME": str(tmp_path)})
     assumed = run.result("assume")
     assert assumed["changed"] is False
     assert "sts_creds" not in assumed and "censored" in assumed, "callbacks never see the result"
@@ -46,13 +50,14 @@ def test_alice_assumes_role_and_uses_the_credentials(emu, run_playbook, tmp_path
     assert facts["access_key_id"].startswith("STS.") and facts["has_secret"] and facts["has_token"] and facts["expiration"]
     assert facts["assumed_role_user"]["arn"] == f"{ROLE_ARN}/alice-maintenance"
     assert facts["switch_role"] == {"account_id": A, "role_name": "partner-operator"}
-    assert facts["profile"] == {"file": str(profile_file), "name": "owner-a"}
+    assert facts["profile"] == {"file": str(profile_file), "name": "owner-a"}, "the path is returned expanded"
     used = run.result("use")
     assert [role["arn"] for role in used["roles"]] == [ROLE_ARN], "later tasks act in account A with the credentials"
+    assert [role["arn"] for role in run.result("use profile")["roles"]] == [ROLE_ARN], "or with the profile it wrote"
 
     profile, config = read_profile(profile_file)
     assert stat.S_IMODE(os.stat(profile_file).st_mode) == 0o600
-    assert config["current"] == "owner-a"
+    assert config["current"] == "mine" and [p["name"] for p in config["profiles"]] == ["mine", "owner-a"]
     assert profile["mode"] == "StsToken" and profile["access_key_id"] == facts["access_key_id"]
     for secret in (profile["access_key_secret"], profile["sts_token"]):
         assert secret not in run.stdout + run.stderr
@@ -94,7 +99,7 @@ def test_without_a_grant_alice_is_refused_after_a_bounded_wait(emu, run_playbook
     failed = run.result("assume")
     assert "AssumeRole failed: NoPermission" in failed["msg"]
     assert 2 <= time.monotonic() - started < 30
-    assert len(assume_calls(emu)) >= 2, "the refusal was retried within wait_for_role"
+    assert len(assume_calls(emu)) == 3, "asked at 0, 1 and 2 seconds, then the refusal is reported"
     assert ALICE_SECRET not in json.dumps(failed)
 
 
