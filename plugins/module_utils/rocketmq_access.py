@@ -199,7 +199,7 @@ class MessagingProbes:
 
     def _consume_batch(self, consumer, wait):
         try:
-            return self._call("ConsumeMessage", False, lambda: consumer.consume_message(MAX_BATCH, wait))
+            return self._call("ConsumeMessage", True, lambda: consumer.consume_message(MAX_BATCH, wait))
         except ApiError as error:
             if error.code == MQ_EMPTY:
                 return []
@@ -283,7 +283,8 @@ def run_probes(module, probes, wait_seconds):
 
 
 def _writes(operation):
-    return operation == "publish" or MANAGEMENT_OPERATIONS.get(operation, (None, None, False))[2]
+    """Receiving writes too: it moves the group's offset and hides the messages for their invisibility time."""
+    return operation in MESSAGING_OPERATIONS or MANAGEMENT_OPERATIONS[operation][2]
 
 
 def _drain_leftover_probes(messaging, probes):

@@ -32,8 +32,9 @@ attributes:
   check_mode:
     support: full
     description:
-      - Only the operations that read are tried. V(publish), V(create_topic), V(create_group), V(delete_topic) and
-        V(delete_group) are reported as V(skipped) with the reason (a probe that writes is still a write).
+      - Only the operations that read are tried. V(publish), V(consume) (receiving moves the group's offset and hides
+        messages for their invisibility time), V(create_topic), V(create_group), V(delete_topic) and V(delete_group)
+        are reported as V(skipped) with the reason (a probe that writes is still a write).
   diff_mode:
     support: none
 options:
@@ -229,7 +230,7 @@ def mismatch_message(probes):
 
 def warnings_for(module, probes, messaging, management):
     if module.check_mode and any(probe.actual == SKIPPED for probe in probes):
-        module.warn("check mode: probes that write (publish, create, delete) were skipped; run without --check to try them")
+        module.warn("check mode: probes that write (publish, consume, create, delete) were skipped; run without --check to try them")
     if messaging is not None and messaging.unacknowledged:
         module.warn(f"{len(messaging.unacknowledged)} probe message(s) could not be taken back; see stray_messages")
     if management.leftovers:
