@@ -36,9 +36,9 @@ def load_services() -> None:
 
 
 def check_timestamp(signed: SignedRequest, window: int) -> None:
-    """The signing time must be within ``window`` seconds of the host clock (clients sign with it)."""
+    """The signing time must be given and within ``window`` seconds of the host clock (clients sign with it)."""
     if signed.timestamp is None:
-        return
+        raise ApiError(400, "MissingTimestamp", "Timestamp is mandatory for this action.")
     skew = abs((datetime.now(timezone.utc) - signed.timestamp).total_seconds())
     if skew > window:
         raise ApiError(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")

@@ -3,11 +3,13 @@ with the documented code and status."""
 import hashlib
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
 from alibabacloud_credentials.provider.ram_role_arn import RamRoleArnCredentialsProvider
 from alibabacloud_credentials.provider.static_ak import StaticAKCredentialsProvider
+from alibabacloud_credentials.utils.parameter_helper import compose_string_to_sign, sign_string
 from alibabacloud_rocketmq20220801.client import Client as RocketMQClient
 from alibabacloud_tea_openapi.utils import Utils as OpenApiUtils
 from aliyunsdkcore.acs_exception.exceptions import ServerException
@@ -156,6 +158,18 @@ def test_timestamp_outside_the_window(cloud, monkeypatch):
     with pytest.raises(ServerException) as caught:
         core_request(cloud, GetCallerIdentityRequest(), cloud.B_ALICE)
     assert (caught.value.get_error_code(), caught.value.get_http_status()) == ("InvalidTimeStamp.Expired", 400)
+
+
+def test_signed_request_without_timestamp_is_refused(cloud):
+    params = {"Action": "GetCallerIdentity", "Version": "2015-04-01", "Format": "JSON", "AccessKeyId": cloud.B_ALICE.id,
+              "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0", "SignatureNonce": "no-timestamp-nonce"}
+    params["Signature"] = sign_string(compose_string_to_sign("GET", params), cloud.B_ALICE.secret + "&")
+    try:
+        with NO_PROXY.open(f"{cloud.emu.url}/?{urllib.parse.urlencode(params)}", timeout=10) as response:
+            status, answer = response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        status, answer = exc.code, json.loads(exc.read())
+    assert (status, answer["Code"]) == (400, "MissingTimestamp")
 
 
 def test_replayed_nonce_is_refused(cloud, monkeypatch):
