@@ -11,6 +11,7 @@ import queue
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -86,7 +87,7 @@ class RunningEmulator:
                 self.process.wait()
 
 
-def _read_url(process: subprocess.Popen, timeout: float) -> str:
+def _read_url(process: subprocess.Popen, errors, timeout: float) -> str:
     lines: "queue.Queue[str]" = queue.Queue()
     threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
     try:
@@ -94,7 +95,10 @@ def _read_url(process: subprocess.Popen, timeout: float) -> str:
     except queue.Empty as exc:
         raise EmulatorError(f"acs-emulator printed no URL within {timeout} s") from exc
     if not line.startswith(LISTENING):
-        raise EmulatorError(f"acs-emulator did not start (exit code {process.poll()}): {line.strip()!r}")
+        process.wait(timeout=timeout)
+        errors.seek(0)
+        reason = errors.read().decode(errors="replace").strip()[-2000:]
+        raise EmulatorError(f"acs-emulator did not start (exit code {process.poll()}): {reason or line.strip()!r}")
     return line[len(LISTENING):].strip()
 
 
@@ -113,14 +117,18 @@ def _wait_healthy(url: str, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def running_emulator(seed: str, args: Sequence[str] = (), timeout: float = 20.0, stderr=subprocess.DEVNULL) -> Iterator[RunningEmulator]:
-    """Start ``acs-emulator --port 0 --seed SEED *args``, yield it once healthy, terminate it on exit."""
+def running_emulator(seed: str, args: Sequence[str] = (), timeout: float = 20.0) -> Iterator[RunningEmulator]:
+    """Start ``acs-emulator --port 0 --seed SEED *args``, yield it once healthy, terminate it on exit.
+
+    Its stderr goes to a temporary file (a pipe nobody reads could fill up); a failed start quotes it.
+    """
     command = emulator_command() + ["--port", "0", "--seed", str(seed), *args]
+    errors = tempfile.TemporaryFile()  # pylint: disable=consider-using-with  # closed in the finally below
     # pylint: disable-next=consider-using-with  # the process outlives this statement by design
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=clean_environment())
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=clean_environment())
     emulator = None
     try:
-        emulator = RunningEmulator(process, _read_url(process, timeout))
+        emulator = RunningEmulator(process, _read_url(process, errors, timeout))
         _wait_healthy(emulator.url, timeout)
         yield emulator
     finally:
@@ -131,3 +139,4 @@ def running_emulator(seed: str, args: Sequence[str] = (), timeout: float = 20.0,
             process.wait()
         if process.stdout:
             process.stdout.close()
+        errors.close()

@@ -10,6 +10,8 @@ from aliyunsdkcore.auth.composer.rpc_signature_composer import get_signed_url
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
+from acs_emulator.testing import EmulatorError, running_emulator
+
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -99,3 +101,11 @@ def test_faults_apply_to_api_calls_until_reset(cloud):
 def test_unknown_admin_endpoint(cloud):
     status, answer = raw_get(cloud, "/_emulator/nothing-here")
     assert status == 404 and "nothing-here" in answer["error"]
+
+
+def test_a_bad_seed_stops_the_start_with_the_reason(tmp_path):
+    seed = tmp_path / "seed.yml"
+    seed.write_text("accounts:\n  - uid: '12'\n    alias: short\n", encoding="utf-8")
+    with pytest.raises(EmulatorError, match="did not start.*16-digit account UID"):
+        with running_emulator(seed=str(seed), timeout=10):
+            pass
