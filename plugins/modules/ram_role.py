@@ -324,7 +324,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators 
 PRINCIPAL_OPTIONS = ("trusted_accounts", "trusted_ram_arns", "trusted_services")
 CONDITION_OPTIONS = ("external_id", "source_ips", "mfa_required")
 # build_trust_document() names its arguments in errors; users know the module options.
-FRIENDLY_ARGUMENTS = {
+OPTION_OF_ARGUMENT = {
     "accounts": "trusted_accounts", "ram_arns": "trusted_ram_arns", "services": "trusted_services",
     "external_id": "external_id", "source_ips": "source_ips",
 }
@@ -371,15 +371,18 @@ def validated_trust(params):
     return None, friendly_trust(params)
 
 
+def principal_arguments(params):
+    """The trusted principals given, as the keyword arguments of the policy toolkit's trust functions."""
+    return {"accounts": params["trusted_accounts"] or (), "ram_arns": params["trusted_ram_arns"] or (), "services": params["trusted_services"] or ()}
+
+
 def friendly_trust(params):
     try:
-        document = build_trust_document(
-            accounts=params["trusted_accounts"] or (), ram_arns=params["trusted_ram_arns"] or (),
-            services=params["trusted_services"] or (), external_id=params["external_id"],
-            source_ips=params["source_ips"] or (), mfa_required=params["mfa_required"])
+        document = build_trust_document(external_id=params["external_id"], source_ips=params["source_ips"] or (),
+                                         mfa_required=params["mfa_required"], **principal_arguments(params))
     except PolicyError as fault:
         argument, _sep, index = fault.path.partition("[")
-        option = FRIENDLY_ARGUMENTS.get(argument)
+        option = OPTION_OF_ARGUMENT.get(argument)
         if option is None:
             raise PolicyError(fault.message, field=", ".join(PRINCIPAL_OPTIONS)) from None
         raise ValidationError(option + (f"[{index}" if index else ""), fault.message) from None
@@ -406,7 +409,7 @@ def validated_request(params):
         "raw_trust": raw,
         "friendly_trust": friendly,
         "trust_mode": params["trust_mode"],
-        "principals": {argument: params[option] or () for argument, option in FRIENDLY_ARGUMENTS.items() if option in PRINCIPAL_OPTIONS},
+        "principals": principal_arguments(params),
         "policies": validated_policy_references(params["policies"]),
         "purge_policies": params["purge_policies"],
     }
