@@ -19,7 +19,7 @@ description:
     non-default versions are deleted, then the policy itself.
   - Supports check mode (no write call, the result predicts the outcome) and diff mode (document and description).
 author:
-  - apsaramq.cross_account contributors
+  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
 attributes:

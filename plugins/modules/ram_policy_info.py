@@ -14,7 +14,7 @@ description:
   - Optionally adds each policy's default document and the roles, users and groups it is attached to.
   - Makes only read calls and never reports a change.
 author:
-  - apsaramq.cross_account contributors
+  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
 attributes:
@@ -23,6 +23,7 @@ attributes:
     description: The module only reads, so it runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 options:
   name:
     description:

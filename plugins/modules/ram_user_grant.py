@@ -21,7 +21,7 @@ description:
   - O(state=absent) removes the grant (the custom policy is detached and deleted, C(AliyunSTSAssumeRoleAccess) is
     detached) and, only with O(remove_user=true), the user with its AccessKeys.
 author:
-  - apsaramq.cross_account contributors
+  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
 attributes:
@@ -257,7 +257,7 @@ ARGUMENT_SPEC = dict(
     access_key_action=dict(type="str", choices=["none", "create", "rotate"], default="none"),
     access_key_file=dict(type="path"),
     access_key_format=dict(type="str", choices=["json", "ini"], default="json"),
-    access_key_profile=dict(type="str", default="default"),
+    access_key_profile=dict(type="str", default="default", no_log=False),
 )
 REQUIRED_IF = [("access_key_action", "create", ["access_key_file"]), ("access_key_action", "rotate", ["access_key_file"])]
 

@@ -117,8 +117,8 @@ def test_version_limit_action_fail_refuses_before_writing(policy, emu):
     sdk = ram_client(emu)
     sdk.create_policy(ram_models.CreatePolicyRequest(policy_name=NAME, policy_document=json.dumps(statement_of("mq:Action1"))))
     for n in range(2, 6):
-        sdk.create_policy_version(ram_models.CreatePolicyVersionRequest(policy_name=NAME, set_as_default=True,
-                                                                         policy_document=json.dumps(statement_of(f"mq:Action{n}"))))
+        version = json.dumps(statement_of(f"mq:Action{n}"))
+        sdk.create_policy_version(ram_models.CreatePolicyVersionRequest(policy_name=NAME, set_as_default=True, policy_document=version))
     for check in (True, False):
         refused = policy(check=check, expect_rc=2, name=NAME, document=statement_of("mq:Action6"), version_limit_action="fail")
         assert refused["failed"] and "version_limit_action=fail" in refused["msg"] and "5 versions" in refused["msg"]

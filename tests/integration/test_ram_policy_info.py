@@ -65,8 +65,8 @@ def test_an_unknown_policy_gives_an_empty_list(info):
 
 def test_documents_versions_and_attachments_of_a_custom_policy(info, sdk):
     create_policy(sdk, "orders-pubsub", "mq:PUB")
-    sdk.create_policy_version(ram_models.CreatePolicyVersionRequest(policy_name="orders-pubsub", set_as_default=True,
-                                                                     policy_document=json.dumps(document(["mq:PUB", "mq:SUB"]))))
+    version = json.dumps(document(["mq:PUB", "mq:SUB"]))
+    sdk.create_policy_version(ram_models.CreatePolicyVersionRequest(policy_name="orders-pubsub", set_as_default=True, policy_document=version))
     sdk.create_role(ram_models.CreateRoleRequest(role_name="partner-b-operator", assume_role_policy_document=json.dumps(TRUST_B)))
     sdk.attach_policy_to_role(ram_models.AttachPolicyToRoleRequest(policy_name="orders-pubsub", policy_type="Custom", role_name="partner-b-operator"))
     sdk.attach_policy_to_user(ram_models.AttachPolicyToUserRequest(policy_name="orders-pubsub", policy_type="Custom", user_name="admin"))

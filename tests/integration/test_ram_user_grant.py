@@ -217,8 +217,8 @@ def test_ini_profile_keeps_the_other_profiles(grant, tmp_path):
 
 def test_the_two_key_limit_and_a_foreign_file_fail_before_writing(grant, ram_b, emu, tmp_path):
     grant(user_name="orders-app", role_arns=[OPERATOR_ARN])
-    for _ in range(2):
-        ram_b.create_access_key(ram_models.CreateAccessKeyRequest(user_name="orders-app"))
+    ram_b.create_access_key(ram_models.CreateAccessKeyRequest(user_name="orders-app"))
+    ram_b.create_access_key(ram_models.CreateAccessKeyRequest(user_name="orders-app"))
     at_limit = grant(expect_rc=2, user_name="orders-app", role_arns=[OPERATOR_ARN], access_key_action="create", access_key_file=str(tmp_path / "k.json"))
     assert at_limit["msg"].startswith("access_key_action:") and "2 AccessKeys" in at_limit["msg"] and writes(emu) == 0
 
