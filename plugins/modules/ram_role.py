@@ -378,8 +378,8 @@ def principal_arguments(params):
 
 def friendly_trust(params):
     try:
-        document = build_trust_document(external_id=params["external_id"], source_ips=params["source_ips"] or (),
-                                         mfa_required=params["mfa_required"], **principal_arguments(params))
+        conditions = {"external_id": params["external_id"], "source_ips": params["source_ips"] or (), "mfa_required": params["mfa_required"]}
+        document = build_trust_document(**principal_arguments(params), **conditions)
     except PolicyError as fault:
         argument, _sep, index = fault.path.partition("[")
         option = OPTION_OF_ARGUMENT.get(argument)
