@@ -108,7 +108,9 @@ def test_semantically_equal_trust_document_is_no_change(emu, run_playbook):
 
 
 def test_revoking_one_partner_keeps_the_other_and_the_conditions(emu, run_playbook):
-    run_playbook(PLAYBOOK, PARTNERS)
+    created = run_playbook(PLAYBOOK, {**PARTNERS, "trust_mode": "add"}).result("role")
+    assert created["changed"] is True, "add mode creates a missing role with the given principals and conditions"
+    assert created["role"]["assume_role_policy_document"]["Statement"][0]["Condition"] == CONDITION
     revoked = apply(run_playbook, emu, {"partners": [C], "trust_mode": "remove"}, diff=True)
     assert revoked["changed"] is True
     assert revoked["role"]["trusted_principals"]["accounts"] == [B]
@@ -167,6 +169,7 @@ BAD_INPUT = [
     ("bad policy name", {"trusted_accounts": [B], "policies": ["no spaces allowed"]}, "policies[0]"),
     ("no trust for a new role", {"description": "a role nobody may assume"}, "assume_role_policy_document"),
     ("conditions in remove mode", {"trusted_accounts": [B], "trust_mode": "remove", "external_id": "x-1"}, "external_id"),
+    ("remove from a missing role", {"trusted_accounts": [B], "trust_mode": "remove"}, "trust_mode"),
 ]
 
 
