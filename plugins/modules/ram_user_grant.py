@@ -74,7 +74,8 @@ options:
   grant_policy_name:
     description:
       - Name of the custom policy of O(grant_mode=least_privilege).
-      - Defaults to C(AssumeRole-<user_name>) with characters a policy name cannot hold replaced by C(-).
+      - Defaults to C(AssumeRole-<user_name>). When O(user_name) holds C(.) or C(_), which policy names cannot, they become C(-)
+        and a short digest of the user name is appended, so that two users never share a default grant policy.
     type: str
   remove_user:
     description:
@@ -214,6 +215,8 @@ access_key:
 """
 
 import configparser
+import hashlib
+import io
 import json
 import os
 import re
@@ -272,8 +275,13 @@ USER_TEXT_LIMIT = 128  # DisplayName and Comments
 # ------------------------------------------------------------------------------------------------------------ validation
 
 def default_grant_policy_name(user_name):
-    """``AssumeRole-<user>``: user names may hold '.' and '_', policy names may not."""
-    return re.sub(r"[^A-Za-z0-9-]", "-", f"AssumeRole-{user_name}")[:128]
+    """``AssumeRole-<user>``. User names may hold '.' and '_', policy names may not: such names get '-' instead
+    and a short digest of the real name, so that ``a.b`` and ``a_b`` never share a grant policy."""
+    name = f"AssumeRole-{user_name}"
+    safe = re.sub(r"[^A-Za-z0-9-]", "-", name)
+    if safe != name:
+        safe += "-" + hashlib.sha256(user_name.encode("utf-8")).hexdigest()[:8]
+    return safe[:128]
 
 
 def validated_request(params):
@@ -431,12 +439,9 @@ def render_key_file(key, key_format, profile, parser):
         return json.dumps({"AccessKeyId": key["AccessKeyId"], "AccessKeySecret": key["AccessKeySecret"]}, indent=2) + "\n"
     parser = parser or configparser.ConfigParser(interpolation=None)
     parser[profile] = {"type": "access_key", "access_key_id": key["AccessKeyId"], "access_key_secret": key["AccessKeySecret"]}
-    lines = []
-    for section in parser.sections():
-        lines.append(f"[{section}]")
-        lines.extend(f"{option} = {value}" for option, value in parser.items(section))
-        lines.append("")
-    return "\n".join(lines)
+    text = io.StringIO()
+    parser.write(text)
+    return text.getvalue()
 
 
 def write_private_file(path, content):

@@ -1,6 +1,7 @@
 """ram_user_grant against the emulator: the partner account's user, its assume-role grant (proven with STS) and its AccessKey file."""
 import configparser
 import json
+import re
 import stat
 from pathlib import Path
 
@@ -106,6 +107,13 @@ def test_least_privilege_grant_lifecycle_for_a_new_user(grant, run_playbook, ram
     assert narrowed["diff"]["before"]["grant_document"] == wanted
     assert narrowed["diff"]["after"]["grant_document"] == grant_document(OPERATOR_ARN)
     assert narrowed["user"]["display_name"] == "Operator"
+
+
+def test_a_user_name_with_dots_gets_a_valid_distinct_default_policy_name(grant, emu):
+    dotted = grant(check=True, user_name="svc.orders", role_arns=[OPERATOR_ARN])["grant"]["policy_name"]
+    underscored = grant(check=True, user_name="svc_orders", role_arns=[OPERATOR_ARN])["grant"]["policy_name"]
+    assert re.fullmatch(r"AssumeRole-svc-orders-[0-9a-f]{8}", dotted) and re.fullmatch(r"AssumeRole-svc-orders-[0-9a-f]{8}", underscored)
+    assert dotted != underscored and writes(emu) == 0
 
 
 def test_the_grant_lets_alice_assume_exactly_the_granted_role(grant, run_playbook, emu):
