@@ -6,6 +6,7 @@ Fixtures:
 - ``run_playbook``: runs a playbook (a path, or YAML text) and returns a ``PlaybookRun``; the accounts of
   vars/accounts.yml (``account_a``, ``account_b``, ``account_c``) and ``emulator_url`` are passed as extra vars.
 """
+import itertools
 import json
 import os
 import subprocess
@@ -21,9 +22,11 @@ from acs_emulator.testing import running_emulator
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "tests" / "emulator" / "seed-example.yml"
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 ACCOUNTS = yaml.safe_load((Path(__file__).resolve().parent / "vars" / "accounts.yml").read_text())
 BIN = Path(sys.executable).parent
 SCRUBBED_ENV_PREFIXES = ("ALIBABA_CLOUD_", "ALICLOUD_", "ANSIBLE_")
+_RUNS = itertools.count()
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
 
 
@@ -82,14 +85,16 @@ def emu(emulator):
     return emulator
 
 
-def playbook_env(emulator_url: str, collections: Path, tmp_path: Path, callback: str) -> dict:
+def playbook_env(emulator_url: str, collections: Path, tmp_path: Path, report: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV_PREFIXES) and k not in PROXY_VARS}
     env.update({
         "ALIBABA_CLOUD_ENDPOINT_URL": emulator_url,
         "ANSIBLE_COLLECTIONS_PATH": str(collections),
         "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
         "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_STDOUT_CALLBACK": callback,
+        "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+        "ANSIBLE_CALLBACKS_ENABLED": "json_report",
+        "JSON_REPORT_FILE": str(report),
         "ANSIBLE_LOCALHOST_WARNING": "false",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
         "ANSIBLE_RETRY_FILES_ENABLED": "false",
@@ -105,16 +110,18 @@ def playbook_env(emulator_url: str, collections: Path, tmp_path: Path, callback:
 def run_playbook(emu, collections_path, tmp_path):
     """Run a playbook against the emulator. ``playbook``: a file under tests/integration/playbooks, a Path, or YAML text."""
 
-    def run(playbook, extra_vars=None, check=False, diff=False, verbosity=0, env=None, callback="json", expect_rc=0):
+    def run(playbook, extra_vars=None, check=False, diff=False, verbosity=0, env=None, callback=None, expect_rc=0):
+        """``callback`` is accepted for compatibility: the default stdout and a JSON report are both always made."""
+        del callback
         path = _playbook_path(playbook, tmp_path)
+        report = tmp_path / f"report-{next(_RUNS)}.json"
         command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
         command += ["-e", json.dumps({"emulator_url": emu.url, **ACCOUNTS, **(extra_vars or {})})]
         command += ["--check"] * check + ["--diff"] * diff + ([f"-{'v' * verbosity}"] if verbosity else [])
-        proc_env = playbook_env(emu.url, collections_path, tmp_path, callback)
+        proc_env = playbook_env(emu.url, collections_path, tmp_path, report)
         proc_env.update(env or {})
         proc = subprocess.run(command, capture_output=True, text=True, env=proc_env, cwd=str(PLAYBOOKS), timeout=600, check=False)
-        report = _json_report(proc.stdout) if callback == "json" else {}
-        outcome = PlaybookRun(proc.returncode, proc.stdout, proc.stderr, report)
+        outcome = PlaybookRun(proc.returncode, proc.stdout, proc.stderr, json.loads(report.read_text()) if report.exists() else {})
         if expect_rc is not None:
             assert proc.returncode == expect_rc, f"rc={proc.returncode}\nSTDOUT:\n{proc.stdout[-6000:]}\nSTDERR:\n{proc.stderr[-3000:]}"
         return outcome
@@ -130,9 +137,3 @@ def _playbook_path(playbook, tmp_path: Path) -> Path:
     path = tmp_path / "playbook.yml"
     path.write_text(playbook)
     return path
-
-
-def _json_report(stdout: str) -> dict:
-    """The json callback prints one document; verbose runs print other lines before it."""
-    start = stdout.find("{\n")
-    return json.loads(stdout[start:]) if start >= 0 else {}
