@@ -28,6 +28,9 @@ stage: setup
 	rm -rf $(STAGE) && mkdir -p $(STAGE)
 	git ls-files -z -c -o --exclude-standard | while IFS= read -r -d '' f; do [ -e "$$f" ] && printf '%s\0' "$$f"; done \
 	  | tar -cf - --null -T - | tar -xf - -C $(STAGE)
+	# The stage sits inside this ignored .build/ folder: give it a repository of its own so that ansible-test,
+	# which lists files with git, sees them.
+	cd $(STAGE) && git init -q && git add -A
 
 demo: stage
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python tests/run_demo.py
