@@ -354,6 +354,9 @@ def main():
         try:
             write_profile(params["profile_file"], params["profile_name"], issued, params["region"])
         except (OSError, ValueError) as error:
+            # A failed task is displayed: mask the new secrets in it. (A successful result must not be masked, or the
+            # registered variable would hold "********"; the action plugin hides that result instead.)
+            module.no_log_values.update(value for value in (issued.get("AccessKeySecret"), issued.get("SecurityToken")) if value)
             module.fail_json(msg=f"profile_file: cannot write {params['profile_file']}: {error}")
         result["profile"] = {"file": params["profile_file"], "name": params["profile_name"]}
     module.exit_json(**result)

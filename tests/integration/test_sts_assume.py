@@ -103,9 +103,13 @@ def test_without_a_grant_alice_is_refused_after_a_bounded_wait(emu, run_playbook
     assert ALICE_SECRET not in json.dumps(failed)
 
 
-def test_a_wrong_external_id_is_refused(emu, run_playbook):
-    failed = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "session_external_id": "guessed-id"}, expect_rc=2).result("assume")
-    assert "NoPermission" in failed["msg"]
+def test_a_file_that_is_no_cli_configuration_is_left_alone(emu, run_playbook, tmp_path):
+    profile_file = tmp_path / "config.json"
+    profile_file.write_text("[default]\naccess_key_id = AK1\n")
+    failed = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file)}, expect_rc=2).result("assume")
+    assert failed["msg"].startswith("profile_file: cannot write")
+    assert profile_file.read_text() == "[default]\naccess_key_id = AK1\n"
+    assert "sts_creds" not in failed and len(assume_calls(emu)) == 1
 
 
 def test_wait_for_role_outlasts_propagation(emu, run_playbook):
