@@ -113,7 +113,7 @@ def test_the_sixth_and_seventh_versions_rotate_out_the_oldest_non_default_ones(r
     assert [v["version_id"] for v in final["versions"] if v["is_default_version"]] == ["v7"]
 
 
-def test_version_limit_action_fail_refuses_before_writing(policy, emu):
+def test_at_the_limit_fail_refuses_before_writing_and_check_mode_predicts_the_rotation(policy, emu):
     sdk = ram_client(emu)
     sdk.create_policy(ram_models.CreatePolicyRequest(policy_name=NAME, policy_document=json.dumps(statement_of("mq:Action1"))))
     for n in range(2, 6):
@@ -123,6 +123,9 @@ def test_version_limit_action_fail_refuses_before_writing(policy, emu):
         refused = policy(check=check, expect_rc=2, name=NAME, document=statement_of("mq:Action6"), version_limit_action="fail")
         assert refused["failed"] and "version_limit_action=fail" in refused["msg"] and "5 versions" in refused["msg"]
         assert writes(emu) == 0
+    predicted = policy(check=True, name=NAME, document=statement_of("mq:Action6"))
+    assert predicted["changed"] and writes(emu) == 0
+    assert (predicted["removed_version"], predicted["policy"]["default_version"]) == ("v1", "v6")
     body = sdk.list_policy_versions(ram_models.ListPolicyVersionsRequest(policy_name=NAME, policy_type="Custom")).body
     assert [v.version_id for v in body.policy_versions.policy_version] == ["v1", "v2", "v3", "v4", "v5"]
 
@@ -194,7 +197,7 @@ def ansible_output(run):
 
 
 def test_verbose_output_holds_no_secret(run_playbook, emu):
-    run = run_playbook("ram_policy_task.yml", extra_vars={"policy": {"name": NAME, "document": PUB}}, verbosity=4, callback="default")
+    run = run_playbook("ram_policy_task.yml", extra_vars={"policy": {"name": NAME, "document": PUB}}, verbosity=4)
     output = ansible_output(run)
     assert '"default_version": "v1"' in output and "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in output
     assert ADMIN_A["access_key_secret"] not in output

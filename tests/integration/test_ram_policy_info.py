@@ -109,3 +109,11 @@ def test_listing_with_documents_reads_each_policy(info, sdk):
 def test_a_bad_name_fails_before_any_call(info, emu):
     result, calls = info(expect_rc=2, name="orders_pub")
     assert result["msg"].startswith("name:") and calls == []
+
+
+def test_verbose_output_holds_no_secret(run_playbook):
+    run = run_playbook("ram_policy_info_task.yml", extra_vars={"info": {"name": "AliyunSTSAssumeRoleAccess", "include_documents": True}},
+                       verbosity=4)
+    # ansible-playbook echoes its own command line (with the harness's extra vars) at -vvvv: that line is not module output.
+    output = "\n".join(line for line in (run.stdout + run.stderr).splitlines() if not line.startswith("extra_vars:"))
+    assert "sts:AssumeRole" in output and ACCOUNTS["account_a"]["admin"]["access_key_secret"] not in output

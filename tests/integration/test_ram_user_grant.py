@@ -190,7 +190,7 @@ def test_access_key_file_is_private_idempotent_and_rotates(grant, run_playbook, 
     created = run.result("grant")
     key = read_json_key(key_file)
     assert set(key) == {"AccessKeyId", "AccessKeySecret"} and created["access_key"] == {"access_key_id": key["AccessKeyId"], "file": str(key_file)}
-    assert key["AccessKeySecret"] not in run.stdout + run.stderr
+    assert key["AccessKeySecret"] not in run.stdout + run.stderr + json.dumps(run.report)
     listed = ram_b.list_access_keys(ram_models.ListAccessKeysRequest(user_name="orders-app")).body.access_keys.access_key
     assert [k.access_key_id for k in listed] == [key["AccessKeyId"]]
     assert list(key_dir.iterdir()) == [key_file]  # no temporary file left behind
@@ -258,7 +258,7 @@ def test_a_missing_user_is_not_created_when_told_not_to(grant, emu):
 
 def test_verbose_output_holds_neither_admin_nor_created_secret(run_playbook, emu, tmp_path):
     key_file = tmp_path / "app.json"
-    run = run_playbook("ram_user_grant_task.yml", verbosity=4, callback="default", extra_vars={"grant": {
+    run = run_playbook("ram_user_grant_task.yml", verbosity=4, extra_vars={"grant": {
         "user_name": "orders-app", "role_arns": [OPERATOR_ARN], "access_key_action": "create", "access_key_file": str(key_file)}})
     # ansible-playbook echoes its own command line (with the harness's extra vars) at -vvvv: that line is not module output.
     output = "\n".join(line for line in (run.stdout + run.stderr).splitlines() if not line.startswith("extra_vars:"))
