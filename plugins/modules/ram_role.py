@@ -103,6 +103,8 @@ options:
       - V(add) adds the given principals to the current trust policy; its other principals and conditions are kept.
       - V(remove) removes the given principals from the current trust policy; the others stay trusted. A role cannot be
         created this way, and removing the last principal fails (delete the role instead).
+      - Removing an account removes its C(acs:ram::<uid>:root) principal only; single users or roles of that account
+        trusted by ARN are removed with O(trusted_ram_arns). RV(role.principals) lists what is left.
     type: str
     choices: [exact, add, remove]
     default: exact
