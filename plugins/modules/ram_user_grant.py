@@ -80,7 +80,8 @@ options:
   remove_user:
     description:
       - With O(state=absent), also delete the user, its AccessKeys and its other policy attachments and group
-        memberships, and remove O(access_key_file).
+        memberships. O(access_key_file) is removed when it holds one of the deleted keys (with O(access_key_format=ini),
+        only its O(access_key_profile) profile is removed).
     type: bool
     default: false
   access_key_action:
@@ -152,6 +153,8 @@ EXAMPLES = r"""
     state: absent
     remove_user: true
     access_key_file: /etc/orders-publisher/credentials.ini
+    access_key_format: ini
+    access_key_profile: orders-publisher
 """
 
 RETURN = r"""
@@ -439,6 +442,10 @@ def render_key_file(key, key_format, profile, parser):
         return json.dumps({"AccessKeyId": key["AccessKeyId"], "AccessKeySecret": key["AccessKeySecret"]}, indent=2) + "\n"
     parser = parser or configparser.ConfigParser(interpolation=None)
     parser[profile] = {"type": "access_key", "access_key_id": key["AccessKeyId"], "access_key_secret": key["AccessKeySecret"]}
+    return ini_text(parser)
+
+
+def ini_text(parser):
     text = io.StringIO()
     parser.write(text)
     return text.getvalue()
@@ -513,9 +520,9 @@ def apply_access_key(module, client, user_name, plan):
 
 # ------------------------------------------------------------------------------------------------------------ removal
 
-def delete_user(client, user_name, attached):
+def delete_user(client, user_name, keys, attached):
     """Everything RAM refuses to delete a user with (AccessKeys, attachments, groups), then the user."""
-    for key in list_access_keys(client, user_name):
+    for key in keys:
         client.call("DeleteAccessKey", {"UserName": user_name, "UserAccessKeyId": key["AccessKeyId"]}, ignore=MISSING_ACCESS_KEY)
     for policy in attached:
         detach_policy(client, "User", user_name, policy)
@@ -527,21 +534,42 @@ def delete_user(client, user_name, attached):
         client.call("DeleteUser", {"UserName": user_name})
 
 
+def forget_key_file(module, deleted_key_ids):
+    """Drop a deleted key from access_key_file: the whole JSON file, or only its profile of an INI file.
+
+    A file that does not hold one of the deleted keys is left alone. Returns whether anything changed."""
+    path = module.params["access_key_file"]
+    if not path or not os.path.exists(path):
+        return False
+    profile = module.params["access_key_profile"]
+    try:
+        recorded, parser = read_key_file(path, module.params["access_key_format"], profile)
+    except ValueError as error:
+        module.warn(f"access_key_file: left as it is: {error}")
+        return False
+    if recorded not in deleted_key_ids:
+        return False
+    if not module.check_mode:
+        if parser is not None and len(parser.sections()) > 1:
+            parser.remove_section(profile)
+            write_private_file(path, ini_text(parser))
+        else:
+            os.unlink(path)
+    return True
+
+
 def remove(module, client, request, user, attached, custom):
     """state=absent: revoke the grant; with remove_user, delete the user and its key file. Returns (changed, user after)."""
     changed = revoke_grant(module, client, request, attached, custom)
     if not module.params["remove_user"]:
         return changed, user
-    if user is not None:
-        if not module.check_mode:
-            delete_user(client, request["user_name"], [p for p in attached if p not in grant_attachments(attached, request)])
-        changed = True
-    key_file = module.params["access_key_file"]
-    if key_file and os.path.exists(key_file):
-        if not module.check_mode:
-            os.unlink(key_file)
-        changed = True
-    return changed, None
+    if user is None:
+        return changed, None
+    keys = list_access_keys(client, request["user_name"])
+    if not module.check_mode:
+        delete_user(client, request["user_name"], keys, [p for p in attached if p not in grant_attachments(attached, request)])
+    forget_key_file(module, {key["AccessKeyId"] for key in keys})
+    return True, None
 
 
 # ------------------------------------------------------------------------------------------------------------ main

@@ -210,7 +210,7 @@ def test_access_key_file_is_private_idempotent_and_rotates(grant, run_playbook, 
     assert assume_role_as(emu, {"access_key_id": key["AccessKeyId"], "access_key_secret": key["AccessKeySecret"]}, OPERATOR_ARN) != "NoPermission"
 
 
-def test_ini_profile_keeps_the_other_profiles(grant, tmp_path):
+def test_ini_profile_keeps_the_other_profiles_when_written_and_removed(grant, tmp_path):
     key_file = tmp_path / "credentials.ini"
     key_file.write_text("[other]\ntype = access_key\naccess_key_id = KEEPME\naccess_key_secret = keep-me\n")
     created = grant(user_name="orders-app", role_arns=[OPERATOR_ARN], access_key_action="create", access_key_file=str(key_file),
@@ -221,6 +221,12 @@ def test_ini_profile_keeps_the_other_profiles(grant, tmp_path):
     assert dict(parser["other"]) == {"type": "access_key", "access_key_id": "KEEPME", "access_key_secret": "keep-me"}
     assert parser["orders"]["type"] == "access_key" and parser["orders"]["access_key_id"] == created["access_key"]["access_key_id"]
     assert len(parser["orders"]["access_key_secret"]) >= 16
+
+    removed = grant(user_name="orders-app", state="absent", remove_user=True, access_key_file=str(key_file),
+                    access_key_format="ini", access_key_profile="orders")
+    parser = configparser.ConfigParser()
+    parser.read(key_file)
+    assert removed["changed"] and parser.sections() == ["other"] and stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
 def test_the_two_key_limit_and_a_foreign_file_fail_before_writing(grant, ram_b, emu, tmp_path):
