@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "tests" / "emulator" / "seed-example.yml"
 PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
-ACCOUNTS = yaml.safe_load((Path(__file__).resolve().parent / "vars" / "accounts.yml").read_text())
+ACCOUNTS_FILE = Path(__file__).resolve().parent / "vars" / "accounts.yml"
+ACCOUNTS = yaml.safe_load(ACCOUNTS_FILE.read_text())
 BIN = Path(sys.executable).parent
 SCRUBBED_ENV_PREFIXES = ("ALIBABA_CLOUD_", "ALICLOUD_", "ANSIBLE_")
 _RUNS = itertools.count()
@@ -116,7 +117,8 @@ def run_playbook(emu, collections_path, tmp_path):
         path = _playbook_path(playbook, tmp_path)
         report = tmp_path / f"report-{next(_RUNS)}.json"
         command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
-        command += ["-e", json.dumps({"emulator_url": emu.url, **ACCOUNTS, **(extra_vars or {})})]
+        # Secrets go in by file: ansible-playbook -vvvv echoes command-line extra vars.
+        command += ["-e", f"@{ACCOUNTS_FILE}", "-e", json.dumps({"emulator_url": emu.url, **(extra_vars or {})})]
         command += ["--check"] * check + ["--diff"] * diff + ([f"-{'v' * verbosity}"] if verbosity else [])
         proc_env = playbook_env(emu.url, collections_path, tmp_path, report)
         proc_env.update(env or {})
