@@ -1,0 +1,63 @@
+"""The revoke role: one of two partners revoked while the other keeps working; a full revocation leaves no role, no
+custom policy and no working token, and Account B's clean-up removes its users' grants."""
+import json
+
+from conftest import ACCOUNTS
+from test_roles import ALLOWED, INSTANCE, ROLE, access, operator, owner, play, playbook, ram_state, read_back, role_task, show
+
+A, B, C = (ACCOUNTS[f"account_{letter}"]["uid"] for letter in "abc")
+
+
+def test_revoking_one_of_two_partners_keeps_the_other_working(run_playbook, emu, tmp_path):
+    keys_b, keys_c = tmp_path / "b", tmp_path / "c"
+    run_playbook(playbook(
+        play("account_a", owner(trusted=(B, C))),
+        play("account_b", operator(keys_b, [{"name": "app-b", "kind": "application"}])),
+        play("account_c", operator(keys_c, [{"name": "app-c", "kind": "application"}])),
+    ))
+    key_b = json.loads((keys_b / "app-b.json").read_text())
+    revoke_b = ("revoke", {"revoke_role_name": ROLE, "revoke_mode": "trust", "revoke_accounts": [B],
+                           "revoke_verify_credentials": {"access_key_id": key_b["AccessKeyId"], "access_key_secret": key_b["AccessKeySecret"]}})
+    revoked = run_playbook(playbook(play("account_a", revoke_b, tasks=show("revoke_result"))))
+    assert revoked.result("show revoke_result")["revoke_result"]["new_session_refused"] is True
+
+    still = run_playbook(playbook(play("account_c", access(keys_c / "app-c.json"), tasks=show("operator_access_matrix"))))
+    assert [row["actual"] for row in still.result("show operator_access_matrix")["operator_access_matrix"]] == ["allowed", "allowed", "denied", "denied"]
+    refused = run_playbook(playbook(play("account_b", access(keys_b / "app-b.json"))), expect_rc=2)
+    assert "NoPermission" in role_task(refused, "Assume the role of Account A")["msg"]
+
+    emu.reset_calls()
+    assert run_playbook(playbook(play("account_a", revoke_b))).stats["changed"] == 0 and emu.calls(product="ram")["writes"] == 0
+
+
+def test_full_revocation_leaves_no_role_no_custom_policy_and_no_working_token(run_playbook, emu, tmp_path):
+    keys = tmp_path / "keys"
+    run_playbook(playbook(
+        play("account_a", owner()),
+        play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}]), access(keys / "orders-app.json")),
+    ))
+    key = json.loads((keys / "orders-app.json").read_text())
+    revoke_all = ("revoke", {"revoke_role_name": ROLE, "revoke_mode": "delete",
+                             "revoke_verify_credentials": {"access_key_id": key["AccessKeyId"], "access_key_secret": key["AccessKeySecret"]},
+                             "revoke_verify_session": "{{ operator_access_credentials }}", "revoke_verify_instance_id": INSTANCE,
+                             "revoke_verify_expect_denied": ALLOWED})
+    # The session to cut off is issued in the same run (facts of localhost carry over from play to play).
+    session = play("account_b", access(keys / "orders-app.json"), name="B's application takes a session")
+    emu.reset_calls()
+    predicted = run_playbook(playbook(session, play("account_a", revoke_all)), check=True)
+    assert predicted.stats["changed"] >= 2 and emu.calls(product="ram")["writes"] == 0
+    assert ROLE in ram_state(emu, A)["roles"]
+
+    revoked = run_playbook(playbook(session, play("account_a", revoke_all, tasks=show("revoke_result") + read_back())))
+    assert revoked.result("show revoke_result")["revoke_result"] == {
+        "role_name": ROLE, "mode": "delete", "existed": True, "new_session_refused": True, "old_session_refused": True}
+    assert revoked.result("role info")["roles"] == [] and revoked.result("policy info")["policies"] == []
+    assert ram_state(emu, A)["roles"] == {} and ram_state(emu, A)["policies"] == {}
+
+    cleanup = ("revoke", {"revoke_operator_users": ["orders-app"], "revoke_remove_users": True, "revoke_access_key_dir": str(keys)},
+               {"tasks_from": "operator_cleanup"})
+    run_playbook(playbook(play("account_b", cleanup)))
+    assert "orders-app" not in ram_state(emu, B)["users"] and not (keys / "orders-app.json").exists()
+    emu.reset_calls()
+    again = run_playbook(playbook(play("account_a", ("revoke", {"revoke_role_name": ROLE})), play("account_b", cleanup)))
+    assert again.stats["changed"] == 0 and emu.calls()["writes"] == 0
