@@ -89,7 +89,7 @@ options:
         elements: str
         default: []
 author:
-  - apsaramq.cross_account maintainers
+  - apsaramq.cross_account maintainers (@apsaramq)
 """
 
 EXAMPLES = r"""

@@ -25,7 +25,7 @@ description:
     after the topic's invisibility time. Use a consumer group dedicated to checks where that delay matters.
   - Never changes anything it did not create, so it always reports RV(ignore:changed=false).
 author:
-  - apsaramq.cross_account maintainers
+  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
 attributes:
@@ -37,6 +37,7 @@ attributes:
         are reported as V(skipped) with the reason (a probe that writes is still a write).
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to show.
 options:
   expect_allowed:
     description: Operations the credentials must be allowed to do.

@@ -38,10 +38,10 @@ def operator(keys, users):
     return ("operator_setup", {"operator_setup_role_arns": [ROLE_ARN], "operator_setup_users": users, "operator_setup_access_key_dir": str(keys)})
 
 
-def access(key_file, allowed=ALLOWED, denied=DENIED, **extra):
+def access(key_file, **extra):
     return ("operator_access", {"operator_access_role_arn": ROLE_ARN, "operator_access_access_key_file": str(key_file),
-                                "operator_access_instance_id": INSTANCE, "operator_access_expect_allowed": allowed,
-                                "operator_access_expect_denied": denied, "operator_access_wait_for_role": 0, **extra})
+                                "operator_access_instance_id": INSTANCE, "operator_access_expect_allowed": ALLOWED,
+                                "operator_access_expect_denied": DENIED, "operator_access_wait_for_role": 0, **extra})
 
 
 def show(*names):
@@ -77,11 +77,11 @@ def test_argument_specs_refuse_bad_input_before_any_api_call(run_playbook, emu):
     ]
     # A refused role stops at its validation task; the rescue lets the play go on to the next case.
     tasks = [{"name": f"case {index}", "block": [{"ansible.builtin.include_role": {"name": f"apsaramq.cross_account.{role}"}, "vars": role_vars}],
-              "rescue": [{"ansible.builtin.meta": "noop"}]} for index, (role, role_vars, _) in enumerate(cases)]
+              "rescue": [{"ansible.builtin.meta": "noop"}]} for index, (role, role_vars, _option) in enumerate(cases)]
     run = run_playbook(playbook(play("account_a", tasks=tasks)))
     refusals = [task for task in run.tasks if "Validating arguments against arg spec" in task["task"]]
     assert len(refusals) == len(cases)
-    for refusal, (role, _, option) in zip(refusals, cases):
+    for refusal, (role, _vars, option) in zip(refusals, cases):
         assert refusal.get("failed"), (role, option, refusal)
         assert "Validation of arguments failed" in refusal["msg"] and option in refusal["msg"], refusal["msg"]
     assert emu.calls()["calls"] == []
