@@ -163,6 +163,11 @@ class ApiClient:
     def product(self):
         return self._product
 
+    @property
+    def module(self):
+        """The module this client works for: helpers fail through its fail_json (api_calls, scrubbed secrets)."""
+        return self._module
+
     def call(self, action, params=None, ignore=(), retry_on=()):
         """The response body of ``action`` as a dict with the API's own keys.
 

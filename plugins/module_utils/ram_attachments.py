@@ -61,15 +61,8 @@ def resolve_policies(client, names):
         if attachment_key(found) not in {attachment_key(p) for p in resolved}:
             resolved.append(found)
     if unknown:
-        module_of(client).fail_json(msg=f"{POLICIES_OPTION}: unknown RAM policy: {', '.join(unknown)}", unknown=unknown)
+        client.module.fail_json(msg=f"{POLICIES_OPTION}: unknown RAM policy: {', '.join(unknown)}", unknown=unknown)
     return sorted(resolved, key=attachment_key)
-
-
-def module_of(client):
-    """The module an ApiClient works for: its fail_json adds api_calls and scrubs secrets.
-
-    ApiClient has no public accessor for it yet (requested from the client layer's owner)."""
-    return getattr(client, "module", None) or client._module  # pylint: disable=protected-access
 
 
 def attach_policy(client, entity, name, policy):

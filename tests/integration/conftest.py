@@ -55,6 +55,11 @@ class PlaybookRun:
         return matching[-1]
 
     @property
+    def output(self):
+        """Everything the run printed, for checks that no secret is displayed."""
+        return self.stdout + self.stderr
+
+    @property
     def stats(self):
         return next(iter(self.report.get("stats", {}).values()), {})
 

@@ -1,14 +1,13 @@
 """ram_policy_info against the emulator: one policy or all (paged), documents, versions and attachments, read-only."""
 import json
-from pathlib import Path
 
 import pytest
-import yaml
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_tea_openapi.models import Config
 
-ACCOUNTS = yaml.safe_load((Path(__file__).resolve().parent / "vars" / "accounts.yml").read_text())
+from conftest import ACCOUNTS
+
 ASSUME_ROLE_ACCESS = {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "*"}], "Version": "1"}
 TRUST_B = {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": ["acs:ram::2000000000000002:root"]}}], "Version": "1"}
 
@@ -115,5 +114,5 @@ def test_verbose_output_holds_no_secret(run_playbook):
     run = run_playbook("ram_policy_info_task.yml", extra_vars={"info": {"name": "AliyunSTSAssumeRoleAccess", "include_documents": True}},
                        verbosity=4)
     # ansible-playbook echoes its own command line (with the harness's extra vars) at -vvvv: that line is not module output.
-    output = "\n".join(line for line in (run.stdout + run.stderr).splitlines() if not line.startswith("extra_vars:"))
+    output = run.output
     assert "sts:AssumeRole" in output and ACCOUNTS["account_a"]["admin"]["access_key_secret"] not in output

@@ -3,10 +3,8 @@ import configparser
 import json
 import re
 import stat
-from pathlib import Path
 
 import pytest
-import yaml
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_sts20150401 import models as sts_models
@@ -14,7 +12,8 @@ from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.models import Config
 from Tea.exceptions import TeaException
 
-ACCOUNTS = yaml.safe_load((Path(__file__).resolve().parent / "vars" / "accounts.yml").read_text())
+from conftest import ACCOUNTS
+
 ADMIN_B, ALICE = ACCOUNTS["account_b"]["admin"], ACCOUNTS["account_b"]["alice"]
 OPERATOR_ARN = "acs:ram::1000000000000001:role/partner-b-operator"
 OTHER_ARN = "acs:ram::1000000000000001:role/partner-b-other"
@@ -267,7 +266,7 @@ def test_verbose_output_holds_neither_admin_nor_created_secret(run_playbook, emu
     run = run_playbook("ram_user_grant_task.yml", verbosity=4, extra_vars={"grant": {
         "user_name": "orders-app", "role_arns": [OPERATOR_ARN], "access_key_action": "create", "access_key_file": str(key_file)}})
     # ansible-playbook echoes its own command line (with the harness's extra vars) at -vvvv: that line is not module output.
-    output = "\n".join(line for line in (run.stdout + run.stderr).splitlines() if not line.startswith("extra_vars:"))
+    output = run.output
     secret = read_json_key(key_file)["AccessKeySecret"]
     assert read_json_key(key_file)["AccessKeyId"] in output
     for value in (secret, ADMIN_B["access_key_secret"]):
