@@ -12,6 +12,7 @@ inventory (playbooks/inventory), the way a user would, with the accounts' creden
 Prints a summary table and exits non-zero if any step failed. Runs from a checkout (`make demo` stages the
 collection and sets ANSIBLE_COLLECTIONS_PATH; without it, a link to this checkout is used).
 """
+import json
 import os
 import re
 import subprocess
@@ -59,8 +60,11 @@ class Run:
     output: str
 
     def changed(self):
-        """Total ``changed=`` of the PLAY RECAP."""
-        return sum(int(match["changed"]) for match in RECAP_LINE.finditer(self.output))
+        """Total ``changed=`` of the PLAY RECAP (a run without a recap never passes as "nothing changed")."""
+        counts = [int(match["changed"]) for match in RECAP_LINE.finditer(self.output)]
+        if not counts:
+            raise AssertionError("ansible-playbook printed no PLAY RECAP")
+        return sum(counts)
 
 
 class Demo:
@@ -87,10 +91,10 @@ class Demo:
 
     def playbook(self, name, *options, extra_vars=None):
         """Run playbooks/<name> with the example inventory, streaming its output, and return its rc and output."""
-        command = [str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(PLAYBOOKS / name), *options,
-                   "-e", yaml.safe_dump({"operator_setup_access_key_dir": str(self.workdir / "keys"), **(extra_vars or {})},
-                                        default_flow_style=True).strip()]
-        print(f"\n$ ansible-playbook -i playbooks/inventory playbooks/{name} {' '.join(options)}".rstrip(), flush=True)
+        # The application's AccessKey file goes to the temporary directory, not to ~/.alibabacloud.
+        variables = json.dumps({"operator_setup_access_key_dir": str(self.workdir / "keys"), **(extra_vars or {})})
+        command = [str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(PLAYBOOKS / name), *options, "-e", variables]
+        print(f"\n$ ansible-playbook -i playbooks/inventory playbooks/{name} {' '.join(options)} -e '{variables}'", flush=True)
         process = subprocess.Popen(command, env=self.env, cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         lines = []
         for line in process.stdout:
