@@ -153,3 +153,15 @@ def test_operator_access_proves_the_matrix_writes_a_profile_and_prints_the_conso
     assert "orders-app@partner-b.onaliyun.com" in console and "account owner-a and role partner-orders" in console
     assert stat.S_IMODE(profile.stat().st_mode) == 0o600
     assert [p["name"] for p in json.loads(profile.read_text())["profiles"]] == ["owner-a"]
+
+
+def test_operator_access_in_check_mode_assumes_the_role_but_writes_nothing(run_playbook, emu, tmp_path):
+    keys, profile = tmp_path / "keys", tmp_path / "aliyun" / "config.json"
+    run_playbook(playbook(play("account_a", owner()), play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}]))))
+    emu.reset_calls()
+    run = run_playbook(playbook(play("account_b", access(keys / "orders-app.json", operator_access_profile_file=str(profile),
+                                                        operator_access_profile_name="owner-a"), tasks=show("operator_access_matrix"))),
+                       check=True)
+    assert [row["actual"] for row in run.result("show operator_access_matrix")["operator_access_matrix"]] == ["skipped"] * 4
+    assert emu.calls()["writes"] == 0 and [c["action"] for c in emu.calls(product="sts")["calls"]] == ["AssumeRole"]
+    assert not profile.exists() and run.stats["changed"] == 0
