@@ -28,6 +28,10 @@ def test_revoking_one_of_two_partners_keeps_the_other_working(run_playbook, emu,
 
     emu.reset_calls()
     assert run_playbook(playbook(play("account_a", revoke_b))).stats["changed"] == 0 and emu.calls(product="ram")["writes"] == 0
+    last = run_playbook(playbook(play("account_a", ("revoke", {"revoke_role_name": ROLE, "revoke_mode": "trust", "revoke_accounts": [C]}))),
+                        expect_rc=2)
+    assert "would leave partner-orders trusting nobody" in role_task(last, "Refuse a trust revocation that would leave the role trusting nobody")["msg"]
+    assert emu.calls(product="ram")["writes"] == 0
 
 
 def test_full_revocation_leaves_no_role_no_custom_policy_and_no_working_token(run_playbook, emu, tmp_path):
