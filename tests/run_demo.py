@@ -94,7 +94,8 @@ class Demo:
         # The application's AccessKey file goes to the temporary directory, not to ~/.alibabacloud.
         variables = json.dumps({"operator_setup_access_key_dir": str(self.workdir / "keys"), **(extra_vars or {})})
         command = [str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(PLAYBOOKS / name), *options, "-e", variables]
-        print(f"\n$ ansible-playbook -i playbooks/inventory playbooks/{name} {' '.join(options)} -e '{variables}'", flush=True)
+        shown = ["ansible-playbook", "-i", "playbooks/inventory", f"playbooks/{name}", *options, "-e", f"'{variables}'"]
+        print("\n$ " + " ".join(shown), flush=True)
         process = subprocess.Popen(command, env=self.env, cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         lines = []
         for line in process.stdout:

@@ -159,9 +159,8 @@ def test_operator_access_in_check_mode_assumes_the_role_but_writes_nothing(run_p
     keys, profile = tmp_path / "keys", tmp_path / "aliyun" / "config.json"
     run_playbook(playbook(play("account_a", owner()), play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}]))))
     emu.reset_calls()
-    run = run_playbook(playbook(play("account_b", access(keys / "orders-app.json", operator_access_profile_file=str(profile),
-                                                        operator_access_profile_name="owner-a"), tasks=show("operator_access_matrix"))),
-                       check=True)
+    with_profile = access(keys / "orders-app.json", operator_access_profile_file=str(profile), operator_access_profile_name="owner-a")
+    run = run_playbook(playbook(play("account_b", with_profile, tasks=show("operator_access_matrix"))), check=True)
     assert [row["actual"] for row in run.result("show operator_access_matrix")["operator_access_matrix"]] == ["skipped"] * 4
     assert emu.calls()["writes"] == 0 and [c["action"] for c in emu.calls(product="sts")["calls"]] == ["AssumeRole"]
     assert not profile.exists() and run.stats["changed"] == 0
