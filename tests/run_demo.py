@@ -127,7 +127,7 @@ class Demo:
     # --- the checks -------------------------------------------------------------------------------------------
 
     def setup_changes(self, name):
-        run = self.playbook(name)
+        run = self.playbook(name, "--diff")
         return expect_rc(run, 0) + ([] if run.changed() > 0 else ["expected changes on the first run"])
 
     def setup_converged(self, name):
@@ -230,7 +230,9 @@ def main():
         (workdir / "keys").mkdir(mode=0o700)
         print(f"Starting the emulator (state in {workdir / 'state.sqlite'}) ...", flush=True)
         with running_emulator(seed=str(SEED), args=["--state", str(workdir / "state.sqlite")]) as emulator:
-            print(f"Emulator listening on {emulator.url}", flush=True)
+            print(f"Emulator listening on {emulator.url}; the playbooks reach it through ALIBABA_CLOUD_ENDPOINT_URL and sign with the\n"
+                  "administrators' keys of the emulator's accounts A and B, exported as ACCOUNT_A_/ACCOUNT_B_ACCESS_KEY_ID/SECRET\n"
+                  "for playbooks/inventory (as you would export your own).", flush=True)
             demo = Demo(emulator, workdir, collections_path(workdir))
             run_steps(demo)
         print_summary(demo.steps)
