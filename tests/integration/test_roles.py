@@ -164,3 +164,11 @@ def test_operator_access_in_check_mode_assumes_the_role_but_writes_nothing(run_p
     assert [row["actual"] for row in run.result("show operator_access_matrix")["operator_access_matrix"]] == ["skipped"] * 4
     assert emu.calls()["writes"] == 0 and [c["action"] for c in emu.calls(product="sts")["calls"]] == ["AssumeRole"]
     assert not profile.exists() and run.stats["changed"] == 0
+
+
+def test_owner_setup_with_system_policies_only_attaches_them_and_makes_no_custom_policy(run_playbook, emu):
+    system_only = ("owner_setup", {"owner_setup_role_name": ROLE, "owner_setup_trusted_accounts": [B],
+                                   "owner_setup_system_policies": ["AliyunMQSubOnlyAccess"]})
+    run = run_playbook(playbook(play("account_a", system_only, tasks=read_back())))
+    assert run.result("role info")["roles"][0]["policies"] == [{"policy_name": "AliyunMQSubOnlyAccess", "policy_type": "System"}]
+    assert ram_state(emu, A)["policies"] == {}
