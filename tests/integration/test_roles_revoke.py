@@ -1,5 +1,6 @@
-"""The revoke role: one of two partners revoked while the other keeps working; a full revocation leaves no role, no
-custom policy and no working token, and Account B's clean-up removes its users' grants."""
+"""The revoke role: one of two partners revoked while the other keeps working (the revoked partner's running session
+lasts until it expires, the documented limit of a trust revocation); a full revocation leaves no role, no custom policy
+and no working token, and Account B's clean-up removes its users' grants."""
 import json
 
 from conftest import ACCOUNTS
@@ -18,8 +19,14 @@ def test_revoking_one_of_two_partners_keeps_the_other_working(run_playbook, emu,
     key_b = json.loads((keys_b / "app-b.json").read_text())
     revoke_b = ("revoke", {"revoke_role_name": ROLE, "revoke_mode": "trust", "revoke_accounts": [B],
                            "revoke_verify_credentials": {"access_key_id": key_b["AccessKeyId"], "access_key_secret": key_b["AccessKeySecret"]}})
-    revoked = run_playbook(playbook(play("account_a", revoke_b, tasks=show("revoke_result"))))
+    # B takes a session first: trust is checked when a session starts, so that session keeps the role's rights.
+    old_session = {"name": "B's session from before", "apsaramq.cross_account.rocketmq_access_check": {
+        "access_key_id": "{{ operator_access_credentials.access_key_id }}", "access_key_secret": "{{ operator_access_credentials.access_key_secret }}",
+        "security_token": "{{ operator_access_credentials.security_token }}", "instance_id": INSTANCE, "expect_allowed": ALLOWED}}
+    revoked = run_playbook(playbook(play("account_b", access(keys_b / "app-b.json")),
+                                    play("account_a", revoke_b, tasks=show("revoke_result") + [old_session])))
     assert revoked.result("show revoke_result")["revoke_result"]["new_session_refused"] is True
+    assert revoked.result("B's session from before")["summary"]["allowed"] == 2
 
     still = run_playbook(playbook(play("account_c", access(keys_c / "app-c.json"), tasks=show("operator_access_matrix"))))
     assert [row["actual"] for row in still.result("show operator_access_matrix")["operator_access_matrix"]] == ["allowed", "allowed", "denied", "denied"]
