@@ -81,6 +81,7 @@ class Demo:
             "ALIBABA_CLOUD_ENDPOINT_URL": url,
             "ANSIBLE_COLLECTIONS_PATH": collections,
             "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+            "ANSIBLE_STDOUT_CALLBACK": "default",  # the summary reads its PLAY RECAP
             "ANSIBLE_LOCALHOST_WARNING": "false",
             "ANSIBLE_RETRY_FILES_ENABLED": "false",
             "ANSIBLE_HOME": str(self.workdir / "ansible-home"),
