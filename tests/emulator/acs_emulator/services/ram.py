@@ -34,6 +34,13 @@ def _authorize(call: Call, resource: str) -> None:
     call.authorize(f"ram:{call.action}", f"acs:ram:*:{_uid(call)}:{resource}")
 
 
+def _authorized_name(call: Call, param: str, kind: str) -> str:
+    """The required name ``param``, authorized on ``<kind>/<name>`` (for handlers that take no other parameter first)."""
+    name = _required(call, param)
+    _authorize(call, f"{kind}/{name}")
+    return name
+
+
 def _reply(call: Call, **body) -> dict:
     return dict(body, RequestId=call.request_id)
 
@@ -159,15 +166,13 @@ def create_role(call: Call) -> dict:
 
 @action("ram", "GetRole")
 def get_role(call: Call) -> dict:
-    name = _required(call, "RoleName")
-    _authorize(call, f"role/{name}")
+    name = _authorized_name(call, "RoleName", "role")
     return _reply(call, Role=_fields(_backend(call).require_role(name), *ROLE_FIELDS))
 
 
 @action("ram", "UpdateRole", write=True)
 def update_role(call: Call) -> dict:
-    name = _required(call, "RoleName")
-    _authorize(call, f"role/{name}")
+    name = _authorized_name(call, "RoleName", "role")
     role = _backend(call).update_role(name, _optional(call, "NewAssumeRolePolicyDocument"),
                                       _optional(call, "NewDescription"), _int(call, "NewMaxSessionDuration"))
     return _reply(call, Role=_fields(role, *ROLE_FIELDS))
@@ -175,8 +180,7 @@ def update_role(call: Call) -> dict:
 
 @action("ram", "DeleteRole", write=True)
 def delete_role(call: Call) -> dict:
-    name = _required(call, "RoleName")
-    _authorize(call, f"role/{name}")
+    name = _authorized_name(call, "RoleName", "role")
     _backend(call).delete_role(name)
     return _reply(call)
 
@@ -193,13 +197,17 @@ def list_roles(call: Call) -> dict:
 # Policies and their versions
 # ---------------------------------------------------------------------------------------------------------------
 
+POLICY_FIELDS = ("PolicyName", "PolicyType", "Description", "DefaultVersion", "CreateDate", "UpdateDate")
+NEW_POLICY_FIELDS = POLICY_FIELDS[:-1]  # CreatePolicy answers without UpdateDate
+
+
 @action("ram", "CreatePolicy", write=True)
 def create_policy(call: Call) -> dict:
     name = _required(call, "PolicyName")
     document = _required(call, "PolicyDocument")
     _authorize(call, f"policy/{name}")
     policy = _backend(call).create_policy(name, document, _optional(call, "Description"), _tags(call))
-    return _reply(call, Policy=_fields(policy, "PolicyName", "PolicyType", "Description", "DefaultVersion", "CreateDate"))
+    return _reply(call, Policy=_fields(policy, *NEW_POLICY_FIELDS))
 
 
 @action("ram", "GetPolicy")
@@ -217,8 +225,7 @@ def update_policy_description(call: Call) -> dict:
     description = _required(call, "NewDescription")
     _authorize(call, f"policy/{name}")
     policy = _backend(call).update_policy_description(name, description)
-    return _reply(call, Policy=_fields(policy, "PolicyName", "PolicyType", "Description", "DefaultVersion",
-                                       "CreateDate", "UpdateDate"))
+    return _reply(call, Policy=_fields(policy, *POLICY_FIELDS))
 
 
 @action("ram", "ListPolicies")
@@ -234,8 +241,7 @@ def list_policies(call: Call) -> dict:
 
 @action("ram", "DeletePolicy", write=True)
 def delete_policy(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    _authorize(call, f"policy/{name}")
+    name = _authorized_name(call, "PolicyName", "policy")
     _backend(call).delete_policy(name, _bool(call, "CascadingDelete"))
     return _reply(call)
 
@@ -297,13 +303,15 @@ def list_entities_for_policy(call: Call) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Attachments: the same four calls for roles and users
+# Attachments: the same three calls for roles and users
 # ---------------------------------------------------------------------------------------------------------------
+
+PRINCIPAL_NAME_PARAMS = {"role": "RoleName", "user": "UserName"}
+
 
 def _change_attachment(call: Call, kind: str, attach: bool) -> dict:
     """Attach*/Detach*: authorized on the principal, as RAM documents it."""
-    name_param = "RoleName" if kind == "role" else "UserName"
-    principal = _required(call, name_param)
+    principal = _required(call, PRINCIPAL_NAME_PARAMS[kind])
     policy = _required(call, "PolicyName")
     policy_type = _policy_type(call)
     _authorize(call, f"{kind}/{principal}")
@@ -313,8 +321,7 @@ def _change_attachment(call: Call, kind: str, attach: bool) -> dict:
 
 
 def _policies_for(call: Call, kind: str) -> dict:
-    principal = _required(call, "RoleName" if kind == "role" else "UserName")
-    _authorize(call, f"{kind}/{principal}")
+    principal = _authorized_name(call, PRINCIPAL_NAME_PARAMS[kind], kind)
     return _reply(call, Policies={"Policy": _backend(call).policies_for(kind, principal)})
 
 
@@ -358,8 +365,7 @@ NEW_USER_FIELDS = USER_FIELDS[:-1]  # CreateUser answers without UpdateDate
 
 @action("ram", "CreateUser", write=True)
 def create_user(call: Call) -> dict:
-    name = _required(call, "UserName")
-    _authorize(call, f"user/{name}")
+    name = _authorized_name(call, "UserName", "user")
     user = _backend(call).create_user(name, _optional(call, "DisplayName"), _optional(call, "Comments"),
                                       _optional(call, "Email"), _optional(call, "MobilePhone"))
     return _reply(call, User=_fields(user, *NEW_USER_FIELDS))
@@ -367,15 +373,13 @@ def create_user(call: Call) -> dict:
 
 @action("ram", "GetUser")
 def get_user(call: Call) -> dict:
-    name = _required(call, "UserName")
-    _authorize(call, f"user/{name}")
+    name = _authorized_name(call, "UserName", "user")
     return _reply(call, User=_fields(_backend(call).require_user(name), *USER_FIELDS))
 
 
 @action("ram", "UpdateUser", write=True)
 def update_user(call: Call) -> dict:
-    name = _required(call, "UserName")
-    _authorize(call, f"user/{name}")
+    name = _authorized_name(call, "UserName", "user")
     user = _backend(call).update_user(
         name, _optional(call, "NewUserName"), DisplayName=_optional(call, "NewDisplayName"),
         Comments=_optional(call, "NewComments"), Email=_optional(call, "NewEmail"),
@@ -385,8 +389,7 @@ def update_user(call: Call) -> dict:
 
 @action("ram", "DeleteUser", write=True)
 def delete_user(call: Call) -> dict:
-    name = _required(call, "UserName")
-    _authorize(call, f"user/{name}")
+    name = _authorized_name(call, "UserName", "user")
     _backend(call).delete_user(name)
     return _reply(call)
 
@@ -402,8 +405,7 @@ def list_users(call: Call) -> dict:
 
 @action("ram", "ListGroupsForUser")
 def list_groups_for_user(call: Call) -> dict:
-    name = _required(call, "UserName")
-    _authorize(call, f"user/{name}")
+    name = _authorized_name(call, "UserName", "user")
     _backend(call).require_user(name)
     return _reply(call, Groups={"Group": []})
 
