@@ -294,17 +294,18 @@ class RamBackend:
         self.create_user(user["name"], display_name=user.get("display_name"), comments=user.get("comments"))
         for key in user.get("access_keys") or ():
             self.create_access_key(user["name"], key_id=key["id"], secret=key["secret"])
-        for policy_name in user.get("policies") or ():
-            self.attach_policy("user", user["name"], policy_name, self._policy_type_of(policy_name))
+        self._seed_attachments("user", user)
 
     def _seed_role(self, role: dict) -> None:
         self.create_role(role["name"], document_text(role["trust"]), role.get("description"),
                          int(role.get("max_session_duration", DEFAULT_SESSION_DURATION)))
-        for policy_name in role.get("policies") or ():
-            self.attach_policy("role", role["name"], policy_name, self._policy_type_of(policy_name))
+        self._seed_attachments("role", role)
 
-    def _policy_type_of(self, name: str) -> str:
-        return "System" if name in SYSTEM_POLICIES else "Custom"
+    def _seed_attachments(self, kind: str, principal: dict) -> None:
+        """The seed names policies without their type: a system policy's name is never a custom one's."""
+        for policy_name in principal.get("policies") or ():
+            policy_type = "System" if policy_name in SYSTEM_POLICIES else "Custom"
+            self.attach_policy(kind, principal["name"], policy_name, policy_type)
 
     def _stamp(self) -> float:
         self._last_stamp = max(time.time(), self._last_stamp + 1e-6)
@@ -332,15 +333,11 @@ class RamBackend:
         return public(user)
 
     def _user(self, name: str) -> dict:
-        user = self.users.get(_fold(name or ""))
-        if user is None:
-            raise ApiError(404, "EntityNotExist.User", f"The user does not exist: {name}")
-        return user
+        return self._principal("user", name)
 
     @_synchronized
     def get_user(self, name: str) -> Optional[dict]:
-        user = self.users.get(_fold(name or ""))
-        return public(user) if user else None
+        return self._public_principal("user", name)
 
     @_synchronized
     def require_user(self, name: str) -> dict:
@@ -446,15 +443,11 @@ class RamBackend:
         return public(role)
 
     def _role(self, name: str) -> dict:
-        role = self.roles.get(_fold(name or ""))
-        if role is None:
-            raise ApiError(404, "EntityNotExist.Role", f"The role does not exist: {name}")
-        return role
+        return self._principal("role", name)
 
     @_synchronized
     def get_role(self, name: str) -> Optional[dict]:
-        role = self.roles.get(_fold(name or ""))
-        return public(role) if role else None
+        return self._public_principal("role", name)
 
     @_synchronized
     def require_role(self, name: str) -> dict:
@@ -663,8 +656,19 @@ class RamBackend:
 
     # -- attachments ------------------------------------------------------------------------------------------------
 
+    def _find_principal(self, kind: str, name: Optional[str]) -> Optional[dict]:
+        """The "role" or "user" record called ``name`` (matched case-insensitively), or None."""
+        return getattr(self, _PRINCIPALS[kind]["collection"]).get(_fold(name or ""))
+
     def _principal(self, kind: str, name: str) -> dict:
-        return self._role(name) if kind == "role" else self._user(name)
+        principal = self._find_principal(kind, name)
+        if principal is None:
+            raise ApiError(404, f"EntityNotExist.{_PRINCIPALS[kind]['entity']}", f"The {kind} does not exist: {name}")
+        return principal
+
+    def _public_principal(self, kind: str, name: str) -> Optional[dict]:
+        principal = self._find_principal(kind, name)
+        return public(principal) if principal else None
 
     @_synchronized
     def attach_policy(self, kind: str, principal_name: str, policy_name: str, policy_type: str) -> None:
@@ -720,9 +724,9 @@ class RamBackend:
             entities["Roles" if kind == "role" else "Users"].append(row)
         return entities
 
-    def _documents_for(self, principal: dict) -> List[Tuple[str, dict]]:
+    def _documents_for(self, principal: Optional[dict]) -> List[Tuple[str, dict]]:
         documents = []
-        for attachment in principal["attachments"]:
+        for attachment in principal["attachments"] if principal else ():
             policy = self._policy(attachment["PolicyName"], attachment["PolicyType"])
             documents.append((policy["PolicyName"], json.loads(self._default_version(policy)["PolicyDocument"])))
         return documents
@@ -730,13 +734,11 @@ class RamBackend:
     @_synchronized
     def policy_documents_for_user(self, name: str) -> List[Tuple[str, dict]]:
         """(policy name, parsed default document) for each policy attached to the user; [] for an unknown user."""
-        user = self.users.get(_fold(name or ""))
-        return self._documents_for(user) if user else []
+        return self._documents_for(self._find_principal("user", name))
 
     @_synchronized
     def policy_documents_for_role(self, name: str) -> List[Tuple[str, dict]]:
-        role = self.roles.get(_fold(name or ""))
-        return self._documents_for(role) if role else []
+        return self._documents_for(self._find_principal("role", name))
 
     def _change_stamp(self, principal: Optional[dict]) -> float:
         if principal is None:
@@ -751,11 +753,11 @@ class RamBackend:
         """When the role's effective permissions last changed (role, attachments or attached policy versions).
 
         A deleted role reports the backend's latest change, since its deletion is a change too."""
-        return self._change_stamp(self.roles.get(_fold(name or "")))
+        return self._change_stamp(self._find_principal("role", name))
 
     @_synchronized
     def change_stamp_for_user(self, name: str) -> float:
-        return self._change_stamp(self.users.get(_fold(name or "")))
+        return self._change_stamp(self._find_principal("user", name))
 
     # -- tags -----------------------------------------------------------------------------------------------------------
 
