@@ -15,7 +15,7 @@ import hashlib
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional
 
 from ..seed import SeedError
 from ..state import register_account_part
@@ -119,40 +119,39 @@ class Instance:
     # --- management -------------------------------------------------------------------------------------
 
     def topic(self, name: str) -> Topic:
-        if name not in self.topics:
-            raise not_found("Topic", name)
-        return self.topics[name]
+        return _existing(self.topics, "Topic", name)
 
     def group(self, group_id: str) -> ConsumerGroup:
-        if group_id not in self.groups:
-            raise not_found("ConsumerGroup", group_id)
-        return self.groups[group_id]
+        return _existing(self.groups, "ConsumerGroup", group_id)
 
     def add_topic(self, topic: Topic) -> Topic:
-        if topic.name in self.topics:
-            raise already_exists("Topic", topic.name)
-        self.topics[topic.name] = topic
-        return topic
+        return _insert(self.topics, "Topic", topic.name, topic)
 
     def remove_topic(self, name: str) -> None:
         self.topic(name)
         del self.topics[name]
         self.logs.pop(name, None)
         self.log_base.pop(name, None)
-        for key in [k for k in self.cursors if k.split("\t")[1] == name]:
-            del self.cursors[key]
+        self._drop_cursors(lambda _group_id, topic: topic == name)
 
     def add_group(self, group: ConsumerGroup) -> ConsumerGroup:
-        if group.id in self.groups:
-            raise already_exists("ConsumerGroup", group.id)
-        self.groups[group.id] = group
-        return group
+        return _insert(self.groups, "ConsumerGroup", group.id, group)
 
     def remove_group(self, group_id: str) -> None:
         self.group(group_id)
         del self.groups[group_id]
-        for key in [k for k in self.cursors if k.split("\t")[0] == group_id]:
+        self._drop_cursors(lambda group, _topic: group == group_id)
+
+    def _drop_cursors(self, matches: Callable[[str, str], bool]) -> None:
+        """Forget the cursors whose (group id, topic) ``matches``."""
+        for key in [key for key in self.cursors if matches(*key.split("\t"))]:
             del self.cursors[key]
+
+    def _cursor(self, group_id: str, topic: str) -> Cursor:
+        """The group's cursor on the topic (created at offset 0); both must exist."""
+        self.topic(topic)
+        self.group(group_id)
+        return self.cursors.setdefault(_cursor_key(group_id, topic), Cursor())
 
     # --- messaging ----------------------------------------------------------------------------------------
 
@@ -173,9 +172,7 @@ class Instance:
 
         Returns ``[(message, delivery), ...]``; each delivery gets a fresh receipt handle.
         """
-        self.topic(topic)
-        self.group(group_id)
-        cursor = self.cursors.setdefault(f"{group_id}\t{topic}", Cursor())
+        cursor = self._cursor(group_id, topic)
         by_id = {m.message_id: m for m in self.logs.get(topic, [])}
         due = [d for d in cursor.inflight.values() if d.visible_at_ms <= now and d.message_id in by_id]
         picked = [by_id[d.message_id] for d in sorted(due, key=lambda d: d.visible_at_ms)][:max_count]
@@ -209,9 +206,7 @@ class Instance:
 
     def ack(self, group_id: str, topic: str, handles: Iterable[str], now: int) -> List[tuple]:
         """Acknowledge deliveries; returns ``[(handle, reason), ...]`` for handles that are unknown or expired."""
-        self.topic(topic)
-        self.group(group_id)
-        cursor = self.cursors.setdefault(f"{group_id}\t{topic}", Cursor())
+        cursor = self._cursor(group_id, topic)
         by_handle = {d.handle: d for d in cursor.inflight.values()}
         failures = []
         for handle in handles:
@@ -226,7 +221,7 @@ class Instance:
 
     def next_visible_ms(self, group_id: str, topic: str) -> Optional[int]:
         """When the earliest in-flight message of the group becomes visible again (for long polling)."""
-        cursor = self.cursors.get(f"{group_id}\t{topic}")
+        cursor = self.cursors.get(_cursor_key(group_id, topic))
         if not cursor or not cursor.inflight:
             return None
         return min(d.visible_at_ms for d in cursor.inflight.values())
@@ -244,6 +239,23 @@ class Instance:
         data["logs"] = {k: [Message(**m) for m in v] for k, v in data.get("logs", {}).items()}
         data["cursors"] = {k: _cursor_from_dict(v) for k, v in data.get("cursors", {}).items()}
         return cls(**data)
+
+
+def _existing(items: dict, kind: str, key: str):
+    if key not in items:
+        raise not_found(kind, key)
+    return items[key]
+
+
+def _insert(items: dict, kind: str, key: str, item):
+    if key in items:
+        raise already_exists(kind, key)
+    items[key] = item
+    return item
+
+
+def _cursor_key(group_id: str, topic: str) -> str:
+    return f"{group_id}\t{topic}"
 
 
 def _cursor_from_dict(data: dict) -> Cursor:
