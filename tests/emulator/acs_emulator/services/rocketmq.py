@@ -120,11 +120,8 @@ def _group_level(call: Call) -> Tuple[Instance, str]:
 # ---- paging ---------------------------------------------------------------------------------------------
 
 def _positive_int(call: Call, name: str, default: int, maximum: int) -> int:
-    raw = call.param(name, default=default)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError) as exc:
-        raise invalid_parameter(name, f"The parameter {name} must be an integer.") from exc
+    value = _optional_int(call, name)
+    value = default if value is None else value
     if not 1 <= value <= maximum:
         raise invalid_parameter(name, f"The parameter {name} must be between 1 and {maximum}.")
     return value
@@ -219,11 +216,8 @@ def get_topic(call: Call) -> dict:
 def create_topic(call: Call) -> dict:
     instance, name = _topic_level(call)
     _check_name("topicName", name)
-    message_type = call.param("messageType")
-    if not message_type:
-        raise missing_parameter("messageType")
-    if message_type not in MESSAGE_TYPES:
-        raise invalid_parameter("messageType", f"The messageType must be one of {', '.join(MESSAGE_TYPES)}.")
+    message_type = _required_choice(call, "messageType", MESSAGE_TYPES,
+                                    f"The messageType must be one of {', '.join(MESSAGE_TYPES)}.")
     topic = Topic(name=name, message_type=message_type, remark=call.param("remark", default=""),
                   max_send_tps=_optional_int(call, "maxSendTps"))
     with call.state.lock:
@@ -257,11 +251,7 @@ def get_consumer_group(call: Call) -> dict:
 def create_consumer_group(call: Call) -> dict:
     instance, group_id = _group_level(call)
     _check_name("consumerGroupId", group_id)
-    order = call.param("deliveryOrderType")
-    if not order:
-        raise missing_parameter("deliveryOrderType")
-    if order not in DELIVERY_ORDER_TYPES:
-        raise _bad_choice("deliveryOrderType")
+    order = _required_choice(call, "deliveryOrderType", DELIVERY_ORDER_TYPES)
     policy = call.param("consumeRetryPolicy")
     if not isinstance(policy, dict) or not policy.get("retryPolicy"):
         raise missing_parameter("consumeRetryPolicy")
@@ -290,6 +280,16 @@ def _check_name(param: str, value: str) -> None:
 
 def _bad_choice(param: str) -> ApiError:
     return invalid_parameter(param, f"The value of {param} is not valid.")
+
+
+def _required_choice(call: Call, name: str, choices: Tuple[str, ...], message: Optional[str] = None) -> str:
+    """A required parameter that must be one of ``choices``; ``message`` overrides the generic refusal."""
+    value = call.param(name)
+    if not value:
+        raise missing_parameter(name)
+    if value not in choices:
+        raise invalid_parameter(name, message) if message else _bad_choice(name)
+    return value
 
 
 def _optional_int(call: Call, name: str) -> Optional[int]:
