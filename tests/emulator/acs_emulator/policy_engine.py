@@ -106,6 +106,22 @@ def _compare(parse: Callable[[Any], Any], test: Callable[[Any, Any], bool]) -> C
     return matcher
 
 
+# The operators NumericX and DateX share: suffix (lower-case) -> (test(actual, expected), negated)
+_ORDER_TESTS: Dict[str, Tuple[Callable[[Any, Any], bool], bool]] = {
+    "equals": (lambda a, e: a == e, False),
+    "notequals": (lambda a, e: a == e, True),
+    "lessthan": (lambda a, e: a < e, False),
+    "lessthanequals": (lambda a, e: a <= e, False),
+    "greaterthan": (lambda a, e: a > e, False),
+    "greaterthanequals": (lambda a, e: a >= e, False),
+}
+
+
+def _ordered_operators(family: str, parse: Callable[[Any], Any]) -> Dict[str, Tuple[Callable[[Any, Any], bool], bool]]:
+    """``<family>Equals``, ``NotEquals``, ``LessThan[Equals]`` and ``GreaterThan[Equals]`` on the values ``parse`` reads."""
+    return {family + suffix: (_compare(parse, test), negated) for suffix, (test, negated) in _ORDER_TESTS.items()}
+
+
 # operator name (lower-case) -> (matcher(expected, actual), negated)
 _OPERATORS: Dict[str, Tuple[Callable[[Any, Any], bool], bool]] = {
     "stringequals": (lambda e, a: str(a) == str(e), False),
@@ -114,18 +130,8 @@ _OPERATORS: Dict[str, Tuple[Callable[[Any, Any], bool], bool]] = {
     "stringnotequalsignorecase": (lambda e, a: str(a).lower() == str(e).lower(), True),
     "stringlike": (lambda e, a: wildcard_match(str(e), str(a)), False),
     "stringnotlike": (lambda e, a: wildcard_match(str(e), str(a)), True),
-    "numericequals": (_compare(_parse_number, lambda a, e: a == e), False),
-    "numericnotequals": (_compare(_parse_number, lambda a, e: a == e), True),
-    "numericlessthan": (_compare(_parse_number, lambda a, e: a < e), False),
-    "numericlessthanequals": (_compare(_parse_number, lambda a, e: a <= e), False),
-    "numericgreaterthan": (_compare(_parse_number, lambda a, e: a > e), False),
-    "numericgreaterthanequals": (_compare(_parse_number, lambda a, e: a >= e), False),
-    "dateequals": (_compare(_parse_date, lambda a, e: a == e), False),
-    "datenotequals": (_compare(_parse_date, lambda a, e: a == e), True),
-    "datelessthan": (_compare(_parse_date, lambda a, e: a < e), False),
-    "datelessthanequals": (_compare(_parse_date, lambda a, e: a <= e), False),
-    "dategreaterthan": (_compare(_parse_date, lambda a, e: a > e), False),
-    "dategreaterthanequals": (_compare(_parse_date, lambda a, e: a >= e), False),
+    **_ordered_operators("numeric", _parse_number),
+    **_ordered_operators("date", _parse_date),
     "bool": (lambda e, a: _bool_text(a) == _bool_text(e), False),
     "ipaddress": (_ip_in, False),
     "notipaddress": (_ip_in, True),
