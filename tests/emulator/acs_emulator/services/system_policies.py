@@ -11,6 +11,7 @@ emulator serves). Their dates are placeholders.
 import json
 from typing import Dict, Optional
 
+_NOT_RETRIEVED = "documented meaning; published text not retrieved"
 _SERVICE_LINKED_ROLE_FOR_ONS = {
     "Action": "ram:CreateServiceLinkedRole",
     "Resource": "*",
@@ -40,7 +41,7 @@ SYSTEM_POLICIES: Dict[str, dict] = {
         "Provides full access to Alibaba Cloud services and resources.", "v1",
         "2015-04-28T16:15:45Z", "2015-04-28T16:15:45Z",
         [{"Action": "*", "Effect": "Allow", "Resource": "*"}],
-        origin="documented meaning; published text not retrieved"),
+        origin=_NOT_RETRIEVED),
     "ReadOnlyAccess": _policy(
         "Provides read-only access to Alibaba Cloud services and resources.", "v1",
         "2015-04-28T16:15:45Z", "2015-04-28T16:15:45Z",
@@ -57,7 +58,7 @@ SYSTEM_POLICIES: Dict[str, dict] = {
         "Provides full access to Resource Access Management(RAM) via Management Console.", "v1",
         "2015-04-28T16:15:45Z", "2015-04-28T16:15:45Z",
         [{"Action": "ram:*", "Resource": "*", "Effect": "Allow"}],
-        origin="documented meaning; published text not retrieved"),
+        origin=_NOT_RETRIEVED),
     "AliyunRAMReadOnlyAccess": _policy(
         "Provides read-only access to Resource Access Management(RAM) via Management Console.", "v3",
         "2015-04-28T16:15:45Z", "2025-12-03T10:03:48Z",
