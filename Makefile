@@ -12,7 +12,7 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 # The SDKs honour HTTP(S)_PROXY and ignore NO_PROXY: never proxy the local emulator.
 unexport HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy
 
-.PHONY: demo test setup stage sanity pytest units integration build-check clean
+.PHONY: demo demo-run test setup stage sanity pytest units integration build-check clean
 
 setup: $(VENV)/.installed
 
@@ -33,10 +33,13 @@ stage: setup
 	cd $(STAGE) && git init -q && git add -A
 
 demo: stage
+	$(MAKE) --no-print-directory demo-run
+
+demo-run:
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python tests/run_demo.py
 
 test: stage
-	$(MAKE) --no-print-directory sanity build-check pytest
+	$(MAKE) --no-print-directory sanity build-check demo-run pytest
 
 # Unit tests, the emulator's own tests and the integration tests, in one pytest run on both cores.
 pytest:
