@@ -17,10 +17,12 @@ if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.build|__pycache__|\.pytest_cach
   exit 1
 fi
 
-for module in ram_role ram_policy ram_user_grant sts_assume; do
-  if [ -f "$installed/plugins/modules/$module.py" ]; then
-    ANSIBLE_COLLECTIONS_PATH="$work/collections" ansible-doc -t module "apsaramq.cross_account.$module" | grep -q "apsaramq.cross_account.$module"
-    echo "build-check: ansible-doc renders apsaramq.cross_account.$module from the installed tarball"
-  fi
+# Every module of the action group, the filter and a role must document themselves from the installed copy.
+modules=$(sed -n '/^  all:/,$s/^    - //p' meta/runtime.yml)
+for module in $modules; do
+  ANSIBLE_COLLECTIONS_PATH="$work/collections" ansible-doc -t module "apsaramq.cross_account.$module" | grep -q "apsaramq.cross_account.$module"
 done
+ANSIBLE_COLLECTIONS_PATH="$work/collections" ansible-doc -t filter apsaramq.cross_account.rocketmq_policy | grep -q rocketmq_policy
+ANSIBLE_COLLECTIONS_PATH="$work/collections" ansible-doc -t role apsaramq.cross_account.owner_setup | grep -q owner_setup
+echo "build-check: ansible-doc renders" $modules "rocketmq_policy owner_setup from the installed tarball"
 echo "build-check: $(basename "$tarball") builds and installs"
