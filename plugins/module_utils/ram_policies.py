@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, apsaramq.cross_account contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reading and versioning RAM policies, shared by ram_policy, ram_policy_info and ram_user_grant.
+"""Reading, resolving and versioning RAM policies, shared by ram_policy, ram_policy_info, ram_role and ram_user_grant.
 
 RAM keeps at most five versions of a custom policy; a changed document becomes a new default version.
 Documents travel as JSON strings on the wire and are returned to users as parsed dicts with their keys untouched.
@@ -12,12 +12,17 @@ from __future__ import annotations
 import json
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import render_document
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import detach_policy
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import attachment_key, detach_policy
 
 MAX_VERSIONS = 5
 ROTATE_STRATEGY = "DeleteOldestNonDefaultVersionWhenLimitExceeded"
 MISSING_POLICY = ("EntityNotExist.Policy",)
 MISSING_VERSION = ("EntityNotExist.Policy.Version",)
+POLICY_TYPES = ("System", "Custom")
+# A bare policy name is looked up in this order (the order RAM users expect).
+LOOKUP_ORDER = ("Custom", "System")
+# The option every module names its policy list with; errors about unknown policies point at it.
+POLICIES_OPTION = "policies"
 # ListEntitiesForPolicy wrapper keys per entity kind, and the keys modules return them under.
 ENTITY_KINDS = (("roles", "Role"), ("users", "User"), ("groups", "Group"))
 
@@ -41,13 +46,43 @@ def get_policy(client, name, policy_type="Custom"):
     return client.call("GetPolicy", {"PolicyName": name, "PolicyType": policy_type}, ignore=MISSING_POLICY)
 
 
-def find_policy_any_type(client, name):
-    """A named policy looked up as Custom first, then System (the order RAM users expect for bare names)."""
-    for policy_type in ("Custom", "System"):
-        body = get_policy(client, name, policy_type)
-        if body:
+def find_policy(client, name, policy_type=None):
+    """GetPolicy's body for ``name`` of ``policy_type``, or of the first type in LOOKUP_ORDER that has it; None when none has."""
+    for candidate in (policy_type,) if policy_type else LOOKUP_ORDER:
+        body = get_policy(client, name, candidate)
+        if body and body.get("Policy"):
             return body
     return None
+
+
+def split_policy_reference(reference):
+    """``"System:Name"`` / ``"Custom:Name"`` -> (type, name); a bare name -> (None, name)."""
+    prefix, sep, rest = reference.partition(":")
+    for policy_type in POLICY_TYPES:
+        if sep and prefix.lower() == policy_type.lower():
+            return policy_type, rest.strip()
+    return None, reference.strip()
+
+
+def resolve_policies(client, references):
+    """Turn the ``policies`` option into attachment dicts, failing on an unknown policy before any write.
+
+    Names keep the spelling RAM reports, so later comparisons with attached lists are exact.
+    """
+    resolved, unknown = [], []
+    for reference in references or ():
+        policy_type, name = split_policy_reference(reference)
+        body = find_policy(client, name, policy_type) if name else None
+        if body is None:
+            unknown.append(reference)
+            continue
+        policy = body["Policy"]
+        found = {"PolicyName": policy.get("PolicyName", name), "PolicyType": policy.get("PolicyType", policy_type)}
+        if attachment_key(found) not in {attachment_key(p) for p in resolved}:
+            resolved.append(found)
+    if unknown:
+        client.module.fail_json(msg=f"{POLICIES_OPTION}: unknown RAM policy: {', '.join(unknown)}", unknown=unknown)
+    return sorted(resolved, key=attachment_key)
 
 
 def default_document(body):
@@ -129,13 +164,14 @@ def create_default_version(client, name, document, rotate):
     return (client.call("CreatePolicyVersion", params) or {}).get("PolicyVersion") or {}
 
 
-def delete_policy(client, name, attached_to, versions):
-    """Detach the custom policy from every entity, delete its non-default versions, then the policy itself."""
+def delete_policy(client, name, attached_to):
+    """Detach the custom policy from the entities in ``attached_to`` (see list_entities), delete its non-default
+    versions, then the policy itself."""
     reference = {"PolicyName": name, "PolicyType": "Custom"}
     for key, entity in ENTITY_KINDS:
         for entity_name in attached_to.get(key) or ():
             detach_policy(client, entity, entity_name, reference)
-    for version in versions:
+    for version in list_versions(client, name):
         if not is_default(version):
             client.call("DeletePolicyVersion", {"PolicyName": name, "VersionId": version["VersionId"]}, ignore=MISSING_VERSION)
     client.call("DeletePolicy", {"PolicyName": name}, ignore=MISSING_POLICY)

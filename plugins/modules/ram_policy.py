@@ -307,7 +307,7 @@ def delete(module, client, name, current):
         module.fail_json(msg=f"name: the policy {name} is attached to {describe_attachments(attached_to)}; "
                              "nothing was changed. Detach it first or set force=true.", attached_to=attached_to)
     if not module.check_mode:
-        delete_policy(client, name, attached_to, list_versions(client, name))
+        delete_policy(client, name, attached_to)
     before = snapshot(current["Policy"], default_document(current), attached_to)
     return {"changed": True, "policy": {}, "detached_from": attached_to, "diff": {"before": before, "after": {}}}
 

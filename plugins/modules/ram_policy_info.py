@@ -132,7 +132,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import (
     default_document,
     describe_policy,
-    find_policy_any_type,
+    find_policy,
     get_policy,
     list_entities,
     list_policies,
@@ -151,7 +151,7 @@ ARGUMENT_SPEC = dict(
 
 def named_policy(client, name, policy_type):
     """[(Policy record, GetPolicy body)] for one named policy, or [] when it does not exist."""
-    body = get_policy(client, name, policy_type) if policy_type else find_policy_any_type(client, name)
+    body = find_policy(client, name, policy_type)
     return [(body["Policy"], body)] if body else []
 
 

@@ -298,13 +298,8 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy impo
     remove_trusted_principals,
     validate_document,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import (
-    attachment_key,
-    list_attached,
-    resolve_policies,
-    split_policy_reference,
-    update_attachments,
-)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import attachment_key, list_attached, update_attachments
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import resolve_policies, split_policy_reference
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import (
     DEFAULT_MAX_SESSION_DURATION,
     ROLE_NOT_FOUND,

@@ -178,10 +178,9 @@ roles:
       sample: {"account_id": "1000000000000001", "role_name": "mq-partner-operator"}
 """
 
-import json
-
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import list_attached
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import default_document, get_policy
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import get_role, list_role_names, role_facts
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError, validate_role_name
 
@@ -195,13 +194,10 @@ def policy_documents(client, attached):
     """Default version and parsed document of each attached policy, keyed by (type, name)."""
     documents = {}
     for policy in attached:
-        body = client.call("GetPolicy", {"PolicyName": policy["PolicyName"], "PolicyType": policy["PolicyType"]},
-                           ignore=("EntityNotExist.Policy",)) or {}
-        version = body.get("DefaultPolicyVersion") or {}
-        text = version.get("PolicyDocument")
+        body = get_policy(client, policy["PolicyName"], policy["PolicyType"]) or {}
         documents[(policy["PolicyType"], policy["PolicyName"])] = {
-            "default_version": version.get("VersionId"),
-            "document": json.loads(text) if isinstance(text, str) else text,
+            "default_version": (body.get("DefaultPolicyVersion") or {}).get("VersionId"),
+            "document": default_document(body),
         }
     return documents
 

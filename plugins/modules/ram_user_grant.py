@@ -240,7 +240,6 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policie
     delete_policy,
     get_policy,
     list_entities,
-    list_versions,
 )
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
     ValidationError,
@@ -366,7 +365,7 @@ def ensure_grant_policy(module, client, name, document, current):
 def remove_grant_policy(module, client, name):
     """Detach the custom grant policy from everything and delete it."""
     if not module.check_mode:
-        delete_policy(client, name, list_entities(client, name), list_versions(client, name))
+        delete_policy(client, name, list_entities(client, name))
     return True
 
 
