@@ -333,9 +333,10 @@ def ensure_user(module, client, name, current):
     if current is None:
         if not module.params["create_user"]:
             module.fail_json(msg=f"user_name: the RAM user {name} does not exist and create_user is false")
+        new_user = dict(wanted, UserName=name)
         if module.check_mode:
-            return True, dict(wanted, UserName=name)
-        return True, (client.call("CreateUser", dict(wanted, UserName=name)) or {}).get("User") or dict(wanted, UserName=name)
+            return True, new_user
+        return True, (client.call("CreateUser", new_user) or {}).get("User") or new_user
     updates = {key: value for key, value in wanted.items() if value != (current.get(key) or "")}
     if updates and not module.check_mode:
         client.call("UpdateUser", dict({"New" + key: value for key, value in updates.items()}, UserName=name))
@@ -414,6 +415,10 @@ def revoke_grant(module, client, request, attached, custom):
 def list_access_keys(client, user_name):
     body = client.call("ListAccessKeys", {"UserName": user_name}) or {}
     return (body.get("AccessKeys") or {}).get("AccessKey") or []
+
+
+def delete_access_key(client, user_name, key_id):
+    client.call("DeleteAccessKey", {"UserName": user_name, "UserAccessKeyId": key_id}, ignore=MISSING_ACCESS_KEY)
 
 
 def read_key_file(path, key_format, profile):
@@ -508,11 +513,11 @@ def apply_access_key(module, client, user_name, plan):
         write_private_file(path, render_key_file(key, module.params["access_key_format"], module.params["access_key_profile"], plan["parser"]))
     except OSError as error:
         # A key nobody can read is a liability: take it back before failing.
-        client.call("DeleteAccessKey", {"UserName": user_name, "UserAccessKeyId": key["AccessKeyId"]}, ignore=MISSING_ACCESS_KEY)
+        delete_access_key(client, user_name, key["AccessKeyId"])
         module.fail_json(msg=f"access_key_file: cannot write {path}: {error.strerror}; the new AccessKey was deleted again")
     facts = {"access_key_id": key["AccessKeyId"], "file": path}
     if plan["replace"]:
-        client.call("DeleteAccessKey", {"UserName": user_name, "UserAccessKeyId": plan["replace"]}, ignore=MISSING_ACCESS_KEY)
+        delete_access_key(client, user_name, plan["replace"])
         facts["replaced_access_key_id"] = plan["replace"]
     return True, facts
 
@@ -522,7 +527,7 @@ def apply_access_key(module, client, user_name, plan):
 def delete_user(client, user_name, keys, attached):
     """Everything RAM refuses to delete a user with (AccessKeys, attachments, groups), then the user."""
     for key in keys:
-        client.call("DeleteAccessKey", {"UserName": user_name, "UserAccessKeyId": key["AccessKeyId"]}, ignore=MISSING_ACCESS_KEY)
+        delete_access_key(client, user_name, key["AccessKeyId"])
     for policy in attached:
         detach_policy(client, "User", user_name, policy)
     # Group membership is rare for these users: look it up only when RAM names it as the obstacle.
@@ -566,7 +571,8 @@ def remove(module, client, request, user, attached, custom):
         return changed, None
     keys = list_access_keys(client, request["user_name"])
     if not module.check_mode:
-        delete_user(client, request["user_name"], keys, [p for p in attached if p not in grant_attachments(attached, request)])
+        managed = grant_attachments(attached, request)
+        delete_user(client, request["user_name"], keys, [p for p in attached if p not in managed])
     forget_key_file(module, {key["AccessKeyId"] for key in keys})
     return True, None
 
