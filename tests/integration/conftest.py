@@ -86,8 +86,7 @@ def emulator():
 
 @pytest.fixture
 def emu(emulator):
-    emulator.admin("POST", "/_emulator/reset")
-    emulator.reset_calls()
+    emulator.reset()  # the seed state, and empty call and decision logs
     return emulator
 
 
