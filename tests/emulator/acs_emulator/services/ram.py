@@ -315,7 +315,8 @@ def _change_attachment(call: Call, kind: str, attach: bool) -> dict:
     policy = _required(call, "PolicyName")
     policy_type = _policy_type(call)
     _authorize(call, f"{kind}/{principal}")
-    change = _backend(call).attach_policy if attach else _backend(call).detach_policy
+    backend = _backend(call)
+    change = backend.attach_policy if attach else backend.detach_policy
     change(kind, principal, policy, policy_type)
     return _reply(call)
 
