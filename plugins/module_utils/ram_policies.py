@@ -80,9 +80,26 @@ def resolve_policies(client, references):
         found = {"PolicyName": policy.get("PolicyName", name), "PolicyType": policy.get("PolicyType", policy_type)}
         if attachment_key(found) not in {attachment_key(p) for p in resolved}:
             resolved.append(found)
+    if unknown and client.module.check_mode:
+        resolved, unknown = predict_pending_custom_policies(client.module, resolved, unknown)
     if unknown:
         client.module.fail_json(msg=f"{POLICIES_OPTION}: unknown RAM policy: {', '.join(unknown)}", unknown=unknown)
     return sorted(resolved, key=attachment_key)
+
+
+def predict_pending_custom_policies(module, resolved, unknown):
+    """In a dry run an earlier task (ram_policy) may create the custom policy: predict its attachment, with a warning.
+
+    Returns the attachments with those predictions added, and the references that still cannot exist (System ones)."""
+    still_unknown = []
+    for reference in unknown:
+        policy_type, name = split_policy_reference(reference)
+        if policy_type in (None, "Custom"):
+            module.warn(f"{POLICIES_OPTION}: the custom policy {name} does not exist yet; check mode assumes an earlier task creates it")
+            resolved.append({"PolicyName": name, "PolicyType": "Custom"})
+        else:
+            still_unknown.append(reference)
+    return resolved, still_unknown
 
 
 def default_document(body):

@@ -96,7 +96,8 @@ options:
   access_key_file:
     description:
       - File that receives the AccessKey, created with mode 0600 (written to a temporary file and renamed).
-      - Its directory must exist. Required when O(access_key_action) is not V(none).
+      - Its directory must exist (in check mode a missing directory is only a warning, since an earlier task may
+        create it). Required when O(access_key_action) is not V(none).
     type: path
   access_key_format:
     description:
@@ -286,7 +287,12 @@ def default_grant_policy_name(user_name):
     return safe[:128]
 
 
-def validated_request(params):
+def key_directory_missing(params):
+    key_file = params["access_key_file"]
+    return bool(key_file) and params["access_key_action"] != "none" and not os.path.isdir(os.path.dirname(os.path.abspath(key_file)))
+
+
+def validated_request(params, check_mode=False):
     """The options checked before any API call; raises ValidationError naming the option."""
     user_name = validate_user_name(params["user_name"], "user_name")
     role_arns = []
@@ -301,9 +307,8 @@ def validated_request(params):
             validate_description(params[option], option, USER_TEXT_LIMIT)
     if params["display_name"] == "":
         raise ValidationError("display_name", "must not be empty")
-    key_file = params["access_key_file"]
-    if key_file and params["access_key_action"] != "none" and not os.path.isdir(os.path.dirname(os.path.abspath(key_file))):
-        raise ValidationError("access_key_file", f"the directory of {key_file} does not exist")
+    if key_directory_missing(params) and not check_mode:
+        raise ValidationError("access_key_file", f"the directory of {params['access_key_file']} does not exist")
     policy_name = validate_policy_name(params["grant_policy_name"] or default_grant_policy_name(user_name), "grant_policy_name")
     return {"user_name": user_name, "role_arns": sorted(role_arns), "policy_name": policy_name}
 
@@ -605,9 +610,13 @@ def grant(module, client, request, user, attached, custom):
 def main():
     module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF, supports_check_mode=True)
     try:
-        request = validated_request(module.params)
+        request = validated_request(module.params, module.check_mode)
     except ValidationError as error:
         module.fail_json(msg=str(error))
+    if key_directory_missing(module.params):
+        # A dry run predicts the key anyway: an earlier task of the same play may create the directory.
+        module.warn(f"access_key_file: the directory of {module.params['access_key_file']} does not exist yet; "
+                    "a real run fails unless an earlier task creates it")
     if module.params["grant_mode"] == "system" and request["role_arns"]:
         module.warn("role_arns is ignored with grant_mode=system: AliyunSTSAssumeRoleAccess allows assuming any role that trusts this account")
     client = module.client("ram")

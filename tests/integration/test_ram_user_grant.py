@@ -271,3 +271,10 @@ def test_verbose_output_holds_neither_admin_nor_created_secret(run_playbook, emu
     assert read_json_key(key_file)["AccessKeyId"] in output
     for value in (secret, ADMIN_B["access_key_secret"]):
         assert value not in output
+
+
+def test_check_mode_predicts_a_key_whose_directory_an_earlier_task_would_create(grant, emu, tmp_path):
+    key_file = tmp_path / "not-yet" / "bob.json"
+    predicted = grant(check=True, user_name="bob", role_arns=[OPERATOR_ARN], access_key_action="create", access_key_file=str(key_file))
+    assert predicted["changed"] and writes(emu) == 0 and not key_file.parent.exists()
+    assert any(warning.startswith("access_key_file:") for warning in predicted["warnings"])
