@@ -4,11 +4,14 @@
 
 It runs beside the normal stdout callback, so a test can read structured results and the human output of the
 same run (ansible-core ships no JSON stdout callback; ansible.posix's is not installed here).
+Each host result also carries ``_timing``: ``start`` and ``end`` (epoch seconds) and ``duration`` (seconds) of the
+task on that host, from the worker starting it to its result arriving (tests/benchmark.py reads it).
 """
 from __future__ import annotations
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -16,7 +19,7 @@ DOCUMENTATION = """
 name: json_report
 type: aggregate
 short_description: write task results as JSON to a file (tests only)
-description: Writes plays, tasks with each host's result, and stats to the file named by JSON_REPORT_FILE.
+description: Writes plays, tasks with each host's result and timing, and stats to the file named by JSON_REPORT_FILE.
 """
 
 
@@ -29,6 +32,7 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.plays = []
+        self._started = {}  # (host name, task uuid) -> epoch seconds
 
     def v2_playbook_on_play_start(self, play):
         self.plays.append({"play": {"name": play.get_name()}, "tasks": []})
@@ -39,9 +43,15 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_handler_task_start(self, task):
         self.v2_playbook_on_task_start(task, False)
 
+    def v2_runner_on_start(self, host, task):
+        self._started[(host.get_name(), task._uuid)] = time.time()  # pylint: disable=protected-access
+
     def _record(self, result, **status):
-        host_result = dict(result._result, **status)  # pylint: disable=protected-access
-        self.plays[-1]["tasks"][-1]["hosts"][result._host.get_name()] = host_result  # pylint: disable=protected-access
+        host = result._host.get_name()  # pylint: disable=protected-access
+        end = time.time()
+        start = self._started.pop((host, result._task._uuid), end)  # pylint: disable=protected-access
+        host_result = dict(result._result, _timing=dict(start=start, end=end, duration=end - start), **status)  # pylint: disable=protected-access
+        self.plays[-1]["tasks"][-1]["hosts"][host] = host_result
 
     def v2_runner_on_ok(self, result):
         self._record(result)
