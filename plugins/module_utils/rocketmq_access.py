@@ -11,18 +11,15 @@ does not exist (RAM decides before the service looks the name up, so the answer 
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries import RetryPolicy
 
-try:
-    from mq_http_sdk.mq_client import MQClient
-    from mq_http_sdk.mq_exception import MQClientNetworkException, MQExceptionBase
-    from mq_http_sdk.mq_producer import TopicMessage
-    HAS_MQ_HTTP_SDK = True
-except ImportError:
-    HAS_MQ_HTTP_SDK = False
+# mq-http-sdk is imported by the first messaging probe: a check of management operations only, or in check mode
+# (where publish and consume are skipped), does not pay its import (about 40 ms per task).
+HAS_MQ_HTTP_SDK = importlib.util.find_spec("mq_http_sdk") is not None
 
 ALLOWED = "allowed"
 DENIED = "denied"
@@ -112,6 +109,7 @@ def new_probe_tag():
 
 def _api_error(exc):
     """ApiError for an mq-http-sdk exception (code and request id; the SDK never echoes credentials)."""
+    from mq_http_sdk.mq_exception import MQClientNetworkException
     if isinstance(exc, MQClientNetworkException):
         return ApiError("NetworkError", exc.message, exc.req_id, transport=True)
     return ApiError(exc.type, exc.message, getattr(exc, "req_id", None))
@@ -130,6 +128,7 @@ class MessagingProbes:
 
     def _mq(self):
         if self._client is None:
+            from mq_http_sdk.mq_client import MQClient
             credentials = self._module.credentials()
             self._client = MQClient(self._module.endpoint("mq").url, credentials.access_key_id, credentials.access_key_secret,
                                     credentials.security_token or "")
@@ -139,6 +138,8 @@ class MessagingProbes:
 
     def _call(self, action, write, operation):
         """``operation()`` with the shared retry policy; every attempt is accounted like an API call."""
+        from mq_http_sdk.mq_exception import MQExceptionBase
+
         def attempt(_number):
             try:
                 value = operation()
@@ -151,6 +152,7 @@ class MessagingProbes:
         return self._retry.run(attempt)
 
     def publish(self, probe):
+        from mq_http_sdk.mq_producer import TopicMessage
         producer = self._mq().get_producer(probe.instance_id, probe.topic)
         message = TopicMessage(f"access check probe {self._tag}", self._tag)
         try:
