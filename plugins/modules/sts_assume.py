@@ -18,7 +18,7 @@ description:
     variable yourself (for example with M(ansible.builtin.debug)) unless that task has C(no_log) too.
   - Assuming a role changes nothing, so the module runs in check mode as well and always reports RV(ignore:changed=false).
   - Right after a role was created, or the caller was granted C(sts:AssumeRole), STS may still answer
-    C(EntityNotExist.Role) or C(NoPermission) for a while; O(wait_for_role) waits that out.
+    C(EntityNotExist.Role) or C(NoPermission) for a while; O(wait_for_role) waits that out (10 seconds by default).
   - Optionally writes the credentials as a named C(StsToken) profile of the Alibaba Cloud CLI configuration
     (C(~/.aliyun/config.json) format, mode 0600), which the C(aliyun) CLI and the SDKs' default credentials chain read.
 author:
@@ -70,10 +70,11 @@ options:
   wait_for_role:
     description:
       - Seconds (0 to 600) to keep retrying while STS answers C(EntityNotExist.Role) or C(NoPermission), as it does for
-        a while after the role was created or the caller was granted C(sts:AssumeRole). V(0) does not wait.
-      - The last answer is reported if the role cannot be assumed in that time.
+        a while after the role was created or the caller was granted C(sts:AssumeRole) (eventual consistency).
+      - The last answer is reported if the role cannot be assumed in that time, so a caller that is really refused
+        fails only after this wait. Set V(0) to fail at the first refusal (for example when a refusal is expected).
     type: int
-    default: 0
+    default: 10
   profile_file:
     description:
       - Also write the credentials as profile O(profile_name) with C(mode=StsToken) into this Alibaba Cloud CLI
@@ -222,6 +223,8 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators 
 
 # STS answers these for a while after the role was created or the caller was granted sts:AssumeRole.
 NOT_YET_ASSUMABLE = ("EntityNotExist.Role", "NoPermission")
+# Long enough for a role or grant made by the previous task to propagate, short enough for a real refusal.
+DEFAULT_WAIT_SECONDS = 10
 MAX_WAIT_SECONDS = 600
 FIRST_DELAY = 1.0
 MAX_DELAY = 8.0
@@ -234,7 +237,7 @@ ARGUMENT_SPEC = dict(
     duration_seconds=dict(type="int", default=3600),
     external_id=dict(type="str", no_log=False),
     policy=dict(type="raw"),
-    wait_for_role=dict(type="int", default=0),
+    wait_for_role=dict(type="int", default=DEFAULT_WAIT_SECONDS),
     profile_file=dict(type="path"),
     profile_name=dict(type="str"),
 )
