@@ -158,6 +158,34 @@ def test_absent_detaches_every_policy_then_deletes(emu, run_playbook):
     assert apply(run_playbook, emu, {"role_state": "absent"})["changed"] is False
 
 
+def test_source_ips_and_mfa_conditions_and_keeping_other_attachments(emu, run_playbook):
+    """The trust admits B only from the office network, later only with MFA too; a second policy joins the first."""
+    office = ["198.51.100.7", "192.0.2.0/24"]
+    admin_a = {key: ACCOUNTS["account_a"]["admin"][key] for key in ("access_key_id", "access_key_secret")}
+    role = {"name": "office-operator", "trusted_accounts": [B], "source_ips": office, **admin_a}
+    tasks = [
+        {"name": "office only", "apsaramq.cross_account.ram_role": {**role, "policies": ["AliyunMQReadOnlyAccess"]}},
+        {"name": "from outside", "ignore_errors": True, "apsaramq.cross_account.sts_assume": {
+            "role_arn": f"acs:ram::{A}:role/office-operator", "wait_for_role": 0, **ACCOUNTS["account_b"]["admin"]}},
+        {"name": "with mfa", "apsaramq.cross_account.ram_role": {**role, "mfa_required": True, "policies": ["AliyunRAMReadOnlyAccess"]}},
+    ]
+    run = run_playbook(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
+    ip_condition = {"IpAddress": {"acs:SourceIp": sorted(office)}}
+    assert run.result("office only")["role"]["assume_role_policy_document"]["Statement"][0]["Condition"] == ip_condition
+
+    # The emulator calls from 127.0.0.1, outside the range: B's administrator, trusted otherwise, is refused.
+    assert run.result("from outside")["msg"].startswith("AssumeRole failed: NoPermission")
+    refusal = [d for d in emu.decisions() if d["action"].lower() == "sts:assumerole"][-1]
+    assert not refusal["allowed"] and "conditions" in refusal["reason"]
+
+    updated = run.result("with mfa")
+    assert updated["changed"] is True
+    assert updated["role"]["assume_role_policy_document"]["Statement"][0]["Condition"] == {**ip_condition, "Bool": {"acs:MFAPresent": "true"}}
+    assert updated["role"]["policies"] == READ_ONLY + [{"policy_name": "AliyunRAMReadOnlyAccess", "policy_type": "System"}], \
+        "without purge_policies the attachment outside the list stays"
+    assert "DetachPolicyFromRole" not in ram_writes(emu)
+
+
 # (case, ram_role options, the option the error message must start with)
 BAD_INPUT = [
     ("malformed JSON", {"assume_role_policy_document": '{"Version": "1", "Statement": [}'}, "assume_role_policy_document"),
