@@ -28,7 +28,7 @@ from acs_emulator.testing import running_emulator
 
 # Playbooks run exactly as the integration tests run them (same environment, same collection checkout).
 sys.path.insert(0, str(Path(__file__).resolve().parent / "integration"))
-from conftest import ACCOUNTS, BIN, SEED, _collections_root, playbook_env
+from conftest import ACCOUNTS, BIN, SEED, collections_root, playbook_env
 
 COLLECTION = "apsaramq.cross_account"
 A, B = ACCOUNTS["account_a"], ACCOUNTS["account_b"]
@@ -79,7 +79,7 @@ class Bench:
     def __init__(self, emulator, workdir: Path):
         self.emulator = emulator
         self.workdir = workdir
-        self.collections = _collections_root(workdir / "collections")
+        self.collections = collections_root(workdir / "collections")
         self.playbook = workdir / "workload.yml"
         self.playbook.write_text(json.dumps(workload_playbook(), indent=1))
         self.runs = 0

@@ -14,14 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import importlib
 import ipaddress
 import json
 import re
-
-try:
-    import yaml
-except ImportError:  # YAML input is a convenience: dicts and JSON work without it
-    yaml = None
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
     ValidationError,
@@ -97,10 +93,21 @@ def load_document(value, field="policy_document"):
     return document
 
 
+def _yaml():
+    """PyYAML, loaded only when a document is not JSON (it costs every task's start-up otherwise); None without it.
+
+    YAML input is a convenience: dicts and JSON work without PyYAML."""
+    try:
+        return importlib.import_module("yaml")
+    except ImportError:
+        return None
+
+
 def _parse(text, field):
     try:
         return json.loads(text)
     except ValueError as json_error:
+        yaml = _yaml()
         if yaml is None:
             raise PolicyError(f"is not valid JSON: {json_error}", field=field) from None
         problem = f"is not valid JSON: {json_error}"

@@ -64,7 +64,7 @@ class PlaybookRun:
         return next(iter(self.report.get("stats", {}).values()), {})
 
 
-def _collections_root(base: Path) -> Path:
+def collections_root(base: Path) -> Path:
     """An ansible_collections tree whose apsaramq/cross_account is this checkout, so edits are live."""
     link = base / "ansible_collections" / "apsaramq" / "cross_account"
     link.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +75,7 @@ def _collections_root(base: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def collections_path(tmp_path_factory):
-    return _collections_root(tmp_path_factory.mktemp("collections"))
+    return collections_root(tmp_path_factory.mktemp("collections"))
 
 
 @pytest.fixture(scope="module")

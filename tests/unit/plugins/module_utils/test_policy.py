@@ -65,7 +65,7 @@ def test_load_rejects_what_is_not_a_document_naming_the_field(value, fragment):
 
 
 def test_load_without_pyyaml_still_reads_json_and_explains_the_json_error(monkeypatch):
-    monkeypatch.setattr(policy, "yaml", None)
+    monkeypatch.setattr(policy, "_yaml", lambda: None)
     assert load_document(json.dumps(TRUST_B)) == TRUST_B
     with pytest.raises(PolicyError, match="is not valid JSON"):
         load_document("Version: '1'")
