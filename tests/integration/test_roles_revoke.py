@@ -4,7 +4,7 @@ and no working token, and Account B's clean-up removes its users' grants."""
 import json
 
 from conftest import ACCOUNTS
-from test_roles import ALLOWED, INSTANCE, ROLE, access, operator, owner, play, playbook, ram_state, read_back, role_task, show
+from test_roles import ALLOWED, INSTANCE, POLICY, ROLE, access, operator, owner, play, playbook, ram_state, read_back, role_task, show
 
 A, B, C = (ACCOUNTS[f"account_{letter}"]["uid"] for letter in "abc")
 
@@ -72,3 +72,15 @@ def test_full_revocation_leaves_no_role_no_custom_policy_and_no_working_token(ru
     emu.reset_calls()
     again = run_playbook(playbook(play("account_a", ("revoke", {"revoke_role_name": ROLE})), play("account_b", cleanup)))
     assert again.stats["changed"] == 0 and emu.calls()["writes"] == 0
+
+
+def test_delete_mode_removes_a_named_custom_policy_left_by_a_role_already_gone(run_playbook, emu):
+    role_gone = {"name": "the role is deleted half-way", "apsaramq.cross_account.ram_role": {"name": ROLE, "state": "absent"}}
+    run_playbook(playbook(play("account_a", owner(), tasks=[role_gone])))
+    assert ROLE not in ram_state(emu, A)["roles"] and POLICY in ram_state(emu, A)["policies"]
+
+    finish = playbook(play("account_a", ("revoke", {"revoke_role_name": ROLE, "revoke_custom_policies": [POLICY]}), tasks=show("revoke_result")))
+    assert run_playbook(finish).result("show revoke_result")["revoke_result"]["existed"] is False
+    assert ram_state(emu, A)["policies"] == {}
+    emu.reset_calls()
+    assert run_playbook(finish).stats["changed"] == 0 and emu.calls()["writes"] == 0
