@@ -176,3 +176,23 @@ def test_owner_setup_with_system_policies_only_attaches_them_and_makes_no_custom
     run = run_playbook(playbook(play("account_a", system_only, tasks=read_back())))
     assert run.result("role info")["roles"][0]["policies"] == [{"policy_name": "AliyunMQSubOnlyAccess", "policy_type": "System"}]
     assert ram_state(emu, A)["policies"] == {}
+
+
+def test_operator_setup_diff_shows_the_new_user_and_its_exact_grant_then_nothing_on_a_second_run(run_playbook, emu, tmp_path):
+    keys = tmp_path / "keys"
+    setup = playbook(play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}])))
+    first = run_playbook(setup, diff=True)
+    [granted] = role_task(first, "Users of Account B allowed to assume the role")["results"]
+    assert granted["diff"] == {"before": {}, "after": {
+        "user": {"user_name": "orders-app", "display_name": "orders-app", "comments": ""},
+        "grant_policies": ["Custom:AssumeRole-orders-app"],
+        "grant_document": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [ROLE_ARN]}]}}}
+    assert any(line.startswith("+") and f'"{ROLE_ARN}"' in line for line in first.stdout.splitlines())
+    # The AccessKey made in the same task stays out of the diff and the output.
+    assert json.loads((keys / "orders-app.json").read_text())["AccessKeySecret"] not in first.output
+
+    emu.reset_calls()
+    second = run_playbook(setup, diff=True)
+    [kept] = role_task(second, "Users of Account B allowed to assume the role")["results"]
+    assert kept["diff"]["before"] == kept["diff"]["after"] == granted["diff"]["after"]
+    assert second.stats["changed"] == 0 and emu.calls()["writes"] == 0 and "--- before" not in second.stdout

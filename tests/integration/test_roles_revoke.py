@@ -1,12 +1,27 @@
 """The revoke role: one of two partners revoked while the other keeps working (the revoked partner's running session
 lasts until it expires, the documented limit of a trust revocation); a full revocation leaves no role, no custom policy
-and no working token, and Account B's clean-up removes its users' grants."""
+and no working token, and Account B's clean-up removes its users' grants; --check --diff previews a trust revocation
+without writing."""
 import json
 
 from conftest import ACCOUNTS
 from test_roles import ALLOWED, INSTANCE, POLICY, ROLE, access, operator, owner, play, playbook, ram_state, read_back, role_task, show
 
 A, B, C = (ACCOUNTS[f"account_{letter}"]["uid"] for letter in "abc")
+
+
+def root(uid):
+    """The trust policy principal of a whole partner account."""
+    return f"acs:ram::{uid}:root"
+
+
+def ram_principals(trust_document):
+    return trust_document["Statement"][0]["Principal"]["RAM"]
+
+
+def stored_trust(emu):
+    """The trust document of the role as the emulator holds it (a JSON string, compared verbatim)."""
+    return ram_state(emu, A)["roles"][ROLE]["AssumeRolePolicyDocument"]
 
 
 def test_revoking_one_of_two_partners_keeps_the_other_working(run_playbook, emu, tmp_path):
@@ -84,3 +99,21 @@ def test_delete_mode_removes_a_named_custom_policy_left_by_a_role_already_gone(r
     assert ram_state(emu, A)["policies"] == {}
     emu.reset_calls()
     assert run_playbook(finish).stats["changed"] == 0 and emu.calls()["writes"] == 0
+
+
+def test_trust_revocation_in_check_mode_shows_the_partner_leaving_the_trust_and_writes_nothing(run_playbook, emu):
+    run_playbook(playbook(play("account_a", owner(trusted=(B, C)))))
+    trust_before = stored_trust(emu)
+    revoke_b = playbook(play("account_a", ("revoke", {"revoke_role_name": ROLE, "revoke_mode": "trust", "revoke_accounts": [B]})))
+    emu.reset_calls()
+    predicted = run_playbook(revoke_b, check=True, diff=True)
+    diff = role_task(predicted, f"Remove the partners from the trust of {ROLE}")["diff"]
+    before, after = diff["before"].pop("assume_role_policy_document"), diff["after"].pop("assume_role_policy_document")
+    assert (ram_principals(before), ram_principals(after)) == ([root(B), root(C)], [root(C)])
+    assert diff["before"] == diff["after"]  # only the trust changes: description, session duration and policies stay
+    assert any(line.startswith("-") and root(B) in line for line in predicted.stdout.splitlines())
+    assert predicted.stats["changed"] == 1 and emu.calls()["writes"] == 0 and stored_trust(emu) == trust_before
+
+    applied = run_playbook(revoke_b, diff=True)
+    assert role_task(applied, f"Remove the partners from the trust of {ROLE}")["diff"]["after"]["assume_role_policy_document"] == after
+    assert ram_principals(json.loads(stored_trust(emu))) == [root(C)]
