@@ -3,11 +3,16 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """AlibabaCloudModule: AnsibleModule plus the collection's common options, credentials and API clients.
 
-    module = AlibabaCloudModule(argument_spec=dict(name=dict(type="str", required=True)))
-    role = module.client("ram").call("GetRole", {"RoleName": name}, ignore=("EntityNotExist.Role",))
-    module.exit_json(changed=False, role=role)
+    def run(module):
+        role = module.client("ram").call("GetRole", {"RoleName": module.params["name"]}, ignore=("EntityNotExist.Role",))
+        return dict(changed=False, role=role)
 
-The options are documented once, in the doc fragment ``apsaramq.cross_account.common``."""
+    def main():
+        AlibabaCloudModule(argument_spec=dict(name=dict(type="str", required=True))).execute(run)
+
+Helpers and clients raise (ApiError, CollectionError, ValidationError, PolicyError); ``execute``, called by ``main()``,
+is the one place they become ``fail_json`` (through ``fail_from``, which scrubs secrets). The options are documented once, in the doc fragment
+``apsaramq.cross_account.common``."""
 
 from __future__ import annotations
 
@@ -29,13 +34,17 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.credentials
     credentials_from_assume_role,
     resolve_credentials,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import scrub
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError, failure_result, scrub
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import PolicyError
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_SECONDS,
     RetryPolicy,
 )
 
+# What a module's main() catches and hands to fail_from: every error a helper of this collection raises.
+MODULE_ERRORS = (ApiError, CollectionError, ValidationError, PolicyError)
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 10.0
 ENDPOINT_URL_ENV = "ALIBABA_CLOUD_ENDPOINT_URL"
@@ -113,7 +122,7 @@ class AlibabaCloudModule(AnsibleModule):
     def client(self, product):
         """The ApiClient of ``product`` ("ram", "sts" or "rocketmq"), built on first use."""
         if product not in API_PRODUCTS:
-            self.fail_json(msg=f"No API client for {product!r}: choose one of {', '.join(API_PRODUCTS)}")
+            raise CollectionError(f"No API client for {product!r}: choose one of {', '.join(API_PRODUCTS)}")
         if product not in self._clients:
             self._clients[product] = self._build_client(product, self.credentials())
         return self._clients[product]
@@ -122,8 +131,8 @@ class AlibabaCloudModule(AnsibleModule):
         """Where ``product`` is reached (an Endpoint with .host, .protocol, .url); "mq" must be configured."""
         endpoint = resolve_endpoint(product, self.params)
         if endpoint is None:
-            self.fail_json(msg=f"{PRODUCTS[product].endpoint_option} is required: the instance's endpoint "
-                               "(shown in the console), or endpoint_url")
+            raise CollectionError(f"{PRODUCTS[product].endpoint_option} is required: the instance's endpoint "
+                                  "(shown in the console), or endpoint_url")
         return endpoint
 
     def credentials(self):
@@ -140,9 +149,24 @@ class AlibabaCloudModule(AnsibleModule):
             self._identity = self.client("sts").call("GetCallerIdentity")
         return self._identity
 
-    def record_api_call(self, product, action, write, status=None):
-        """Account for a call made outside ApiClient (e.g. the MQ HTTP data plane)."""
-        self.api_calls.append(dict(product=product, action=action, write=write, attempt=1, status=status))
+    def record_api_call(self, product, action, write, attempt=1, status=None):
+        """Account for one attempt of an API call (ApiClient's recorder; the MQ HTTP data plane uses it too)."""
+        self.api_calls.append(dict(product=product, action=action, write=write, attempt=attempt, status=status))
+
+    def execute(self, body):
+        """exit_json with ``body(self)``'s result dict; an error a helper raised becomes fail_json here and nowhere else."""
+        try:
+            result = body(self)
+        except MODULE_ERRORS as error:
+            self.fail_from(error)
+        self.exit_json(**result)
+
+    def fail_from(self, error):
+        """fail_json for an error a helper raised, secrets scrubbed: the one place errors become a failed task."""
+        if isinstance(error, ApiError):
+            self.fail_json(**failure_result(error, secrets=self.no_log_values))
+        details = dict(getattr(error, "details", None) or {})
+        self.fail_json(msg=scrub(getattr(error, "msg", None) or str(error), self.no_log_values), **details)
 
     def exit_json(self, **kwargs):
         self._add_api_calls(kwargs)
@@ -163,10 +187,10 @@ class AlibabaCloudModule(AnsibleModule):
             credentials = resolve_credentials(params["access_key_id"], params["access_key_secret"],
                                               params["security_token"], params["profile"])
         except CredentialsError as exc:
-            return self.fail_json(msg=f"Could not find Alibaba Cloud credentials: {scrub(exc, self.no_log_values)}. "
-                                      "Set access_key_id and access_key_secret, a profile, or the environment.")
+            raise CollectionError(f"Could not find Alibaba Cloud credentials: {scrub(exc, self.no_log_values)}. "
+                                  "Set access_key_id and access_key_secret, a profile, or the environment.") from None
         except ImportError:
-            return self.fail_json(msg=missing_required_lib("alibabacloud-credentials"), exception=traceback.format_exc())
+            raise CollectionError(missing_required_lib("alibabacloud-credentials"), exception=traceback.format_exc()) from None
         self.no_log_values.update(credentials.secrets)
         return credentials
 
@@ -176,9 +200,10 @@ class AlibabaCloudModule(AnsibleModule):
         try:
             credentials = credentials_from_assume_role(body)
         except CredentialsError as exc:
-            return self.fail_json(msg=str(exc))
+            raise CollectionError(str(exc)) from None
         self.no_log_values.update(credentials.secrets)
         return credentials
 
     def _build_client(self, product, credentials):
-        return build_api_client(self, product, credentials, self.endpoint(product), self._retry_policy)
+        return build_api_client(product, credentials, self.endpoint(product), self._retry_policy, self.params, self.check_mode,
+                                self.record_api_call)

@@ -4,9 +4,10 @@
 """The one way modules talk to Alibaba Cloud: ``ApiClient.call(action, params)`` over the official product SDKs.
 
 Every call is classified read or write, refused if it would write in check mode, retried by the shared
-RetryPolicy, recorded for ``debug_api_calls``, and its failure turned into one secret-free ``fail_json``.
-Each product SDK is imported only when a module first asks for that product: importing one costs
-0.3 to 0.5 s, paid again by every Ansible task."""
+RetryPolicy and recorded for ``debug_api_calls``. A failure is raised as ApiError (code, HTTP status, request id,
+operation, attempts, seconds waited); a programming error as CollectionError. The client knows nothing of the module:
+only a module's ``main()`` turns those errors into ``fail_json``. Each product SDK is imported only when a module
+first asks for that product: importing one costs 0.3 to 0.5 s, paid again by every Ansible task."""
 
 from __future__ import annotations
 
@@ -19,15 +20,17 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import (
     ApiError,
+    CollectionError,
     api_error_from_exception,
     envelope_error,
-    failure_result,
 )
 
 USER_AGENT = "AnsibleCollection/apsaramq.cross_account"
 DEFAULT_REGION = "cn-hangzhou"
 READ_PREFIXES = ("Get", "List", "Describe", "Query")
 READ_ACTIONS = frozenset(("AssumeRole",))
+# A call that waits out eventual consistency is bounded by its time budget, not by the usual attempt count.
+WAIT_MAX_ATTEMPTS = 1000
 # Path arguments of the ROA SDK methods are named in snake_case; callers may also use these spellings.
 PATH_PARAM_ALIASES = {"consumerGroupId": ("groupId",)}
 # SDK method arguments that are not API path parameters.
@@ -147,55 +150,57 @@ def _pop_path_param(params, arg_name):
 
 
 class ApiClient:
-    """Calls one product's API on behalf of a module (see module_utils/base.py for how it is built)."""
+    """Calls one product's API (see module_utils/base.py for how it is built).
 
-    def __init__(self, module, product, sdk_client, models, runtime_options, retry_policy, api_error_types):
-        self._module = module
+    ``check_mode`` refuses writes; ``recorder(product, action, write, attempt, status)`` accounts every attempt."""
+
+    def __init__(self, product, sdk_client, models, runtime_options, retry_policy, api_error_types, check_mode, recorder):
         self._product = product
         self._sdk = sdk_client
         self._models = models
         self._runtime_options = runtime_options  # darabonba RuntimeOptions: timeouts, SDK retries off
         self._policy = retry_policy
         self._api_error_types = api_error_types
+        self._check_mode = check_mode
+        self._recorder = recorder
         self._methods = {name.replace("_", "").lower(): name for name in dir(sdk_client) if name.endswith("_with_options")}
+        self.last_call = {}  # attempts and seconds waited of the latest call
 
     @property
     def product(self):
         return self._product
 
-    @property
-    def module(self):
-        """The module this client works for: helpers fail through its fail_json (api_calls, scrubbed secrets)."""
-        return self._module
-
-    def call(self, action, params=None, ignore=(), retry_on=()):
+    def call(self, action, params=None, ignore=(), retry_on=(), wait_seconds=None):
         """The response body of ``action`` as a dict with the API's own keys.
 
-        Returns None for an error whose code is in ``ignore``; waits out codes in ``retry_on``;
-        any other failure ends the module through ``fail_json``."""
+        Returns None for an error whose code is in ``ignore``; retries the codes in ``retry_on`` like transient
+        failures, for up to ``wait_seconds`` when given (waiting out eventual consistency); raises ApiError otherwise."""
         write = is_write_action(action)
-        if write and self._module.check_mode:
-            self._module.fail_json(msg=f"Refusing {self._product}:{action} in check mode: a module must not write "
-                                       "when check_mode is on (this is a bug in the module)")
+        if write and self._check_mode:
+            raise CollectionError(f"Refusing {self._product}:{action} in check mode: a module must not write "
+                                  "when check_mode is on (this is a bug in the module)")
         method, args = self._bind(action, params or {})
+        policy = self._policy if wait_seconds is None else self._policy.within(wait_seconds, max_attempts=WAIT_MAX_ATTEMPTS)
+        self.last_call = {}
         try:
-            return self._policy.run(lambda attempt: self._attempt(method, args, action, write, attempt), retry_on)
+            return policy.run(lambda attempt: self._attempt(method, args, action, write, attempt), retry_on, stats=self.last_call)
         except ApiError as error:
             if error.code in ignore:
                 return None
-            return self._module.fail_json(**failure_result(error, action, self._module.no_log_values))
+            error.operation = action
+            raise
 
     def _bind(self, action, params):
-        """The SDK method for ``action`` and its arguments; a programming error fails the module."""
+        """The SDK method for ``action`` and its arguments; a programming error raises CollectionError."""
         name = self._methods.get(action.lower() + "withoptions")
         if name is None:
-            return self._module.fail_json(msg=f"{action} is not an API action of {self._product}")
+            raise CollectionError(f"{action} is not an API action of {self._product}")
         method = getattr(self._sdk, name)
         try:
             args = bind_arguments(list(inspect.signature(method).parameters), params,
                                   lambda rest: self._request_model(action, rest), {}, self._runtime_options)
         except ValueError as exc:
-            return self._module.fail_json(msg=f"{action} ({self._product}): {exc}")
+            raise CollectionError(f"{action} ({self._product}): {exc}") from None
         return method, args
 
     def _request_model(self, action, params):
@@ -212,9 +217,9 @@ class ApiClient:
             response = method(*args)
         except self._api_error_types as exc:
             error = api_error_from_exception(exc)
-            self._record(action, write, attempt, error.status_code)
+            self._recorder(self._product, action, write, attempt, error.status_code)
             raise error from None
-        self._record(action, write, attempt, getattr(response, "status_code", None))
+        self._recorder(self._product, action, write, attempt, getattr(response, "status_code", None))
         body = getattr(response, "body", None)
         result = body.to_map() if body is not None else {}
         refusal = envelope_error(result)
@@ -222,12 +227,11 @@ class ApiClient:
             raise refusal
         return result
 
-    def _record(self, action, write, attempt, status):
-        self._module.api_calls.append(dict(product=self._product, action=action, write=write, attempt=attempt, status=status))
 
+def build_api_client(product, credentials, endpoint, retry_policy, options, check_mode, recorder):
+    """An ApiClient for ``product`` signed with ``credentials``; ``options`` holds region and timeouts (seconds).
 
-def build_api_client(module, product, credentials, endpoint, retry_policy):
-    """An ApiClient for ``product`` signed with ``credentials``; fails the module if the SDK is missing."""
+    Raises CollectionError when the product's SDK is not installed."""
     spec = PRODUCTS[product]
     try:
         sdk = importlib.import_module(spec.package + ".client")
@@ -236,22 +240,22 @@ def build_api_client(module, product, credentials, endpoint, retry_policy):
         from darabonba.runtime import RuntimeOptions
         from Tea.exceptions import TeaException
     except ImportError:
-        return module.fail_json(msg=missing_required_lib(spec.distribution), exception=traceback.format_exc())
-    connect_ms, read_ms = _milliseconds(module.params.get("connect_timeout")), _milliseconds(module.params.get("read_timeout"))
+        raise CollectionError(missing_required_lib(spec.distribution), exception=traceback.format_exc()) from None
+    connect_ms, read_ms = _milliseconds(options.get("connect_timeout")), _milliseconds(options.get("read_timeout"))
     config = Config(
         access_key_id=credentials.access_key_id,
         access_key_secret=credentials.access_key_secret,
         security_token=credentials.security_token,
         endpoint=endpoint.host,
         protocol=endpoint.protocol,
-        region_id=module.params.get("region"),
+        region_id=options.get("region"),
         connect_timeout=connect_ms,
         read_timeout=read_ms,
         user_agent=USER_AGENT,
     )
     # The SDK's own retries stay off: RetryPolicy owns retrying and accounting.
     runtime = RuntimeOptions(autoretry=False, max_attempts=1, connect_timeout=connect_ms, read_timeout=read_ms)
-    return ApiClient(module, product, sdk.Client(config), models, runtime, retry_policy, TeaException)
+    return ApiClient(product, sdk.Client(config), models, runtime, retry_policy, TeaException, check_mode, recorder)
 
 
 def _milliseconds(seconds):

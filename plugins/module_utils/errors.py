@@ -26,10 +26,29 @@ _QUERY_STRING = re.compile(r"\?[^\s\"'<>()]*=[^\s\"'<>()]*")
 _SDK_MESSAGE = re.compile(r"^code: \d+, (?P<message>.*?)(?: request id: \S*)?$", re.S)
 
 
-class ApiError(Exception):
-    """A failed API attempt: the server's error code or a transport failure."""
+class CollectionError(Exception):
+    """A problem the collection found itself (a refused combination, a file it cannot write, a bug it caught).
 
-    def __init__(self, code, message, request_id=None, status_code=None, retry_after=None, transport=False):
+    Helpers raise it; only a module's ``main()`` turns it into ``fail_json``, with ``details`` as extra result keys."""
+
+    def __init__(self, msg, **details):
+        super().__init__(msg)
+        self.msg = msg
+        self.details = details
+
+    def with_details(self, **details):
+        """The same error with more result keys (the ones it names itself win)."""
+        self.details = dict(details, **self.details)
+        return self
+
+
+class ApiError(Exception):
+    """A failed API call: the server's error code or a transport failure, with what it took.
+
+    ``operation`` is the API action; ``attempts`` and ``waited`` (seconds slept between attempts) are set by
+    the retry policy when it gives up."""
+
+    def __init__(self, code, message, request_id=None, status_code=None, retry_after=None, transport=False, operation=None):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
@@ -37,7 +56,9 @@ class ApiError(Exception):
         self.status_code = status_code
         self.retry_after = retry_after  # seconds the server asked us to wait, or None
         self.transport = transport  # True when no answer came back (connection refused, timeout)
+        self.operation = operation
         self.attempts = 1
+        self.waited = 0.0
 
 
 def scrub(text, secrets=()):
@@ -129,8 +150,9 @@ def _present(value):
     return str(value)
 
 
-def failure_result(error, operation, secrets=()):
+def failure_result(error, operation=None, secrets=()):
     """Keyword arguments for fail_json: the documented message format and an ``error`` dict, secret-free."""
+    operation = operation or error.operation or "API call"
     message = scrub(error.message, secrets)
     details = []
     if error.request_id:
@@ -142,8 +164,10 @@ def failure_result(error, operation, secrets=()):
         msg += f" ({', '.join(details)})"
     if error.attempts > 1:
         msg += f" after {error.attempts} attempts"
+        if error.waited:
+            msg += f" and {error.waited:.1f} s of waiting"
     return dict(
         msg=msg,
         error=dict(code=error.code, message=message, request_id=error.request_id, status_code=error.status_code,
-                   operation=operation, attempts=error.attempts),
+                   operation=operation, attempts=error.attempts, waited_seconds=round(error.waited, 3)),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import render_document
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import attachment_key, detach_policy
 
@@ -25,6 +26,10 @@ LOOKUP_ORDER = ("Custom", "System")
 POLICIES_OPTION = "policies"
 # ListEntitiesForPolicy wrapper keys per entity kind, and the keys modules return them under.
 ENTITY_KINDS = (("roles", "Role"), ("users", "User"), ("groups", "Group"))
+
+
+class UnknownPolicyError(CollectionError):
+    """A policy named in ``policies`` exists neither as a custom nor as a system policy."""
 
 
 class VersionLimitError(Exception):
@@ -64,11 +69,11 @@ def split_policy_reference(reference):
     return None, reference.strip()
 
 
-def resolve_policies(client, references):
-    """Turn the ``policies`` option into attachment dicts, failing on an unknown policy before any write.
+def resolve_policies(client, references, check_mode=False):
+    """Turn the ``policies`` option into attachment dicts, raising UnknownPolicyError before any write.
 
-    Names keep the spelling RAM reports, so later comparisons with attached lists are exact.
-    """
+    Names keep the spelling RAM reports, so later comparisons with attached lists are exact. Returns
+    (attachments, names of custom policies check mode assumed an earlier task creates)."""
     resolved, unknown = [], []
     for reference in references or ():
         policy_type, name = split_policy_reference(reference)
@@ -80,26 +85,28 @@ def resolve_policies(client, references):
         found = {"PolicyName": policy.get("PolicyName", name), "PolicyType": policy.get("PolicyType", policy_type)}
         if attachment_key(found) not in {attachment_key(p) for p in resolved}:
             resolved.append(found)
-    if unknown and client.module.check_mode:
-        resolved, unknown = predict_pending_custom_policies(client.module, resolved, unknown)
+    predicted = predict_pending_custom_policies(unknown) if check_mode else []
+    unknown = [reference for reference in unknown if reference not in {p["reference"] for p in predicted}]
     if unknown:
-        client.module.fail_json(msg=f"{POLICIES_OPTION}: unknown RAM policy: {', '.join(unknown)}", unknown=unknown)
-    return sorted(resolved, key=attachment_key)
+        raise UnknownPolicyError(f"{POLICIES_OPTION}: unknown RAM policy: {', '.join(unknown)}", unknown=unknown)
+    resolved += [{"PolicyName": p["PolicyName"], "PolicyType": "Custom"} for p in predicted]
+    return sorted(resolved, key=attachment_key), [p["PolicyName"] for p in predicted]
 
 
-def predict_pending_custom_policies(module, resolved, unknown):
-    """In a dry run an earlier task (ram_policy) may create the custom policy: predict its attachment, with a warning.
+def predict_pending_custom_policies(unknown):
+    """In a dry run an earlier task (ram_policy) may create a custom policy: the unknown references that may be one.
 
-    Returns the attachments with those predictions added, and the references that still cannot exist (System ones)."""
-    still_unknown = []
+    System references cannot be created, so they stay unknown."""
+    predicted = []
     for reference in unknown:
         policy_type, name = split_policy_reference(reference)
         if policy_type in (None, "Custom"):
-            module.warn(f"{POLICIES_OPTION}: the custom policy {name} does not exist yet; check mode assumes an earlier task creates it")
-            resolved.append({"PolicyName": name, "PolicyType": "Custom"})
-        else:
-            still_unknown.append(reference)
-    return resolved, still_unknown
+            predicted.append({"reference": reference, "PolicyName": name})
+    return predicted
+
+
+def pending_policy_warning(name):
+    return f"{POLICIES_OPTION}: the custom policy {name} does not exist yet; check mode assumes an earlier task creates it"
 
 
 def default_document(body):

@@ -10,8 +10,11 @@ Roles are handled in the API's own shape (``{"RoleName": ..., "AssumeRolePolicyD
 from __future__ import annotations
 
 import json
+import random
 import re
+import time
 
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal, trusted_principals
 
 ROLE_NOT_FOUND = "EntityNotExist.Role"
@@ -25,6 +28,9 @@ _UPDATABLE = {
 }
 # What RAM reports for an attribute a role was created without.
 _ATTRIBUTE_DEFAULTS = {"Description": "", "MaxSessionDuration": DEFAULT_MAX_SESSION_DURATION}
+# A trust edit is read back after a pause drawn from this range (seconds), and written at most this many times.
+TRUST_SETTLE_SECONDS = (0.2, 0.6)
+TRUST_EDIT_ROUNDS = 5
 
 
 # ------------------------------------------------------------------------------------------------------------- reading
@@ -105,6 +111,43 @@ def update_role(client, check_mode, name, wanted, current):
         body = client.call("UpdateRole", {"RoleName": name, **changes}) or {}
         updated = {**updated, **(body.get("Role") or {})}
     return True, updated
+
+
+def settle():
+    """Pause before reading a trust edit back: long enough for a concurrent writer's request already in flight to
+    land, and jittered so two runs that collided once do not collide again in lockstep."""
+    time.sleep(random.uniform(*TRUST_SETTLE_SECONDS))
+
+
+def apply_trust_edit(client, name, edit, pending, current, sleep=settle, rounds=TRUST_EDIT_ROUNDS):
+    """Write an add/remove edit of role ``name``'s trust and make sure it survives concurrent writers.
+
+    RAM has no ETag: two runs that read the same trust and each write it back with their own principal merged in
+    lose one of them. So after each UpdateRole the role is read back (after ``sleep``), and if this run's edit no
+    longer holds, it is merged again into the document just read and written again, at most ``rounds`` times.
+
+    ``edit(role)`` gives the UpdateRole attributes wanted (API names, as ``update_role`` takes them) computed from
+    ``role``, always the latest read; ``pending(role)`` lists what of this run's edit ``role`` does not hold (empty:
+    it holds). ``current`` is the role as read before. Returns (changed, role as last read, number of writes); with
+    nothing to change it writes and reads nothing. Raises CollectionError when the edit still does not hold after
+    ``rounds`` writes.
+    """
+    role, missing = current, []
+    for written in range(rounds):
+        changes = role_changes(edit(role), role)
+        if not changes:  # converged before the first write (a later round always has something to write)
+            return written > 0, role, written
+        client.call("UpdateRole", {"RoleName": name, **changes})
+        sleep()
+        role = get_role(client, name)
+        if role is None:
+            raise CollectionError(f"the role {name} was deleted while its trust policy was being updated", trust_rounds=written + 1)
+        missing = pending(role)
+        if not missing:
+            return True, role, written + 1
+    raise CollectionError(f"the trust policy of the role {name} kept changing under concurrent writers: after {rounds} writes, "
+                          f"each read back, this run's change still does not hold ({'; '.join(missing)}); run the task again "
+                          "once the other writers are done", trust_rounds=rounds, pending=missing)
 
 
 # --------------------------------------------------------------------------------------------------------- describing

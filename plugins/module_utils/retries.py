@@ -63,29 +63,43 @@ class RetryPolicy:
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         return self._random() * ceiling
 
-    def run(self, operation, retry_on=()):
+    def within(self, max_seconds, max_attempts=None):
+        """The same policy with another budget: how a caller waits out eventual consistency for a given time."""
+        return RetryPolicy(max_attempts=max_attempts or self.max_attempts, max_seconds=max_seconds, base_delay=self.base_delay,
+                           max_delay=self.max_delay, sleep=self._sleep, clock=self._clock, random=self._random)
+
+    def run(self, operation, retry_on=(), stats=None):
         """Return ``operation(attempt)``, retrying ApiErrors that :func:`is_retryable` accepts.
 
         Stops at ``max_attempts`` attempts, and never sleeps past ``max_seconds`` after the first attempt
-        started; the last ApiError is then re-raised with ``attempts`` set."""
+        started; the last ApiError is then re-raised with ``attempts`` and ``waited`` set. ``stats`` (a dict), when
+        given, receives the same two numbers for a success too."""
         started = self._clock()
-        attempt = 1
+        attempt, waited = 1, 0.0
+        stats = {} if stats is None else stats
         while True:
+            stats.update(attempts=attempt, waited=waited)
             try:
                 return operation(attempt)
             except ApiError as error:
-                error.attempts = attempt
+                error.attempts, error.waited = attempt, waited
                 delay = self._delay_before_next(error, attempt, started, retry_on)
                 if delay is None:
                     raise
             self._sleep(delay)
+            waited += delay
             attempt += 1
 
     def _delay_before_next(self, error, attempt, started, retry_on):
-        """Seconds to sleep before another attempt, or None when the error is final or the budget spent."""
+        """Seconds to sleep before another attempt, or None when the error is final or the budget spent.
+
+        A backoff that would cross the time budget is cut short, so that the last attempt comes at its end (what a
+        caller waiting "up to N seconds" for a new role expects); a server's retry-after beyond it is obeyed by
+        giving up instead."""
         if attempt >= self.max_attempts or not is_retryable(error, retry_on):
             return None
+        remaining = self.max_seconds - (self._clock() - started)
         delay = self.backoff(attempt, error.retry_after)
-        if self._clock() - started + delay > self.max_seconds:
+        if remaining <= 0 or (error.retry_after is not None and delay > remaining):
             return None
-        return delay
+        return min(delay, remaining)

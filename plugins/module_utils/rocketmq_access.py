@@ -1,12 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, apsaramq.cross_account maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Try RocketMQ operations with given credentials and tell, for each, whether it was allowed or denied.
+"""Try RocketMQ operations with given credentials and tell, for each, what the answer proves.
+
+Every probe ends as one outcome of module_utils/outcomes.py: ``allowed``, ``denied`` (only the documented
+authorization refusals), ``not_found``, ``error`` or ``skipped`` (check mode), and matches its expectation only when
+the outcome is the expected one (``skipped`` only in check mode). A missing target is ``not_found`` and fails both
+expectations, so a misspelled name never passes.
 
 4.x messaging goes over the HTTP data plane (mq-http-sdk): a probe message with a tag unique to the run is published
 and consumed back and acknowledged, so nothing is left behind. 5.x management goes through the client layer
-(ApiClient of product "rocketmq"). Probes never touch what they did not create: a delete is tried on a name that
-does not exist (RAM decides before the service looks the name up, so the answer is "denied" or "not found").
+(``client.call(action, params)``, which raises ApiError). Probes never touch what they did not create.
+
+The delete rule: V(delete_topic) and V(delete_group) act on this run's fresh probe name, which does not exist. RAM
+authorizes a call before the service looks its names up (the emulator's RocketMQ handlers authorize on the ARN built
+from the request, then find the instance, then the topic or group; the real service's OpenAPI gateway decides before
+the request reaches the service). So the answer "<that fresh name> not found" (``Topic.NotFound`` for delete_topic,
+``ConsumerGroup.NotFound`` for delete_group) is only given after RAM allowed the call, on an instance that exists
+(the instance is looked up first and answers ``Instance.NotFound``): it is taken as ``allowed``. Any other not-found
+answer, ``Instance.NotFound`` included, stays ``not_found``.
 """
 
 from __future__ import annotations
@@ -14,18 +26,28 @@ from __future__ import annotations
 import importlib.util
 import uuid
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries import RetryPolicy
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError, scrub
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.outcomes import (
+    ALLOWED,
+    DENIED,
+    ERROR,
+    NOT_FOUND,
+    SKIPPED,
+    Outcome,
+    classify,
+    proof_failure,
+    skipped,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError
 
 # mq-http-sdk is imported by the first messaging probe: a check of management operations only, or in check mode
 # (where publish and consume are skipped), does not pay its import (about 40 ms per task).
 HAS_MQ_HTTP_SDK = importlib.util.find_spec("mq_http_sdk") is not None
 
-ALLOWED = "allowed"
-DENIED = "denied"
-SKIPPED = "skipped"
-ERROR = "error"
 EXPECTATIONS = (ALLOWED, DENIED)
+SUMMARY_KEYS = (ALLOWED, DENIED, NOT_FOUND, SKIPPED, ERROR)
+MESSAGING_PRODUCT = "mq"
+MANAGEMENT_PRODUCT = "rocketmq"
 
 MESSAGING_OPERATIONS = ("publish", "consume")
 # operation -> (API action, the names it needs, writes)
@@ -43,20 +65,33 @@ MANAGEMENT_OPERATIONS = {
 }
 OPERATIONS = MESSAGING_OPERATIONS + tuple(MANAGEMENT_OPERATIONS)
 MESSAGING_NEEDS = {"publish": ("instance_id", "topic"), "consume": ("instance_id", "topic", "group")}
+MESSAGING_ACTIONS = {"publish": "PublishMessage", "consume": "ConsumeMessage"}
+# The delete rule (module docstring): the not-found code that names this run's own fresh probe name.
+FRESH_NAME_NOT_FOUND = {"delete_topic": "Topic.NotFound", "delete_group": "ConsumerGroup.NotFound"}
 
-DENIED_CODES = ("NoPermission", "Forbidden.RAM", "Forbidden.NoPermission", "Forbidden", "AccessDenied")
-NOT_FOUND_CODES = ("Instance.NotFound", "Topic.NotFound", "ConsumerGroup.NotFound")
-HTTP_FORBIDDEN = 403
-# AccessDenied: RAM refused the action; NoPermission: the session's role itself is gone or lost its rights.
-MQ_DENIED_CODES = ("AccessDenied", "NoPermission")
 MQ_EMPTY = "MessageNotExist"
 MAX_BATCH = 16
 MAX_POLLS = 8
 PROBE_PREFIX = "ansible-access-check-"
+MAX_WAIT_SECONDS = 30
+
+PROBE_OPTIONS = dict(
+    operation=dict(type="str", required=True, choices=list(OPERATIONS)),
+    instance_id=dict(type="str"),
+    topic=dict(type="str"),
+    group=dict(type="str"),
+)
+ARGUMENT_SPEC = dict(
+    expect_allowed=dict(type="list", elements="dict", default=[], options=PROBE_OPTIONS),
+    expect_denied=dict(type="list", elements="dict", default=[], options=PROBE_OPTIONS),
+    instance_id=dict(type="str"),
+    wait_seconds=dict(type="int", default=1),
+)
+RULES = {}  # no mutually exclusive or required-together options (AnsibleModule keyword arguments)
 
 
 class Probe:
-    """One expectation: an operation on a resource that should be allowed or denied, and what happened."""
+    """One expectation: an operation on a resource that should be allowed or denied, and its Outcome."""
 
     def __init__(self, operation, expected, instance_id=None, topic=None, group=None):
         self.operation = operation
@@ -64,29 +99,59 @@ class Probe:
         self.instance_id = instance_id
         self.topic = topic
         self.group = group
-        self.actual = None
-        self.code = None
+        self.outcome = None
         self.detail = None
+        self.check_mode = False
 
-    def record(self, actual, code=None, detail=None):
-        self.actual, self.code, self.detail = actual, code, detail
+    def record(self, outcome, detail=None):
+        """Keep ``outcome`` (an Outcome) and ``detail`` (what happened, in words); returns the probe."""
+        self.outcome = outcome
+        self.detail = detail if detail is not None else outcome.message
+        return self
+
+    @property
+    def actual(self):
+        return self.outcome.kind if self.outcome else None
+
+    @property
+    def code(self):
+        return self.outcome.code if self.outcome else None
+
+    @property
+    def action(self):
+        if self.operation in MESSAGING_ACTIONS:
+            return MESSAGING_ACTIONS[self.operation]
+        return MANAGEMENT_OPERATIONS[self.operation][0]
 
     @property
     def matches(self):
-        return self.actual in (self.expected, SKIPPED)
+        """The outcome is the expected one; a skipped probe matches only when it was skipped for check mode."""
+        return self.actual == self.expected or (self.actual == SKIPPED and self.check_mode)
 
     @property
     def target(self):
+        if self.operation == "list_instances":
+            return "the account"
         names = [self.instance_id, self.topic and f"topic {self.topic}", self.group and f"group {self.group}"]
         return " ".join(name for name in names if name) or "account"
 
-    def as_row(self):
+    @property
+    def tried(self):
+        return f"{self.operation} on {self.target}"
+
+    def failure(self, secrets=()):
+        """Why this probe does not prove its expectation (for the mismatch message)."""
+        return scrub(proof_failure(self.tried, self.expected, self.outcome, self.action), secrets)
+
+    def as_row(self, secrets=()):
+        outcome = self.outcome
         return dict(operation=self.operation, instance_id=self.instance_id, topic=self.topic, group=self.group,
-                    expected=self.expected, actual=self.actual, ok=self.matches, code=self.code, detail=self.detail)
+                    expected=self.expected, actual=self.actual, ok=self.matches, code=self.code,
+                    reason=outcome.reason if outcome else None, detail=scrub(self.detail, secrets))
 
 
 def parse_probes(expect_allowed, expect_denied, default_instance):
-    """Probes from the two expectation lists; ValueError names the option and index of a bad entry."""
+    """Probes from the two expectation lists; ValidationError names the option and index of a bad entry."""
     probes = []
     for option, expected, entries in (("expect_allowed", ALLOWED, expect_allowed), ("expect_denied", DENIED, expect_denied)):
         for index, entry in enumerate(entries or ()):
@@ -94,10 +159,22 @@ def parse_probes(expect_allowed, expect_denied, default_instance):
             needs = MESSAGING_NEEDS.get(probe.operation) or MANAGEMENT_OPERATIONS[probe.operation][1]
             missing = [name for name in needs if not getattr(probe, name)]
             if missing:
-                raise ValueError(f"{option}[{index}]: {probe.operation} needs {' and '.join(missing)}")
+                raise ValidationError(f"{option}[{index}]", f"{probe.operation} needs {' and '.join(missing)}")
             probes.append(probe)
     if not probes:
-        raise ValueError("expect_allowed or expect_denied must name at least one operation")
+        raise ValidationError("expect_allowed, expect_denied", "must name at least one operation between them")
+    return probes
+
+
+def validated_request(params):
+    """The probes of the module's options (ARGUMENT_SPEC), checked before any API call.
+
+    Raises ValidationError naming the option."""
+    probes = parse_probes(params.get("expect_allowed"), params.get("expect_denied"), params.get("instance_id"))
+    wait = params.get("wait_seconds")
+    wait = 1 if wait is None else wait
+    if not 0 <= wait <= MAX_WAIT_SECONDS:
+        raise ValidationError("wait_seconds", f"must be from 0 to {MAX_WAIT_SECONDS}, got {wait}")
     return probes
 
 
@@ -105,70 +182,93 @@ def new_probe_tag():
     return PROBE_PREFIX + uuid.uuid4().hex[:12]
 
 
+def summarize(probes):
+    counts = {kind: sum(probe.actual == kind for probe in probes) for kind in SUMMARY_KEYS}
+    counts["mismatched"] = sum(not probe.matches for probe in probes)
+    return counts
+
+
+def mismatch_message(probes, secrets=()):
+    """Per failed probe: what was tried, the outcome and its code, and why it proves nothing."""
+    lines = [probe.failure(secrets) for probe in probes if not probe.matches]
+    return f"Access differs from the expectation in {len(lines)} case(s): " + " ".join(
+        f"({number}) {line}." for number, line in enumerate(lines, 1))
+
+
 # ---------------------------------------------------------------------------------------------------- 4.x messaging
 
-def _api_error(exc):
+def _api_error(exc, action):
     """ApiError for an mq-http-sdk exception (code and request id; the SDK never echoes credentials)."""
     from mq_http_sdk.mq_exception import MQClientNetworkException
+    operation = f"{MESSAGING_PRODUCT}:{action}"
     if isinstance(exc, MQClientNetworkException):
-        return ApiError("NetworkError", exc.message, exc.req_id, transport=True)
-    return ApiError(exc.type, exc.message, getattr(exc, "req_id", None))
+        return ApiError("NetworkError", exc.message, exc.req_id, transport=True, operation=operation)
+    return ApiError(exc.type, exc.message, getattr(exc, "req_id", None), operation=operation)
 
 
 class MessagingProbes:
-    """Publish and consume on 4.x instances over HTTP; remembers its probe messages until they are acknowledged."""
+    """Publish and consume on 4.x instances over HTTP; remembers its probe messages until they are acknowledged.
 
-    def __init__(self, module, tag, wait_seconds):
-        self._module = module
+    ``credentials`` (access_key_id, access_key_secret, security_token), ``endpoint_url`` (the instance's HTTP
+    endpoint), ``retry_policy`` (a RetryPolicy), ``recorder(action, write, attempt, status)`` accounting every attempt,
+    ``timeout_seconds`` of one HTTP request, the run's ``tag`` and the long-polling ``wait_seconds``."""
+
+    def __init__(self, credentials, endpoint_url, retry_policy, recorder, timeout_seconds, tag, wait_seconds):
+        self._credentials = credentials
+        self._endpoint_url = endpoint_url
+        self._retry = retry_policy
+        self._recorder = recorder
+        self._timeout = timeout_seconds
         self._tag = tag
         self._wait_seconds = wait_seconds
         self._client = None
-        self._retry = RetryPolicy(max_attempts=module.params["retry_max_attempts"], max_seconds=module.params["retry_max_seconds"])
         self.unacknowledged = {}  # message id -> (instance, topic)
 
     def _mq(self):
         if self._client is None:
             from mq_http_sdk.mq_client import MQClient
-            credentials = self._module.credentials()
-            self._client = MQClient(self._module.endpoint("mq").url, credentials.access_key_id, credentials.access_key_secret,
-                                    credentials.security_token or "")
-            timeout = self._module.params["connect_timeout"] + self._module.params["read_timeout"] + self._wait_seconds
-            self._client.set_connection_timeout(int(timeout))
+            from mq_http_sdk.mq_exception import MQExceptionBase
+            credentials = self._credentials
+            try:
+                self._client = MQClient(self._endpoint_url, credentials.access_key_id, credentials.access_key_secret,
+                                        credentials.security_token or "")
+            except MQExceptionBase as exc:
+                raise CollectionError(f"mq_http_endpoint: {exc.message} ({self._endpoint_url})") from None
+            self._client.set_connection_timeout(max(1, int(self._timeout)))
         return self._client
 
     def _call(self, action, write, operation):
-        """``operation()`` with the shared retry policy; every attempt is accounted like an API call."""
+        """``operation()`` with the retry policy; every attempt is recorded; failures raise ApiError."""
         from mq_http_sdk.mq_exception import MQExceptionBase
 
-        def attempt(_number):
+        def attempt(number):
             try:
                 value = operation()
             except MQExceptionBase as exc:
-                error = _api_error(exc)
-                self._module.record_api_call("mq", action, write, status=None)
-                raise error from None
-            self._module.record_api_call("mq", action, write)
+                self._recorder(action, write, number, None)  # nor on an error
+                raise _api_error(exc, action) from None
+            self._recorder(action, write, number, None)  # mq-http-sdk does not expose the status
             return value
         return self._retry.run(attempt)
 
     def publish(self, probe):
         from mq_http_sdk.mq_producer import TopicMessage
-        producer = self._mq().get_producer(probe.instance_id, probe.topic)
         message = TopicMessage(f"access check probe {self._tag}", self._tag)
         try:
+            producer = self._mq().get_producer(probe.instance_id, probe.topic)
             sent = self._call("PublishMessage", True, lambda: producer.publish_message(message))
         except ApiError as error:
-            return _refusal(probe, error)
+            return probe.record(classify(error, MESSAGING_PRODUCT))
         self.unacknowledged[sent.message_id] = (probe.instance_id, probe.topic)
-        return probe.record(ALLOWED, detail=f"published probe message {sent.message_id}")
+        return probe.record(classify(None, MESSAGING_PRODUCT), detail=f"published probe message {sent.message_id}")
 
     def consume(self, probe):
         """Allowed when the group may receive (messages or none); acknowledges only this run's probes."""
         try:
             acknowledged = self._receive(probe.instance_id, probe.topic, probe.group)
         except ApiError as error:
-            return _refusal(probe, error)
-        return probe.record(ALLOWED, detail=f"received; acknowledged {acknowledged} probe message(s)")
+            return probe.record(classify(error, MESSAGING_PRODUCT))
+        return probe.record(classify(None, MESSAGING_PRODUCT), detail=f"received; acknowledged {acknowledged} probe message(s)")
 
     def drain(self, instance_id, topic, group):
         """Consume back this run's probes on ``topic`` with ``group``; failures leave them listed as stray."""
@@ -200,6 +300,7 @@ class MessagingProbes:
         return acknowledged
 
     def _consume_batch(self, consumer, wait):
+        """One receive; ``MessageNotExist`` (answered after RAM allowed it and the names were found) is an empty batch."""
         try:
             return self._call("ConsumeMessage", True, lambda: consumer.consume_message(MAX_BATCH, wait))
         except ApiError as error:
@@ -211,33 +312,47 @@ class MessagingProbes:
         return [dict(message_id=message_id, instance_id=place[0], topic=place[1]) for message_id, place in sorted(self.unacknowledged.items())]
 
 
-def _refusal(probe, error):
-    if error.code in MQ_DENIED_CODES or error.code.startswith("Forbidden"):
-        return probe.record(DENIED, code=error.code, detail=error.message)
-    return probe.record(ERROR, code=error.code, detail=error.message)
-
-
 # ---------------------------------------------------------------------------------------------------- 5.x management
 
 class ManagementProbes:
-    """5.x management API calls through the client layer; created probe resources are deleted again."""
+    """5.x management API calls through the client layer; created probe resources are deleted again.
 
-    def __init__(self, module, tag):
-        self._module = module
+    ``client_factory()`` returns the RocketMQ ApiClient (built on the first probe that runs); ``client.call`` raises
+    ApiError, which is classified here: nothing is read back from the module's call log."""
+
+    def __init__(self, client_factory, tag):
+        self._client_factory = client_factory
+        self._client = None
         self.tag = tag
         self.leftovers = []
 
+    def _api(self):
+        if self._client is None:
+            self._client = self._client_factory()
+        return self._client
+
     def run(self, probe):
-        action, _needs, _writes = MANAGEMENT_OPERATIONS[probe.operation]
+        action = MANAGEMENT_OPERATIONS[probe.operation][0]
         params = self._params(probe)
-        body = self._module.client("rocketmq").call(action, params, ignore=DENIED_CODES + NOT_FOUND_CODES)
-        status = self._module.api_calls[-1]["status"] if self._module.api_calls else None
-        if body is None and status == HTTP_FORBIDDEN:
-            return probe.record(DENIED, code=str(status), detail=f"{action} refused by RAM")
-        probe.record(ALLOWED, detail=f"{action} answered" + (" (not found)" if body is None else ""))
+        client = self._api()
+        try:
+            client.call(action, params)
+        except ApiError as error:
+            return probe.record(self._judge(probe, action, error))
+        probe.record(classify(None, MANAGEMENT_PRODUCT), detail=f"{action} answered")
         if probe.operation.startswith("create_"):
             self._remove_probe_resource(probe, params)
         return probe
+
+    def _judge(self, probe, action, error):
+        """The outcome of a failed call, with the delete rule (module docstring) for this run's fresh probe name."""
+        if FRESH_NAME_NOT_FOUND.get(probe.operation) == error.code:
+            reason = (f"{action} answered {error.code} for this run's fresh probe name {self.tag}: RAM authorizes before "
+                      "the service looks a name up (and the instance was found), so the call was allowed; nothing existed "
+                      "to delete")
+            return Outcome(ALLOWED, code=error.code, reason=reason, message=error.message, status_code=error.status_code,
+                           attempts=error.attempts, operation=error.operation)
+        return classify(error, MANAGEMENT_PRODUCT)
 
     def _params(self, probe):
         """API parameters; creates and deletes act on a fresh probe name, never on an existing resource."""
@@ -259,32 +374,38 @@ class ManagementProbes:
     def _remove_probe_resource(self, probe, params):
         delete = "DeleteTopic" if probe.operation == "create_topic" else "DeleteConsumerGroup"
         keys = ("instanceId", "topicName") if delete == "DeleteTopic" else ("instanceId", "consumerGroupId")
-        removed = self._module.client("rocketmq").call(delete, {key: params[key] for key in keys}, ignore=DENIED_CODES)
-        if removed is None:
-            self.leftovers.append(dict(operation=delete, **{key: params[key] for key in keys}))
+        names = {key: params[key] for key in keys}
+        try:
+            self._api().call(delete, names)
+        except ApiError as error:
+            self.leftovers.append(dict(operation=delete, code=error.code, **names))
 
 
 # ---------------------------------------------------------------------------------------------------- the check
 
-def run_probes(module, probes, wait_seconds):
-    """Run every probe (writes skipped in check mode) and clean up; returns (messaging, management) helpers."""
-    tag = new_probe_tag()
-    messaging = MessagingProbes(module, tag, wait_seconds) if HAS_MQ_HTTP_SDK else None
-    management = ManagementProbes(module, tag)
+def run_probes(probes, check_mode, management, messaging_factory):
+    """Run every probe (writes skipped in check mode) and clean up; returns the MessagingProbes, or None if none ran.
+
+    ``management`` is a ManagementProbes; ``messaging_factory()`` builds the MessagingProbes on the first messaging
+    probe that is tried (so a run without one resolves no data-plane client). Errors outside the probes' own calls
+    (credentials, a missing endpoint) propagate."""
+    messaging = None
     # Publish first, so that a consume probe in the same run takes the probe messages back.
     ordered = sorted(probes, key=lambda probe: probe.operation != "publish")
     for probe in ordered:
-        if module.check_mode and _writes(probe.operation):
-            probe.record(SKIPPED, detail="check mode: this probe writes, so it was not tried")
+        probe.check_mode = check_mode
+        if check_mode and writes(probe.operation):
+            probe.record(skipped("check mode: this probe writes, so it was not tried"))
         elif probe.operation in MESSAGING_OPERATIONS:
+            messaging = messaging or messaging_factory()
             getattr(messaging, probe.operation)(probe)
         else:
             management.run(probe)
     _drain_leftover_probes(messaging, probes)
-    return messaging, management
+    return messaging
 
 
-def _writes(operation):
+def writes(operation):
     """Receiving writes too: it moves the group's offset and hides the messages for their invisibility time."""
     return operation in MESSAGING_OPERATIONS or MANAGEMENT_OPERATIONS[operation][2]
 

@@ -178,12 +178,9 @@ detached_from:
 """
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
-    PolicyError,
-    documents_equal,
-    load_document,
-    validate_document,
-)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policy_args import ARGUMENT_SPEC, validated_request
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import (
     VersionLimitError,
     create_default_version,
@@ -197,34 +194,6 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policie
     list_versions,
     plan_new_version,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
-    ValidationError,
-    validate_description,
-    validate_policy_name,
-)
-
-ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True, aliases=["policy_name"]),
-    document=dict(type="raw", aliases=["policy_document"]),
-    description=dict(type="str"),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-    force=dict(type="bool", default=False),
-    version_limit_action=dict(type="str", choices=["rotate", "fail"], default="rotate"),
-    include_versions=dict(type="bool", default=False),
-)
-
-
-def validated_request(params):
-    """Name, document and description checked and loaded before any API call (raises ValidationError/PolicyError)."""
-    document = None
-    if params["document"] is not None:
-        document = load_document(params["document"], field="document")
-        validate_document(document, kind="permission", field="document")
-    description = params["description"]
-    if description is not None:
-        description = validate_description(description, "description", 1024)
-    return validate_policy_name(params["name"], "name"), document, description
-
 
 def snapshot(policy, document, attached_to=None):
     """What --diff shows of a policy."""
@@ -243,7 +212,7 @@ def predicted_policy(name, description, version_id):
 
 def create(module, client, name, document, description):
     if document is None:
-        module.fail_json(msg=f"document: required to create the policy {name}, which does not exist")
+        raise CollectionError(f"document: required to create the policy {name}, which does not exist")
     if module.check_mode:
         policy = predicted_policy(name, description, "v1")
     else:
@@ -259,8 +228,8 @@ def update_document(module, client, name, wanted, current):
     try:
         plan = plan_new_version(list_versions(client, name), rotate)
     except VersionLimitError as error:
-        module.fail_json(msg=f"document: {name}: {error}; version_limit_action=fail, so no version was created. "
-                             "Delete a non-default version or use version_limit_action=rotate.")
+        raise CollectionError(f"document: {name}: {error}; version_limit_action=fail, so no version was created. "
+                              "Delete a non-default version or use version_limit_action=rotate.") from None
     if not module.check_mode:
         create_default_version(client, name, wanted, rotate)
     return plan
@@ -304,8 +273,8 @@ def update(module, client, name, document, description, current):
 def delete(module, client, name, current):
     attached_to = list_entities(client, name)
     if has_entities(attached_to) and not module.params["force"]:
-        module.fail_json(msg=f"name: the policy {name} is attached to {describe_attachments(attached_to)}; "
-                             "nothing was changed. Detach it first or set force=true.", attached_to=attached_to)
+        raise CollectionError(f"name: the policy {name} is attached to {describe_attachments(attached_to)}; "
+                              "nothing was changed. Detach it first or set force=true.", attached_to=attached_to)
     if not module.check_mode:
         delete_policy(client, name, attached_to)
     before = snapshot(current["Policy"], default_document(current), attached_to)
@@ -316,12 +285,8 @@ def describe_attachments(attached_to):
     return "; ".join(f"{kind} {', '.join(names)}" for kind, names in attached_to.items() if names)
 
 
-def main():
-    module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        name, document, description = validated_request(module.params)
-    except (ValidationError, PolicyError) as error:
-        module.fail_json(msg=str(error))
+def run(module):
+    name, document, description = validated_request(module.params)
     client = module.client("ram")
     current = get_policy(client, name)
     if module.params["state"] == "absent":
@@ -332,7 +297,11 @@ def main():
         result = update(module, client, name, document, description, current)
     if module.params["include_versions"] and result["policy"] and not (module.check_mode and current is None):
         result["policy"]["versions"] = describe_policy({}, versions=list_versions(client, name))["versions"]
-    module.exit_json(**result)
+    return result
+
+
+def main():
+    AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True).execute(run)
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policie
     list_policies,
     list_versions,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError, validate_policy_name
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import validate_policy_name
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", aliases=["policy_name"]),
@@ -173,21 +173,21 @@ def describe(client, policy, body, params):
     return describe_policy(policy, document, versions, attached_to)
 
 
-def main():
-    module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+def run(module):
     params = module.params
     if params["name"] is not None:
-        try:
-            validate_policy_name(params["name"], "name")
-        except ValidationError as error:
-            module.fail_json(msg=str(error))
+        validate_policy_name(params["name"], "name")
     client = module.client("ram")
     if params["name"] is not None:
         found = named_policy(client, params["name"], params["policy_type"])
     else:
         found = listed_policies(client, params["policy_type"])
     found.sort(key=lambda item: (item[0].get("PolicyType", ""), item[0]["PolicyName"]))
-    module.exit_json(changed=False, policies=[describe(client, policy, body, params) for policy, body in found])
+    return {"changed": False, "policies": [describe(client, policy, body, params) for policy, body in found]}
+
+
+def main():
+    AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True).execute(run)
 
 
 if __name__ == "__main__":

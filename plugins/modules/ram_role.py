@@ -105,6 +105,13 @@ options:
         created this way, and removing the last principal fails (delete the role instead).
       - Removing an account removes its C(acs:ram::<uid>:root) principal only; single users or roles of that account
         trusted by ARN are removed with O(trusted_ram_arns). RV(role.principals) lists what is left.
+      - RAM has no locking, so two runs that add (or remove) different principals of one role at the same time could
+        each write back the trust they read and drop the other's principal. With V(add) and V(remove) the module
+        therefore reads the role back after a short random pause (0.2 to 0.6 seconds) once it has written the trust; if
+        a concurrent writer has overwritten this run's change, the given principals are merged again into the trust
+        just read and written again, up to 5 writes in all, after which the task fails naming the principals whose
+        change does not hold. RV(trust_rounds) counts the writes. A run with nothing to change makes no extra call,
+        and check mode neither writes nor reads back.
     type: str
     choices: [exact, add, remove]
     default: exact
@@ -285,24 +292,32 @@ role:
           description: Name of the role.
           type: str
       sample: {"account_id": "1000000000000001", "role_name": "mq-partner-operator"}
+trust_rounds:
+  description:
+    - How many UpdateRole writes it took until the role, read back, held this run's O(trust_mode=add) or
+      O(trust_mode=remove) change; V(0) when there was nothing to change. More than V(1) means a concurrent writer
+      overwrote the change and it was merged into that writer's trust again.
+  returned: when O(trust_mode) is V(add) or V(remove) and the role exists, except in check mode
+  type: int
+  sample: 1
 """
 
 import json
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
-    PolicyError,
-    add_trusted_principals,
-    build_trust_document,
-    load_document,
-    remove_trusted_principals,
-    validate_document,
-)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import add_trusted_principals, documents_equal, remove_trusted_principals
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import attachment_key, list_attached, update_attachments
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import resolve_policies, split_policy_reference
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import (
+    pending_policy_warning,
+    resolve_policies,
+    split_policy_reference,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_role_args import ARGUMENT_SPEC, RULES, validated_request
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import (
     DEFAULT_MAX_SESSION_DURATION,
     ROLE_NOT_FOUND,
+    apply_trust_edit,
     diff_view,
     get_role,
     role_facts,
@@ -310,107 +325,6 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles i
     update_role,
     wait_until_visible,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
-    ValidationError,
-    validate_description,
-    validate_duration,
-    validate_policy_name,
-    validate_role_name,
-)
-
-PRINCIPAL_OPTIONS = ("trusted_accounts", "trusted_ram_arns", "trusted_services")
-CONDITION_OPTIONS = ("external_id", "source_ips", "mfa_required")
-# build_trust_document() names its arguments in errors; users know the module options.
-OPTION_OF_ARGUMENT = {
-    "accounts": "trusted_accounts", "ram_arns": "trusted_ram_arns", "services": "trusted_services",
-    "external_id": "external_id", "source_ips": "source_ips",
-}
-
-ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True, aliases=["role_name"]),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-    description=dict(type="str"),
-    max_session_duration=dict(type="int"),
-    assume_role_policy_document=dict(type="raw", aliases=["trust_policy"]),
-    trusted_accounts=dict(type="list", elements="str"),
-    trusted_ram_arns=dict(type="list", elements="str"),
-    trusted_services=dict(type="list", elements="str"),
-    external_id=dict(type="str"),
-    source_ips=dict(type="list", elements="str"),
-    mfa_required=dict(type="bool", default=False),
-    trust_mode=dict(type="str", choices=["exact", "add", "remove"], default="exact"),
-    policies=dict(type="list", elements="str"),
-    purge_policies=dict(type="bool", default=False),
-)
-MUTUALLY_EXCLUSIVE = [("assume_role_policy_document", option) for option in PRINCIPAL_OPTIONS + ("external_id", "source_ips")]
-REQUIRED_IF = [("trust_mode", mode, PRINCIPAL_OPTIONS, True) for mode in ("add", "remove")] + [("purge_policies", True, ("policies",))]
-
-
-# ---------------------------------------------------------------------------------------------------------- validation
-
-def validated_trust(params):
-    """The trust policy the options describe, checked before any API call: (raw document, friendly document).
-
-    At most one is set; the friendly one holds every given principal (and the conditions) so add and remove
-    modes reuse its validation."""
-    if params["assume_role_policy_document"] is not None:
-        if params["mfa_required"]:
-            raise ValidationError("mfa_required", "cannot be combined with assume_role_policy_document; write the condition into the document")
-        document = load_document(params["assume_role_policy_document"], field="assume_role_policy_document")
-        validate_document(document, kind="trust", field="assume_role_policy_document")
-        return document, None
-    given = [option for option in PRINCIPAL_OPTIONS + CONDITION_OPTIONS if params[option]]
-    if not given:
-        return None, None
-    if params["trust_mode"] == "remove" and set(given) & set(CONDITION_OPTIONS):
-        raise ValidationError(", ".join(sorted(set(given) & set(CONDITION_OPTIONS))),
-                              "trust_mode=remove removes principals and keeps the trust's conditions; drop this option")
-    return None, friendly_trust(params)
-
-
-def principal_arguments(params):
-    """The trusted principals given, as the keyword arguments of the policy toolkit's trust functions."""
-    return {"accounts": params["trusted_accounts"] or (), "ram_arns": params["trusted_ram_arns"] or (), "services": params["trusted_services"] or ()}
-
-
-def friendly_trust(params):
-    try:
-        conditions = {"external_id": params["external_id"], "source_ips": params["source_ips"] or (), "mfa_required": params["mfa_required"]}
-        document = build_trust_document(**principal_arguments(params), **conditions)
-    except PolicyError as fault:
-        argument, _sep, index = fault.path.partition("[")
-        option = OPTION_OF_ARGUMENT.get(argument)
-        if option is None:
-            raise PolicyError(fault.message, field=", ".join(PRINCIPAL_OPTIONS)) from None
-        raise ValidationError(option + (f"[{index}" if index else ""), fault.message) from None
-    validate_document(document, kind="trust", field=", ".join(PRINCIPAL_OPTIONS))
-    return document
-
-
-def validated_policy_references(references):
-    for index, reference in enumerate(references or ()):
-        _policy_type, name = split_policy_reference(reference)
-        validate_policy_name(name, f"policies[{index}]")
-    return references
-
-
-def validated_request(params):
-    """Everything the task asks for, checked and loaded (raises ValidationError or PolicyError)."""
-    raw, friendly = validated_trust(params)
-    duration = params["max_session_duration"]
-    description = params["description"]
-    return {
-        "name": validate_role_name(params["name"], "name"),
-        "description": None if description is None else validate_description(description, "description", 1024),
-        "max_session_duration": None if duration is None else validate_duration(duration, "max_session_duration", 3600, 43200),
-        "raw_trust": raw,
-        "friendly_trust": friendly,
-        "trust_mode": params["trust_mode"],
-        "principals": principal_arguments(params),
-        "policies": validated_policy_references(params["policies"]),
-        "purge_policies": params["purge_policies"],
-    }
-
 
 # --------------------------------------------------------------------------------------------------------------- trust
 
@@ -422,14 +336,37 @@ def wanted_trust(module, request, current):
     if mode == "exact" or (current is None and mode == "add"):
         return request["friendly_trust"]
     if current is None:
-        module.fail_json(msg=f"trust_mode: the role {request['name']} does not exist, so there is nothing to remove; "
-                             "trust_mode=remove cannot create a role")
-    edit = add_trusted_principals if mode == "add" else remove_trusted_principals
-    document = edit(trust_document(current), **request["principals"])
+        raise CollectionError(f"trust_mode: the role {request['name']} does not exist, so there is nothing to remove; "
+                              "trust_mode=remove cannot create a role")
+    return edited_trust(request, current)
+
+
+def edits_trust(request):
+    """Whether the task adds or removes principals (rather than setting the whole trust or leaving it alone)."""
+    return request["friendly_trust"] is not None and request["trust_mode"] in ("add", "remove")
+
+
+def edited_trust(request, role):
+    """``role``'s trust with the given principals added or removed (add/remove modes), from that very read of it."""
+    edit = add_trusted_principals if request["trust_mode"] == "add" else remove_trusted_principals
+    document = edit(trust_document(role), **request["principals"])
     if not document.get("Statement"):
-        module.fail_json(msg=f"trust_mode: removing these principals would leave the role {current['RoleName']} trusting nobody; "
-                             "use state=absent to delete the role")
+        raise CollectionError(f"trust_mode: removing these principals would leave the role {role['RoleName']} trusting nobody; "
+                              "use state=absent to delete the role")
     return document
+
+
+def pending_principals(request, role):
+    """The given principals whose add or remove ``role``'s trust does not hold, one phrase each (empty: it holds).
+
+    A principal's change holds when making it again would change nothing, so "trusted" means what the edit means
+    (any spelling, any statement)."""
+    document = trust_document(role)
+    adding = request["trust_mode"] == "add"
+    edit = add_trusted_principals if adding else remove_trusted_principals
+    state = "is not trusted" if adding else "is still trusted"
+    return [f"{name} {state}" for argument, names in request["principals"].items() for name in names
+            if not documents_equal(edit(document, **{argument: [name]}), document)]
 
 
 def render(document):
@@ -439,7 +376,7 @@ def render(document):
 
 # ------------------------------------------------------------------------------------------------------------ policies
 
-def wanted_policies(client, references, attached):
+def wanted_policies(module, client, references, attached):
     """Attachment dicts for the ``policies`` option; names already attached need no lookup."""
     if references is None:
         return None
@@ -451,7 +388,9 @@ def wanted_policies(client, references, attached):
             found.append(match)
         else:
             unresolved.append(reference)
-    resolved = resolve_policies(client, unresolved) if unresolved else []
+    resolved, pending = resolve_policies(client, unresolved, module.check_mode) if unresolved else ([], [])
+    for name in pending:
+        module.warn(pending_policy_warning(name))
     unique = {attachment_key(policy): policy for policy in found + resolved}
     return sorted(unique.values(), key=attachment_key)
 
@@ -472,8 +411,8 @@ def predicted_role(module, params):
 
 def create_role(module, client, request, trust, policies):
     if trust is None:
-        module.fail_json(msg=f"assume_role_policy_document: the role {request['name']} does not exist and creating it needs a trust "
-                             "policy; give assume_role_policy_document or trusted_accounts, trusted_ram_arns or trusted_services")
+        raise CollectionError(f"assume_role_policy_document: the role {request['name']} does not exist and creating it needs a trust "
+                              "policy; give assume_role_policy_document or trusted_accounts, trusted_ram_arns or trusted_services")
     params = {"RoleName": request["name"], "AssumeRolePolicyDocument": render(trust)}
     if request["description"] is not None:
         params["Description"] = request["description"]
@@ -494,26 +433,37 @@ def create_role(module, client, request, trust, policies):
 def update_existing_role(module, client, request, current, trust):
     name = current["RoleName"]
     attached = list_attached(client, "Role", name)
-    policies = wanted_policies(client, request["policies"], attached)
-    wanted = {
-        "AssumeRolePolicyDocument": None if trust is None else render(trust),
-        "Description": request["description"],
-        "MaxSessionDuration": request["max_session_duration"],
-    }
-    changed, role = update_role(client, module.check_mode, name, wanted, current)
+    policies = wanted_policies(module, client, request["policies"], attached)
+    others = {"Description": request["description"], "MaxSessionDuration": request["max_session_duration"]}
+    extra = {}
+    if edits_trust(request) and not module.check_mode:
+        changed, role, extra["trust_rounds"] = write_trust_edit(client, request, current, others)
+    else:
+        wanted = {"AssumeRolePolicyDocument": None if trust is None else render(trust), **others}
+        changed, role = update_role(client, module.check_mode, name, wanted, current)
     after = attached
     if policies is not None:
         attachments_changed, after = update_attachments(client, module.check_mode, "Role", name, policies, attached, request["purge_policies"])
         changed |= attachments_changed
-    return {"changed": changed, "role": role_facts(role, after),
+    return {"changed": changed, "role": role_facts(role, after), **extra,
             "diff": {"before": diff_view(current, attached), "after": diff_view(role, after)}}
+
+
+def write_trust_edit(client, request, current, others):
+    """Add or remove the principals and check, by reading the role back, that no concurrent run overwrote the change
+    (RAM has no ETag); ``others`` are the description and session duration wanted. Returns (changed, role, writes)."""
+
+    def edit(role):
+        return {"AssumeRolePolicyDocument": render(edited_trust(request, role)), **others}
+
+    return apply_trust_edit(client, current["RoleName"], edit, lambda role: pending_principals(request, role), current)
 
 
 def ensure_present(module, client, request, current):
     trust = wanted_trust(module, request, current)
     if current is not None:
         return update_existing_role(module, client, request, current, trust)
-    policies = wanted_policies(client, request["policies"], [])
+    policies = wanted_policies(module, client, request["policies"], [])
     return create_role(module, client, request, trust, policies)
 
 
@@ -529,20 +479,17 @@ def ensure_absent(module, client, current):
     return {"changed": True, "role": {}, "diff": {"before": diff_view(current, attached), "after": {}}}
 
 
-def main():
-    module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF,
-                                supports_check_mode=True)
-    try:
-        request = validated_request(module.params)
-    except (ValidationError, PolicyError) as error:
-        module.fail_json(msg=str(error))
+def run(module):
+    request = validated_request(module.params)
     client = module.client("ram")
     current = get_role(client, request["name"])
     if module.params["state"] == "absent":
-        result = ensure_absent(module, client, current)
-    else:
-        result = ensure_present(module, client, request, current)
-    module.exit_json(**result)
+        return ensure_absent(module, client, current)
+    return ensure_present(module, client, request, current)
+
+
+def main():
+    AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).execute(run)
 
 
 if __name__ == "__main__":

@@ -182,7 +182,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import list_attached
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import default_document, get_policy
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import get_role, list_role_names, role_facts
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError, validate_role_name
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import validate_role_name
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", aliases=["role_name"]),
@@ -217,16 +217,15 @@ def read_roles(client, name):
     return [role for role in (get_role(client, listed) for listed in sorted(list_role_names(client), key=str.lower)) if role]
 
 
-def main():
-    module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+def run(module):
     name = module.params["name"]
-    try:
-        name = None if name is None else validate_role_name(name, "name")
-    except ValidationError as error:
-        module.fail_json(msg=str(error))
+    name = None if name is None else validate_role_name(name, "name")
     client = module.client("ram")
-    roles = [describe(client, role, module.params["include_policy_documents"]) for role in read_roles(client, name)]
-    module.exit_json(changed=False, roles=roles)
+    return {"changed": False, "roles": [describe(client, role, module.params["include_policy_documents"]) for role in read_roles(client, name)]}
+
+
+def main():
+    AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True).execute(run)
 
 
 if __name__ == "__main__":

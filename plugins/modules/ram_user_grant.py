@@ -219,14 +219,13 @@ access_key:
 """
 
 import configparser
-import hashlib
 import io
 import json
 import os
-import re
 import secrets
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import (
     attachment_key,
@@ -242,76 +241,22 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policie
     get_policy,
     list_entities,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
-    ValidationError,
-    validate_description,
-    validate_policy_name,
-    validate_role_arn,
-    validate_user_name,
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_user_grant_args import (
+    ARGUMENT_SPEC,
+    RULES,
+    key_directory_missing,
+    validated_request,
 )
 
-ARGUMENT_SPEC = dict(
-    user_name=dict(type="str", required=True, aliases=["name"]),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-    create_user=dict(type="bool", default=True),
-    display_name=dict(type="str"),
-    comments=dict(type="str"),
-    role_arns=dict(type="list", elements="str", default=[]),
-    grant_mode=dict(type="str", choices=["least_privilege", "system"], default="least_privilege"),
-    grant_policy_name=dict(type="str"),
-    remove_user=dict(type="bool", default=False),
-    access_key_action=dict(type="str", choices=["none", "create", "rotate"], default="none"),
-    access_key_file=dict(type="path"),
-    access_key_format=dict(type="str", choices=["json", "ini"], default="json"),
-    access_key_profile=dict(type="str", default="default", no_log=False),
-)
-REQUIRED_IF = [("access_key_action", "create", ["access_key_file"]), ("access_key_action", "rotate", ["access_key_file"])]
 
 SYSTEM_GRANT = {"PolicyName": "AliyunSTSAssumeRoleAccess", "PolicyType": "System"}
 MISSING_USER = ("EntityNotExist.User",)
 MISSING_ACCESS_KEY = ("EntityNotExist.User.AccessKey",)
 GROUP_CONFLICT = "DeleteConflict.User.Group"
 MAX_ACCESS_KEYS = 2  # per RAM user
-USER_TEXT_LIMIT = 128  # DisplayName and Comments
 
 
 # ------------------------------------------------------------------------------------------------------------ validation
-
-def default_grant_policy_name(user_name):
-    """``AssumeRole-<user>``. User names may hold '.' and '_', policy names may not: such names get '-' instead
-    and a short digest of the real name, so that ``a.b`` and ``a_b`` never share a grant policy."""
-    name = f"AssumeRole-{user_name}"
-    safe = re.sub(r"[^A-Za-z0-9-]", "-", name)
-    if safe != name:
-        safe += "-" + hashlib.sha256(user_name.encode("utf-8")).hexdigest()[:8]
-    return safe[:128]
-
-
-def key_directory_missing(params):
-    key_file = params["access_key_file"]
-    return bool(key_file) and params["access_key_action"] != "none" and not os.path.isdir(os.path.dirname(os.path.abspath(key_file)))
-
-
-def validated_request(params, check_mode=False):
-    """The options checked before any API call; raises ValidationError naming the option."""
-    user_name = validate_user_name(params["user_name"], "user_name")
-    role_arns = []
-    for arn in params["role_arns"]:
-        validate_role_arn(arn, "role_arns")
-        if arn not in role_arns:
-            role_arns.append(arn)
-    if params["state"] == "present" and params["grant_mode"] == "least_privilege" and not role_arns:
-        raise ValidationError("role_arns", "at least one role ARN is required with grant_mode=least_privilege")
-    for option in ("display_name", "comments"):
-        if params[option] is not None:
-            validate_description(params[option], option, USER_TEXT_LIMIT)
-    if params["display_name"] == "":
-        raise ValidationError("display_name", "must not be empty")
-    if key_directory_missing(params) and not check_mode:
-        raise ValidationError("access_key_file", f"the directory of {params['access_key_file']} does not exist")
-    policy_name = validate_policy_name(params["grant_policy_name"] or default_grant_policy_name(user_name), "grant_policy_name")
-    return {"user_name": user_name, "role_arns": sorted(role_arns), "policy_name": policy_name}
-
 
 def grant_document(role_arns):
     """Least privilege: sts:AssumeRole on exactly these roles."""
@@ -337,7 +282,7 @@ def ensure_user(module, client, name, current):
               if module.params[option] is not None}
     if current is None:
         if not module.params["create_user"]:
-            module.fail_json(msg=f"user_name: the RAM user {name} does not exist and create_user is false")
+            raise CollectionError(f"user_name: the RAM user {name} does not exist and create_user is false")
         new_user = dict(wanted, UserName=name)
         if module.check_mode:
             return True, new_user
@@ -493,14 +438,14 @@ def plan_access_key(module, client, user_name, user_exists):
     try:
         recorded, parser = read_key_file(path, module.params["access_key_format"], module.params["access_key_profile"])
     except (OSError, ValueError) as error:
-        module.fail_json(msg=f"access_key_file: {error}")
+        raise CollectionError(f"access_key_file: {error}") from None
     keys = list_access_keys(client, user_name) if user_exists else []
     active = {key["AccessKeyId"] for key in keys if key.get("Status", "Active") == "Active"}
     if module.params["access_key_action"] == "create" and recorded in active:
         return {"create": False, "recorded": recorded}
     if len(keys) >= MAX_ACCESS_KEYS:
-        module.fail_json(msg=f"access_key_action: the RAM user {user_name} already has {len(keys)} AccessKeys, the RAM limit; "
-                             "delete one it no longer uses, nothing was changed")
+        raise CollectionError(f"access_key_action: the RAM user {user_name} already has {len(keys)} AccessKeys, the RAM limit; "
+                              "delete one it no longer uses, nothing was changed")
     replaced = recorded if module.params["access_key_action"] == "rotate" and recorded in {key["AccessKeyId"] for key in keys} else None
     return {"create": True, "recorded": recorded, "replace": replaced, "parser": parser}
 
@@ -519,7 +464,7 @@ def apply_access_key(module, client, user_name, plan):
     except OSError as error:
         # A key nobody can read is a liability: take it back before failing.
         delete_access_key(client, user_name, key["AccessKeyId"])
-        module.fail_json(msg=f"access_key_file: cannot write {path}: {error.strerror}; the new AccessKey was deleted again")
+        raise CollectionError(f"access_key_file: cannot write {path}: {error.strerror}; the new AccessKey was deleted again") from None
     facts = {"access_key_id": key["AccessKeyId"], "file": path}
     if plan["replace"]:
         delete_access_key(client, user_name, plan["replace"])
@@ -607,14 +552,10 @@ def grant(module, client, request, user, attached, custom):
     return result
 
 
-def main():
-    module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF, supports_check_mode=True)
-    try:
-        request = validated_request(module.params, module.check_mode)
-    except ValidationError as error:
-        module.fail_json(msg=str(error))
+def run(module):
+    # A dry run predicts the key even when its directory is missing: an earlier task of the same play may create it.
+    request = validated_request(module.params, check_local_files=not module.check_mode)
     if key_directory_missing(module.params):
-        # A dry run predicts the key anyway: an earlier task of the same play may create the directory.
         module.warn(f"access_key_file: the directory of {module.params['access_key_file']} does not exist yet; "
                     "a real run fails unless an earlier task creates it")
     if module.params["grant_mode"] == "system" and request["role_arns"]:
@@ -631,7 +572,11 @@ def main():
         changed, user_after = remove(module, client, request, user, attached, custom)
         result = {"changed": changed, "user": user_facts(user_after), "grant": {}}
         after = snapshot(user_after, [], None)
-    module.exit_json(diff={"before": before, "after": after}, **result)
+    return dict(result, diff={"before": before, "after": after})
+
+
+def main():
+    AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).execute(run)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,37 @@ description:
   - Tries each operation of O(expect_allowed) and O(expect_denied) with the module's credentials (typically the
     temporary credentials of an assumed cross-account role) and returns the outcome of each as a matrix.
   - Fails when reality differs from the expectation, so a play can assert a grant (and, after a revocation, its absence).
+  - "Each operation ends with one outcome: V(allowed) (the service answered), V(denied) (the service's documented
+    authorization refusal, see below), V(not_found) (the instance, topic or group named does not exist),
+    V(error) (anything else) or V(skipped) (check mode). An entry passes only when its outcome is the expected one:
+    V(not_found) and V(error) fail both O(expect_allowed) and O(expect_denied), because they prove nothing about the
+    right asked (a misspelled name never passes). The failure message says, per failed entry, what was tried, the
+    outcome and its code, and why it does not prove the expectation."
+  - "Only these codes are V(denied), each from where it is documented or answered: on the 4.x HTTP data plane
+    C(AccessDenied) (HTTP 403, the mq-http-sdk error codes: RAM refused C(mq:QueryInstanceBaseInfo), C(mq:PUB) or
+    C(mq:SUB), or the instance belongs to another account) and C(NoPermission) (403, RAM's refusal of a session whose
+    role was deleted); on the 5.x management API C(NoPermission) (403, RAM's refusal with C(accessDeniedDetail)) and
+    C(Forbidden.RAM) (403, the OpenAPI gateway's older spelling of RAM's refusal). A refusal code that arrives with
+    another HTTP status is not taken for a refusal."
+  - "V(not_found): C(InstanceNotExist), C(TopicNotExist), C(GroupNotExist) on the 4.x data plane; C(Instance.NotFound),
+    C(Topic.NotFound), C(ConsumerGroup.NotFound) on the 5.x management API."
+  - "V(error), which never passes: authentication errors (C(InvalidAccessKeyId*), C(SignatureDoesNotMatch),
+    C(InvalidSecurityToken.*), even when answered with HTTP 403: the credentials were not accepted, so RAM never
+    decided), throttling still answered after O(retry_max_attempts) attempts, 5xx answers, timeouts and connection
+    errors (no answer), and any code not listed above."
   - "4.x messaging over HTTP (mq-http-sdk, at O(mq_http_endpoint)): V(publish) sends one probe message tagged with a
-    tag unique to the run; V(consume) receives with the consumer group and acknowledges only this run's probe messages.
+    tag unique to the run; V(consume) receives with the consumer group and acknowledges only this run's probe messages
+    (an empty topic, C(MessageNotExist), is V(allowed): it is answered after RAM allowed the receive).
     A probe published to a topic that no V(consume) entry reads back is drained with the O(expect_allowed[].group) of
     its V(publish) entry; what cannot be drained is returned in RV(stray_messages) with a warning."
   - "5.x management API: V(list_instances), V(get_instance), V(list_topics), V(get_topic), V(list_groups),
     V(get_group) read; V(create_topic) and V(create_group) create a probe resource with a unique name and delete it
-    right away; V(delete_topic) and V(delete_group) try to delete a name that does not exist, so an allowed delete
-    never removes anything (RAM decides before the service looks the name up)."
+    right away; V(delete_topic) and V(delete_group) try to delete a fresh probe name that does not exist, so an
+    allowed delete never removes anything."
+  - "The delete rule: RAM authorizes a call before the service looks its names up (the service finds the instance,
+    then the topic or group). So C(Topic.NotFound) for V(delete_topic), or C(ConsumerGroup.NotFound) for
+    V(delete_group), naming the run's own fresh probe name, is only answered after RAM allowed the delete on an
+    instance that exists, and counts as V(allowed). C(Instance.NotFound) stays V(not_found)."
   - Receiving takes messages of other publishers too; they are not acknowledged and the group receives them again
     after the topic's invisibility time. Use a consumer group dedicated to checks where that delay matters.
   - Never changes anything it did not create, so it always reports RV(ignore:changed=false).
@@ -77,6 +100,12 @@ options:
     default: 1
 notes:
   - At least one operation must be listed in O(expect_allowed) or O(expect_denied).
+  - "RAM decides before the service looks a name up, so an entry of O(expect_denied) on a misspelled topic or group
+    that the credentials may not use is still V(denied): that is true (the credentials may not use that name), but it
+    does not show that the name exists. Prove the names with O(expect_allowed) entries (V(get_topic), V(publish), ...)
+    of credentials that may use them."
+  - Credentials that cannot be obtained (for example a refused O(assume_role)) fail the task before any probe, with
+    the API error.
   - "RAM decides 4.x messaging rights per request: C(mq:QueryInstanceBaseInfo) on the instance, C(mq:PUB) on the
     topic, C(mq:SUB) on the topic and on the group. On 5.x, RAM governs the management API only."
 seealso:
@@ -148,26 +177,33 @@ matrix:
       type: str
       sample: allowed
     actual:
-      description: V(allowed), V(denied), V(skipped) (check mode) or V(error) (neither; the code tells why).
+      description:
+        - The outcome, V(allowed), V(denied), V(not_found), V(error) or V(skipped) (check mode).
+        - Only the documented authorization refusals are V(denied) (see the description); V(not_found) and V(error)
+          never match an expectation.
       type: str
       sample: allowed
     ok:
-      description: Whether the outcome matches the expectation (a skipped probe counts as matching).
+      description: Whether the outcome is the expected one (a V(skipped) entry matches only in check mode).
       type: bool
       sample: true
     code:
-      description: The error code of a refusal or an error.
+      description: The error code answered (a refusal, a missing target, an error), or none when the call succeeded.
       type: str
       sample: AccessDenied
+    reason:
+      description: What the outcome proves, or why it proves nothing.
+      type: str
+      sample: "an authentication error: the credentials were not accepted, so RAM never decided"
     detail:
-      description: What happened, in words.
+      description: What happened, in words (the server's message for a failed call).
       type: str
       sample: published probe message 7F0000011F4C0C2C4AE5
 summary:
   description: Counts of the outcomes.
   returned: always
   type: dict
-  sample: {"allowed": 2, "denied": 2, "skipped": 0, "error": 0, "mismatched": 0}
+  sample: {"allowed": 2, "denied": 2, "not_found": 0, "skipped": 0, "error": 0, "mismatched": 0}
 probe_tag:
   description: The message tag (and name prefix of created probe resources) of this run.
   returned: always
@@ -180,53 +216,50 @@ stray_messages:
   elements: dict
   sample: [{"message_id": "7F0000011F4C0C2C4AE5", "instance_id": "MQ_INST_1000000000000001_orders", "topic": "orders"}]
 leftovers:
-  description: Probe resources created by V(create_topic) or V(create_group) that could not be deleted again.
+  description:
+    - Probe resources created by V(create_topic) or V(create_group) that could not be deleted again, with the
+      C(code) the delete answered.
   returned: always
   type: list
   elements: dict
-  sample: []
+  sample: [{"operation": "DeleteTopic", "code": "NoPermission", "instanceId": "rmq-cn-abc123", "topicName": "ansible-access-check-3f2a9c1b7d4e"}]
 """
 
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.rocketmq_access import (
-    ALLOWED,
-    DENIED,
-    ERROR,
+    ARGUMENT_SPEC,
     HAS_MQ_HTTP_SDK,
     MESSAGING_OPERATIONS,
-    OPERATIONS,
+    RULES,
     SKIPPED,
-    parse_probes,
+    ManagementProbes,
+    MessagingProbes,
+    mismatch_message,
+    new_probe_tag,
     run_probes,
-)
-
-MAX_WAIT_SECONDS = 30
-PROBE_OPTIONS = dict(
-    operation=dict(type="str", required=True, choices=list(OPERATIONS)),
-    instance_id=dict(type="str"),
-    topic=dict(type="str"),
-    group=dict(type="str"),
-)
-ARGUMENT_SPEC = dict(
-    expect_allowed=dict(type="list", elements="dict", default=[], options=PROBE_OPTIONS),
-    expect_denied=dict(type="list", elements="dict", default=[], options=PROBE_OPTIONS),
-    instance_id=dict(type="str"),
-    wait_seconds=dict(type="int", default=1),
+    summarize,
+    validated_request,
+    writes,
 )
 
 
-def summarize(probes):
-    counts = {outcome: sum(probe.actual == outcome for probe in probes) for outcome in (ALLOWED, DENIED, SKIPPED, ERROR)}
-    counts["mismatched"] = sum(not probe.matches for probe in probes)
-    return counts
+def messaging_factory(module, tag, wait_seconds):
+    """Builds the 4.x messaging prober from the module's credentials, endpoint, retry options and call log."""
 
+    def record(action, write, attempt, status):
+        module.record_api_call("mq", action, write, attempt=attempt, status=status)
 
-def mismatch_message(probes):
-    lines = [f"{probe.operation} on {probe.target}: expected {probe.expected}, was {probe.actual}" + (f" ({probe.code})" if probe.code else "")
-             for probe in probes if not probe.matches]
-    return f"Access differs from the expectation in {len(lines)} case(s): " + "; ".join(lines)
+    def build():
+        params = module.params
+        endpoint = module.endpoint("mq")
+        retry = RetryPolicy(max_attempts=params["retry_max_attempts"], max_seconds=params["retry_max_seconds"])
+        timeout = params["connect_timeout"] + params["read_timeout"] + wait_seconds
+        return MessagingProbes(module.credentials(), endpoint.url, retry, record, timeout, tag, wait_seconds)
+    return build
 
 
 def warnings_for(module, probes, messaging, management):
@@ -238,31 +271,36 @@ def warnings_for(module, probes, messaging, management):
         module.warn(f"{len(management.leftovers)} probe resource(s) could not be deleted; see leftovers")
 
 
-def main():
-    module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+def run(module):
+    """Try the probes; a mismatch with the expectation raises CollectionError carrying the whole result."""
     params = module.params
-    try:
-        probes = parse_probes(params["expect_allowed"], params["expect_denied"], params["instance_id"])
-    except ValueError as error:
-        module.fail_json(msg=str(error))
-    if not 0 <= params["wait_seconds"] <= MAX_WAIT_SECONDS:
-        module.fail_json(msg=f"wait_seconds: must be from 0 to {MAX_WAIT_SECONDS}, got {params['wait_seconds']}")
+    probes = validated_request(params)
     if not HAS_MQ_HTTP_SDK and any(probe.operation in MESSAGING_OPERATIONS for probe in probes):
-        module.fail_json(msg=missing_required_lib("mq-http-sdk"))
-
-    messaging, management = run_probes(module, probes, params["wait_seconds"])
+        raise CollectionError(missing_required_lib("mq-http-sdk"))
+    tried_messaging = any(probe.operation in MESSAGING_OPERATIONS and not (module.check_mode and writes(probe.operation))
+                          for probe in probes)
+    if tried_messaging:
+        module.endpoint("mq")  # a missing mq_http_endpoint fails before any call
+    tag = new_probe_tag()
+    management = ManagementProbes(lambda: module.client("rocketmq"), tag)
+    messaging = run_probes(probes, module.check_mode, management, messaging_factory(module, tag, params["wait_seconds"]))
     warnings_for(module, probes, messaging, management)
+    secrets = module.no_log_values
     result = dict(
         changed=False,
-        matrix=[probe.as_row() for probe in probes],
+        matrix=[probe.as_row(secrets) for probe in probes],
         summary=summarize(probes),
-        probe_tag=management.tag,
+        probe_tag=tag,
         stray_messages=messaging.stray_messages() if messaging else [],
         leftovers=management.leftovers,
     )
     if result["summary"]["mismatched"]:
-        module.fail_json(msg=mismatch_message(probes), **result)
-    module.exit_json(**result)
+        raise CollectionError(mismatch_message(probes, secrets), **result)
+    return result
+
+
+def main():
+    AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).execute(run)
 
 
 if __name__ == "__main__":

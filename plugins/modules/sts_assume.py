@@ -71,10 +71,30 @@ options:
     description:
       - Seconds (0 to 600) to keep retrying while STS answers C(EntityNotExist.Role) or C(NoPermission), as it does for
         a while after the role was created or the caller was granted C(sts:AssumeRole) (eventual consistency).
+      - The wait is the collection's one retry policy (jittered backoff) with this time budget; the result, or the
+        error, reports RV(attempts) and RV(waited_seconds), and an error says that it waited.
       - The last answer is reported if the role cannot be assumed in that time, so a caller that is really refused
-        fails only after this wait. Set V(0) to fail at the first refusal (for example when a refusal is expected).
+        fails only after this wait. Set V(0) to fail at the first refusal.
+      - Not used when O(expect) does not contain V(allowed): a refusal is then the answer, not something to wait out.
     type: int
     default: 10
+  expect:
+    description:
+      - The outcomes of AssumeRole that this task accepts. The default, V(allowed), is the normal use: get credentials.
+      - V(denied) turns the task into a proof of a refusal, for example after a revocation. Only STS's documented
+        authorization refusal C(NoPermission) counts as V(denied).
+      - V(not_found) accepts C(EntityNotExist.Role), the answer for a role that no longer exists (after a deletion).
+      - Any other answer is an V(error) and fails the task, whatever O(expect) says: an authentication error
+        (C(InvalidAccessKeyId.NotFound), C(SignatureDoesNotMatch), C(InvalidSecurityToken.*)), throttling after the
+        retries, a 5xx, a timeout or a connection error proves nothing about the role, so it is never taken for a
+        refusal.
+      - When AssumeRole succeeds but V(allowed) is not expected, the credentials are discarded (never returned) and
+        the task fails.
+    type: list
+    elements: str
+    choices: [allowed, denied, not_found]
+    default: [allowed]
+    version_added: 0.2.0
   profile_file:
     description:
       - Also write the credentials as profile O(profile_name) with C(mode=StsToken) into this Alibaba Cloud CLI
@@ -94,6 +114,7 @@ notes:
 seealso:
   - module: apsaramq.cross_account.ram_role
   - module: apsaramq.cross_account.ram_user_grant
+  - module: apsaramq.cross_account.rocketmq_access_check
 """
 
 EXAMPLES = r"""
@@ -128,13 +149,51 @@ EXAMPLES = r"""
           Resource: ["acs:mq:*:*:MQ_INST_1000000000000001_orders%orders"]
     profile_file: ~/.aliyun/config.json
     profile_name: owner-a-orders
+
+- name: Prove that the partner can no longer start a session (after a revocation)
+  apsaramq.cross_account.sts_assume:
+    access_key_id: "{{ partner_access_key_id }}"
+    access_key_secret: "{{ partner_access_key_secret }}"
+    role_arn: acs:ram::1000000000000001:role/mq-partner-operator
+    expect: denied
+  register: refused
+  # The revocation needs a moment to reach STS: try again while the session is still allowed, never on an error.
+  until: refused.outcome != 'allowed'
+  retries: 10
+  delay: 3
 """
 
 RETURN = r"""
+outcome:
+  description:
+    - How AssumeRole ended, V(allowed), V(denied), V(not_found) or V(error) (see O(expect)).
+  returned: always
+  type: str
+  sample: allowed
+code:
+  description: The error code STS answered with.
+  returned: when the outcome is not V(allowed)
+  type: str
+  sample: NoPermission
+reason:
+  description: What the outcome proves, or why it proves nothing.
+  returned: when the outcome is not V(allowed)
+  type: str
+  sample: "NoPermission: STS refused the caller (authorization): the role does not trust it or its RAM policy lacks sts:AssumeRole"
+attempts:
+  description: AssumeRole calls made, retries included.
+  returned: always
+  type: int
+  sample: 1
+waited_seconds:
+  description: Seconds slept between the attempts (O(wait_for_role) and the retries on throttling).
+  returned: always
+  type: float
+  sample: 0.0
 sts_creds:
   description:
     - The temporary credentials. Hidden from every output; available to later tasks through the registered variable.
-  returned: success
+  returned: when the outcome is V(allowed) and V(allowed) is expected
   type: dict
   contains:
     access_key_id:
@@ -155,7 +214,7 @@ sts_creds:
       sample: "2026-01-01T01:00:00Z"
 assumed_role_user:
   description: The identity the credentials act as.
-  returned: success
+  returned: when RV(sts_creds) is returned
   type: dict
   contains:
     arn:
@@ -167,13 +226,13 @@ assumed_role_user:
       type: str
       sample: "300000000000000001:alice-orders-maintenance"
 role_arn:
-  description: ARN of the assumed role.
-  returned: success
+  description: ARN of the role.
+  returned: always
   type: str
   sample: acs:ram::1000000000000001:role/mq-partner-operator
 switch_role:
   description: What the console's Switch Role page asks for, to do the same by hand.
-  returned: success
+  returned: always
   type: dict
   contains:
     account_id:
@@ -202,80 +261,29 @@ profile:
 import json
 import os
 import tempfile
-import time
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
-    PolicyError,
-    load_document,
-    render_document,
-    validate_document,
-)
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
-    ValidationError,
-    validate_account_uid,
-    validate_duration,
-    validate_external_id,
-    validate_role_arn,
-    validate_role_name,
-    validate_session_name,
-)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError, failure_result
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.outcomes import ALLOWED, classify
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.sts_assume_args import ARGUMENT_SPEC, RULES, validated_request
 
 # STS answers these for a while after the role was created or the caller was granted sts:AssumeRole.
 NOT_YET_ASSUMABLE = ("EntityNotExist.Role", "NoPermission")
-# Long enough for a role or grant made by the previous task to propagate, short enough for a real refusal.
-DEFAULT_WAIT_SECONDS = 10
-MAX_WAIT_SECONDS = 600
-FIRST_DELAY = 1.0
-MAX_DELAY = 8.0
-
-ARGUMENT_SPEC = dict(
-    role_arn=dict(type="str"),
-    account_id=dict(type="str"),
-    role_name=dict(type="str"),
-    session_name=dict(type="str", default="ansible-apsaramq", aliases=["role_session_name"]),
-    duration_seconds=dict(type="int", default=3600),
-    external_id=dict(type="str", no_log=False),
-    policy=dict(type="raw"),
-    wait_for_role=dict(type="int", default=DEFAULT_WAIT_SECONDS),
-    profile_file=dict(type="path"),
-    profile_name=dict(type="str"),
-)
 
 
-def validated_request(params):
-    """AssumeRole parameters and the role's (account, name), checked before any API call."""
-    if params["role_arn"] is not None:
-        account, role_name = validate_role_arn(params["role_arn"], "role_arn")
-    else:
-        account, role_name = validate_account_uid(params["account_id"], "account_id"), validate_role_name(params["role_name"], "role_name")
-    request = {
-        "RoleArn": f"acs:ram::{account}:role/{role_name}",
-        "RoleSessionName": validate_session_name(params["session_name"], "session_name"),
-        "DurationSeconds": validate_duration(params["duration_seconds"], "duration_seconds", 900, 43200),
-    }
-    if params["external_id"] is not None:
-        request["ExternalId"] = validate_external_id(params["external_id"], "external_id")
-    if params["policy"] is not None:
-        document = load_document(params["policy"], field="policy")
-        validate_document(document, kind="permission", field="policy")
-        request["Policy"] = render_document(document)
-    validate_duration(params["wait_for_role"], "wait_for_role", 0, MAX_WAIT_SECONDS)
-    return request, account, role_name
+def assume_role(client, request, expect, wait_seconds):
+    """(AssumeRole body or None, the ApiError or None, attempts, seconds waited).
 
-
-def assume_role(client, request, wait_seconds):
-    """The AssumeRole response, retried while the role is not assumable yet, for up to ``wait_seconds``."""
-    deadline = time.monotonic() + wait_seconds
-    delay = FIRST_DELAY
-    while time.monotonic() < deadline:
-        body = client.call("AssumeRole", request, ignore=NOT_YET_ASSUMABLE)
-        if body is not None:
-            return body
-        time.sleep(max(0.0, min(delay, deadline - time.monotonic())))
-        delay = min(delay * 2, MAX_DELAY)
-    # Out of time (or not waiting at all): this answer, success or failure, is the one reported.
-    return client.call("AssumeRole", request)
+    Only a caller that wants credentials waits out a role that is not assumable yet, through the client's retry
+    policy; a proof of refusal takes the first real answer (throttling and transport errors are still retried)."""
+    waiting = ALLOWED in expect and wait_seconds > 0
+    try:
+        body = client.call("AssumeRole", request, retry_on=NOT_YET_ASSUMABLE if waiting else (),
+                           wait_seconds=wait_seconds if waiting else None)
+        error = None
+    except ApiError as failure:
+        body, error = None, failure
+    return body, error, client.last_call.get("attempts", 1), round(client.last_call.get("waited", 0.0), 3)
 
 
 def cli_profile(name, credentials, region):
@@ -329,20 +337,10 @@ def write_profile(path, name, credentials, region):
     write_private_file(path, json.dumps(config, indent=2) + "\n")
 
 
-def main():
-    module = AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=[("role_arn", "account_id"), ("role_arn", "role_name")],
-                                required_one_of=[("role_arn", "account_id")],
-                                required_together=[("account_id", "role_name"), ("profile_file", "profile_name")],
-                                supports_check_mode=True)
-    params = module.params
-    try:
-        request, account, role_name = validated_request(params)
-    except (ValidationError, PolicyError) as error:
-        module.fail_json(msg=str(error))
-    body = assume_role(module.client("sts"), request, params["wait_for_role"])
+def credentials_result(body, params):
+    """The success result's credentials part (hidden by the action plugin); writes the CLI profile when asked."""
     issued, user = body.get("Credentials") or {}, body.get("AssumedRoleUser") or {}
     result = {
-        "changed": False,
         "sts_creds": {
             "access_key_id": issued.get("AccessKeyId"),
             "access_key_secret": issued.get("AccessKeySecret"),
@@ -350,19 +348,53 @@ def main():
             "expiration": issued.get("Expiration"),
         },
         "assumed_role_user": {"arn": user.get("Arn"), "assumed_role_id": user.get("AssumedRoleId")},
-        "role_arn": request["RoleArn"],
-        "switch_role": {"account_id": account, "role_name": role_name},
     }
+    return result, issued
+
+
+def unexpected_outcome(outcome, expect, role_arn, error, waited_for):
+    """CollectionError for an outcome the task did not accept: what was tried, what came back, why it proves nothing."""
+    tried = f"AssumeRole of {role_arn}"
+    expected = " or ".join(expect)
+    if error is None:
+        return CollectionError(f"{tried} was allowed, expected {expected}: the caller can still start a session of this role "
+                               "(the credentials were discarded)", outcome=outcome.kind)
+    failure = failure_result(error)
+    message = f"{failure['msg']}: outcome {outcome.kind}, expected {expected}. {outcome.reason}"
+    if waited_for:
+        message += f" (waited up to {waited_for} s for the role to become assumable: wait_for_role)"
+    return CollectionError(message, outcome=outcome.kind, code=outcome.code, reason=outcome.reason, error=failure["error"])
+
+
+def run(module):
+    params = module.params
+    request, account, role_name = validated_request(params)
+    expect = params["expect"]
+    body, error, attempts, waited = assume_role(module.client("sts"), request, expect, params["wait_for_role"])
+    outcome = classify(error, "sts")
+    result = {"changed": False, "outcome": outcome.kind, "attempts": attempts, "waited_seconds": waited,
+              "role_arn": request["RoleArn"], "switch_role": {"account_id": account, "role_name": role_name}}
+    if outcome.kind not in expect:
+        waited_for = params["wait_for_role"] if ALLOWED in expect and params["wait_for_role"] else 0
+        raise unexpected_outcome(outcome, expect, request["RoleArn"], error, waited_for).with_details(**result)
+    if error is not None:
+        return dict(result, code=outcome.code, reason=outcome.reason)
+    creds, issued = credentials_result(body, params)
+    result.update(creds)
     if params["profile_file"] and not module.check_mode:
         try:
             write_profile(params["profile_file"], params["profile_name"], issued, params["region"])
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError) as failure:
             # A failed task is displayed: mask the new secrets in it. (A successful result must not be masked, or the
             # registered variable would hold "********"; the action plugin hides that result instead.)
             module.no_log_values.update(value for value in (issued.get("AccessKeySecret"), issued.get("SecurityToken")) if value)
-            module.fail_json(msg=f"profile_file: cannot write {params['profile_file']}: {error}")
+            raise CollectionError(f"profile_file: cannot write {params['profile_file']}: {failure}") from None
         result["profile"] = {"file": params["profile_file"], "name": params["profile_name"]}
-    module.exit_json(**result)
+    return result
+
+
+def main():
+    AlibabaCloudModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).execute(run)
 
 
 if __name__ == "__main__":

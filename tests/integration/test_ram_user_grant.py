@@ -242,8 +242,8 @@ def test_the_two_key_limit_and_a_foreign_file_fail_before_writing(grant, ram_b, 
 
 
 @pytest.mark.parametrize("options, field", [
-    ({"user_name": "alice", "role_arns": ["acs:ram::100000000000001:role/x"]}, "role_arns"),
-    ({"user_name": "alice", "role_arns": ["arn:aws:iam::123456789012:role/x"]}, "role_arns"),
+    ({"user_name": "alice", "role_arns": ["acs:ram::100000000000001:role/x"]}, "role_arns[0]"),
+    ({"user_name": "alice", "role_arns": ["arn:aws:iam::123456789012:role/x"]}, "role_arns[0]"),
     ({"user_name": "a" * 65, "role_arns": [OPERATOR_ARN]}, "user_name"),
     ({"user_name": "alice"}, "role_arns"),
     ({"user_name": "alice", "role_arns": [OPERATOR_ARN], "grant_policy_name": "bad_name"}, "grant_policy_name"),

@@ -93,9 +93,20 @@ def test_without_a_grant_alice_is_refused_after_a_bounded_wait(emu, run_playbook
     run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": False, "wait_for_role": 2}, expect_rc=2)
     failed = run.result("assume")
     assert "AssumeRole failed: NoPermission" in failed["msg"]
-    assert 2 <= time.monotonic() - started < 30
-    assert len(assume_calls(emu)) == 3, "asked at 0, 1 and 2 seconds, then the refusal is reported"
+    assert time.monotonic() - started < 30
+    # The wait is the client's retry policy with a 2-second budget: every attempt is counted, every pause reported.
+    assert failed["attempts"] == len(assume_calls(emu)) >= 2 and failed["error"]["attempts"] == failed["attempts"]
+    assert 0 < failed["waited_seconds"] <= 2 and failed["outcome"] == "denied"
+    assert f"after {failed['attempts']} attempts" in failed["msg"] and "waited up to 2 s" in failed["msg"]
     assert ALICE_SECRET not in json.dumps(failed)
+
+
+def test_a_refusal_expected_as_proof_is_answered_at_once_without_waiting(emu, run_playbook):
+    """expect: denied takes STS's first answer: the default wait_for_role does not apply to a proof of refusal."""
+    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": False, "expect": "denied"})
+    refused = run.result("assume")
+    assert (refused["outcome"], refused["code"], refused["attempts"], refused["waited_seconds"]) == ("denied", "NoPermission", 1, 0)
+    assert "sts_creds" not in refused and len(assume_calls(emu)) == 1
 
 
 def test_a_file_that_is_no_cli_configuration_is_left_alone(emu, run_playbook, tmp_path):

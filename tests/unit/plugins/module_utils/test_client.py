@@ -32,6 +32,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.credentials
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import (
     MASK,
     ApiError,
+    CollectionError,
     api_error_from_exception,
     envelope_error,
     failure_result,
@@ -154,7 +155,7 @@ def test_client_exception_becomes_the_documented_message():
     result = failure_result(api_error_from_exception(exc), "GetRole")
     assert result["msg"] == "GetRole failed: EntityNotExist.Role: The role does not exist. (request id 4C2A-11, HTTP status 404)"
     assert result["error"] == dict(code="EntityNotExist.Role", message="The role does not exist.", request_id="4C2A-11",
-                                   status_code=404, operation="GetRole", attempts=1)
+                                   status_code=404, operation="GetRole", attempts=1, waited_seconds=0.0)
 
 
 def test_server_exception_without_data_strips_the_sdk_decoration():
@@ -299,20 +300,14 @@ def test_temporary_credentials_from_assume_role():
 
 # --- ApiClient.call over a stand-in SDK client ----------------------------------------------------------------------
 
-class ModuleExit(Exception):
-    pass
+class Recorder:
+    """Collects the attempts an ApiClient accounts for, as AlibabaCloudModule.record_api_call does."""
 
-
-class FakeModule:
-    def __init__(self, check_mode=False, secrets=()):
-        self.check_mode = check_mode
-        self.no_log_values = set(secrets)
+    def __init__(self):
         self.api_calls = []
-        self.failure = None
 
-    def fail_json(self, **kwargs):
-        self.failure = kwargs
-        raise ModuleExit(kwargs["msg"])
+    def __call__(self, product, action, write, attempt, status):
+        self.api_calls.append(dict(product=product, action=action, write=write, attempt=attempt, status=status))
 
 
 class Body:
@@ -382,29 +377,29 @@ class SdkError(Exception):
         self.data = {"Code": code, "Message": message, "RequestId": "req-1"}
 
 
-def make_client(sdk, module=None, max_attempts=3):
-    module = module or FakeModule()
+def make_client(sdk, check_mode=False, max_attempts=3):
+    recorder = Recorder()
     policy = RetryPolicy(max_attempts=max_attempts, sleep=lambda seconds: None, random=lambda: 0.0)
-    return ApiClient(module, "ram", sdk, Models, "RUNTIME", policy, SdkError), module
+    return ApiClient("ram", sdk, Models, "RUNTIME", policy, SdkError, check_mode, recorder), recorder
 
 
 def test_call_returns_the_body_with_the_api_keys_and_records_the_attempt():
-    client, module = make_client(ScriptedSdk({"Role": {"RoleName": "r"}, "RequestId": "1"}))
+    client, recorder = make_client(ScriptedSdk({"Role": {"RoleName": "r"}, "RequestId": "1"}))
     assert client.call("GetRole", {"RoleName": "r"}) == {"Role": {"RoleName": "r"}, "RequestId": "1"}
-    assert module.api_calls == [dict(product="ram", action="GetRole", write=False, attempt=1, status=200)]
+    assert recorder.api_calls == [dict(product="ram", action="GetRole", write=False, attempt=1, status=200)]
 
 
 def test_call_retries_transient_errors_and_records_every_attempt():
-    client, module = make_client(ScriptedSdk(SdkError("ServiceUnavailable", 503), {"RequestId": "2"}))
+    client, recorder = make_client(ScriptedSdk(SdkError("ServiceUnavailable", 503), {"RequestId": "2"}))
     assert client.call("GetRole", {"RoleName": "r"}) == {"RequestId": "2"}
-    assert [(entry["attempt"], entry["status"]) for entry in module.api_calls] == [(1, 503), (2, 200)]
+    assert [(entry["attempt"], entry["status"]) for entry in recorder.api_calls] == [(1, 503), (2, 200)]
 
 
 def test_ignored_code_returns_none_without_retrying():
     sdk = ScriptedSdk(SdkError("EntityNotExist.Role", 404))
-    client, module = make_client(sdk)
+    client, recorder = make_client(sdk)
     assert client.call("GetRole", {"RoleName": "r"}, ignore=("EntityNotExist.Role",)) is None
-    assert len(module.api_calls) == 1
+    assert len(recorder.api_calls) == 1
 
 
 def test_envelope_refusal_is_handled_like_an_http_error():
@@ -417,50 +412,66 @@ def test_retry_on_waits_for_a_new_role_to_appear():
     sdk = ScriptedSdk(SdkError("EntityNotExist.Role", 404), SdkError("EntityNotExist.Role", 404), {"RequestId": "3"})
     client = make_client(sdk)[0]
     assert client.call("GetRole", {"RoleName": "r"}, retry_on=("EntityNotExist.Role",)) == {"RequestId": "3"}
+    assert client.last_call["attempts"] == 3
 
 
-def test_other_errors_fail_the_module_with_the_documented_message():
-    client, module = make_client(ScriptedSdk(SdkError("NoPermission", 403, "You are not authorized")))
-    with pytest.raises(ModuleExit):
+def test_wait_seconds_is_a_time_budget_not_an_attempt_count():
+    """wait_seconds lifts the attempt limit (3 here) and bounds the wait by time; the error reports both numbers."""
+    sdk = ScriptedSdk(*[SdkError("EntityNotExist.Role", 404)] * 6, {"RequestId": "late"})
+    client = make_client(sdk)[0]
+    assert client.call("GetRole", {"RoleName": "r"}, retry_on=("EntityNotExist.Role",), wait_seconds=60) == {"RequestId": "late"}
+    assert client.last_call["attempts"] == 7
+    sdk = ScriptedSdk(*[SdkError("EntityNotExist.Role", 404)] * 3)
+    clock = iter([0.0, 0.0, 5.0, 11.0, 11.0])
+    client = ApiClient("ram", sdk, Models, "RUNTIME", RetryPolicy(max_attempts=3, sleep=lambda seconds: None, random=lambda: 1.0,
+                                                                   clock=lambda: next(clock)), SdkError, False, Recorder())
+    with pytest.raises(ApiError) as raised:
+        client.call("GetRole", {"RoleName": "r"}, retry_on=("EntityNotExist.Role",), wait_seconds=2)
+    assert raised.value.attempts == 2 and raised.value.waited == 0.5
+
+
+def test_other_errors_are_raised_with_the_operation_and_the_documented_message():
+    client = make_client(ScriptedSdk(SdkError("NoPermission", 403, "You are not authorized")))[0]
+    with pytest.raises(ApiError) as raised:
         client.call("GetRole", {"RoleName": "r"})
-    assert module.failure["msg"] == "GetRole failed: NoPermission: You are not authorized (request id req-1, HTTP status 403)"
-    assert module.failure["error"]["operation"] == "GetRole"
+    assert raised.value.operation == "GetRole" and raised.value.status_code == 403
+    failure = failure_result(raised.value)
+    assert failure["msg"] == "GetRole failed: NoPermission: You are not authorized (request id req-1, HTTP status 403)"
+    assert failure["error"]["operation"] == "GetRole"
 
 
 def test_failure_message_is_scrubbed_of_module_secrets():
-    module = FakeModule(secrets={SECRET})
-    client = make_client(ScriptedSdk(SdkError("SignatureDoesNotMatch", 400, f"bad signature with {SECRET}")), module)[0]
-    with pytest.raises(ModuleExit):
+    client = make_client(ScriptedSdk(SdkError("SignatureDoesNotMatch", 400, f"bad signature with {SECRET}")))[0]
+    with pytest.raises(ApiError) as raised:
         client.call("GetRole", {"RoleName": "r"})
-    assert SECRET not in json.dumps(module.failure)
+    assert SECRET not in json.dumps(failure_result(raised.value, secrets={SECRET}))
 
 
 def test_check_mode_refuses_writes_before_any_request():
     sdk = ScriptedSdk({"RequestId": "never"})
-    client, module = make_client(sdk, FakeModule(check_mode=True))
-    with pytest.raises(ModuleExit, match="check mode"):
+    client, recorder = make_client(sdk, check_mode=True)
+    with pytest.raises(CollectionError, match="check mode"):
         client.call("CreateRole", {"RoleName": "r", "AssumeRolePolicyDocument": "{}"})
-    assert not sdk.requests and not module.api_calls
+    assert not sdk.requests and not recorder.api_calls
 
 
 def test_check_mode_allows_reads():
-    client = make_client(ScriptedSdk({"RequestId": "1"}), FakeModule(check_mode=True))[0]
+    client = make_client(ScriptedSdk({"RequestId": "1"}), check_mode=True)[0]
     assert client.call("GetRole", {"RoleName": "r"}) == {"RequestId": "1"}
 
 
 def test_unknown_parameter_fails_instead_of_being_dropped():
     sdk = ScriptedSdk({"RequestId": "never"})
-    client, module = make_client(sdk)
-    with pytest.raises(ModuleExit):
+    client = make_client(sdk)[0]
+    with pytest.raises(CollectionError, match="Rolename"):
         client.call("GetRole", {"Rolename": "typo"})
-    assert "Rolename" in module.failure["msg"] and not sdk.requests
+    assert not sdk.requests
 
 
 def test_unknown_action_fails():
-    client, module = make_client(ScriptedSdk())
-    with pytest.raises(ModuleExit):
+    client = make_client(ScriptedSdk())[0]
+    with pytest.raises(CollectionError, match="GetRoles"):
         client.call("GetRoles")
-    assert "GetRoles" in module.failure["msg"]
 
 
 def test_real_sdk_method_signatures_bind():
