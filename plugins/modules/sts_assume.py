@@ -75,16 +75,16 @@ options:
         error, reports RV(attempts) and RV(waited_seconds), and an error says that it waited.
       - The last answer is reported if the role cannot be assumed in that time, so a caller that is really refused
         fails only after this wait. Set V(0) to fail at the first refusal.
-      - Not used when O(expect) does not contain V(allowed): a refusal is then the answer, not something to wait out.
+      - Not used when O(expect) does not contain V(allowed), since a refusal is then the answer, not something to wait out.
     type: int
     default: 10
   expect:
     description:
-      - The outcomes of AssumeRole that this task accepts. The default, V(allowed), is the normal use: get credentials.
+      - The outcomes of AssumeRole that this task accepts. The default, V(allowed), is the normal use (get credentials).
       - V(denied) turns the task into a proof of a refusal, for example after a revocation. Only STS's documented
         authorization refusal C(NoPermission) counts as V(denied).
       - V(not_found) accepts C(EntityNotExist.Role), the answer for a role that no longer exists (after a deletion).
-      - Any other answer is an V(error) and fails the task, whatever O(expect) says: an authentication error
+      - Any other answer is an V(error) and fails the task, whatever O(expect) says. An authentication error
         (C(InvalidAccessKeyId.NotFound), C(SignatureDoesNotMatch), C(InvalidSecurityToken.*)), throttling after the
         retries, a 5xx, a timeout or a connection error proves nothing about the role, so it is never taken for a
         refusal.
