@@ -17,8 +17,9 @@ if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.build|__pycache__|\.pytest_cach
   exit 1
 fi
 
-# Every module of the action group, the filter and a role must document themselves from the installed copy.
-modules=$(sed -n '/^  all:/,$s/^    - //p' meta/runtime.yml)
+# Every module (those of the action group, and preflight, which takes no credentials and is not in it), the filter
+# and a role must document themselves from the installed copy.
+modules="$(sed -n '/^  all:/,$s/^    - //p' meta/runtime.yml) preflight"
 for module in $modules; do
   ANSIBLE_COLLECTIONS_PATH="$work/collections" ansible-doc -t module "apsaramq.cross_account.$module" | grep -q "apsaramq.cross_account.$module"
 done

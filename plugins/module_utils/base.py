@@ -86,6 +86,32 @@ def common_argument_spec():
     )
 
 
+# (option, refused when, rule) for the numeric common options.
+_NUMERIC_RULES = (
+    ("retry_max_attempts", lambda value: value < 1, "must be at least 1"),
+    ("retry_max_seconds", lambda value: value < 0, "must not be negative"),
+    ("connect_timeout", lambda value: value <= 0, "must be positive"),
+    ("read_timeout", lambda value: value <= 0, "must be positive"),
+)
+
+
+def common_option_problems(params):
+    """(option, rule) pairs for what AlibabaCloudModule refuses in the common options before any API call.
+
+    Shared by the modules and by preflight, so that both refuse the same values."""
+    problems = [(option, rule) for option, wrong, rule in _NUMERIC_RULES
+                if isinstance(params.get(option), (int, float)) and wrong(params[option])]
+    duration_problem = check_duration((params.get("assume_role") or {}).get("duration_seconds"))
+    if duration_problem:
+        problems.append(("assume_role.duration_seconds", duration_problem.split(" ", 1)[1]))
+    for product in PRODUCTS:
+        try:
+            resolve_endpoint(product, params)
+        except ValueError as exc:
+            problems.append(tuple(str(exc).split(": ", 1)))  # parse_endpoint names its option: "<option>: <rule>"
+    return problems
+
+
 class AlibabaCloudModule(AnsibleModule):
     """An AnsibleModule whose API clients are built once per product, with shared credentials and retries."""
 
@@ -103,21 +129,9 @@ class AlibabaCloudModule(AnsibleModule):
                                          max_seconds=self.params["retry_max_seconds"])
 
     def _check_common_options(self):
-        problems = [
-            "retry_max_attempts must be at least 1" if self.params["retry_max_attempts"] < 1 else None,
-            "retry_max_seconds must not be negative" if self.params["retry_max_seconds"] < 0 else None,
-            "connect_timeout must be positive" if self.params["connect_timeout"] <= 0 else None,
-            "read_timeout must be positive" if self.params["read_timeout"] <= 0 else None,
-            check_duration((self.params["assume_role"] or {}).get("duration_seconds")),
-        ]
-        for product in PRODUCTS:
-            try:
-                resolve_endpoint(product, self.params)
-            except ValueError as exc:
-                problems.append(str(exc))
-        problems = [problem for problem in problems if problem]
+        problems = common_option_problems(self.params)
         if problems:
-            self.fail_json(msg="; ".join(problems))
+            self.fail_json(msg="; ".join(f"{field}: {reason}" for field, reason in problems))
 
     def client(self, product):
         """The ApiClient of ``product`` ("ram", "sts" or "rocketmq"), built on first use."""

@@ -87,7 +87,7 @@ def parse_endpoint(value, field):
     """Endpoint from ``host[:port]`` (HTTPS) or an ``http(s)://host[:port]`` URL; ValueError names the field."""
     text = (value or "").strip()
     if not text:
-        raise ValueError(f"{field} is empty")
+        raise ValueError(f"{field}: must not be empty")
     parts = urlsplit(text if "://" in text else "https://" + text)
     if parts.scheme not in ("http", "https"):
         raise ValueError(f"{field}: unsupported scheme {parts.scheme!r} in {text!r} (use http or https)")
