@@ -76,7 +76,8 @@ def test_full_revocation_leaves_no_role_no_custom_policy_and_no_working_token(ru
 
     revoked = run_playbook(playbook(session, play("account_a", revoke_all, tasks=show("revoke_result") + read_back())))
     assert revoked.result("show revoke_result")["revoke_result"] == {
-        "role_name": ROLE, "mode": "delete", "existed": True, "new_session_refused": True, "old_session_refused": True}
+        "role_name": ROLE, "mode": "delete", "existed": True, "new_session_refused": True, "old_session_refused": True,
+        "proofs": {"new_session": "proven", "old_session": "proven", "role_deleted": "proven"}}
     assert revoked.result("role info")["roles"] == [] and revoked.result("policy info")["policies"] == []
     assert ram_state(emu, A)["roles"] == {} and ram_state(emu, A)["policies"] == {}
 
