@@ -195,6 +195,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policie
     plan_new_version,
 )
 
+
 def snapshot(policy, document, attached_to=None):
     """What --diff shows of a policy."""
     if policy is None:

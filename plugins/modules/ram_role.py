@@ -58,6 +58,9 @@ options:
   assume_role_policy_document:
     description:
       - The complete trust policy, as a mapping, a JSON string or a YAML string.
+      - At most 2,048 characters as compact JSON, and no wildcard (C(*), C(?)) in a principal; either fails before
+        any API call. The RAM reference gives no length for a trust policy; 2,048 is the limit the collection and
+        its emulator assume.
       - Cannot be combined with the friendly trust options.
       - When neither this nor a friendly trust option is given, the trust of an existing role is left as it is.
     type: raw
@@ -66,11 +69,16 @@ options:
     description:
       - UIDs (16 digits) of the accounts whose RAM users and roles may assume the role, once that account grants them
         C(sts:AssumeRole). Written as C(acs:ram::<uid>:root).
+      - The trust policy built from the friendly options is bound by the 2,048-character limit of
+        O(assume_role_policy_document) (some 55 accounts without conditions); beyond it the task fails before any API
+        call.
     type: list
     elements: str
   trusted_ram_arns:
     description:
       - ARNs of single RAM users or roles that may assume the role, such as C(acs:ram::2000000000000002:user/alice).
+      - Wildcards such as C(acs:ram::2000000000000002:user/*) are refused; trust the account with O(trusted_accounts)
+        instead.
     type: list
     elements: str
   trusted_services:
@@ -325,6 +333,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles i
     update_role,
     wait_until_visible,
 )
+
 
 # --------------------------------------------------------------------------------------------------------------- trust
 

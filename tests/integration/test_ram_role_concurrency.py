@@ -35,7 +35,7 @@ def emulator(tmp_path_factory):
     """This module's emulator: the example seed plus a role of A trusting B (so every emu.reset() brings it back),
     with latency on the two calls of the read-modify-write (kept across resets: they are start-up flags)."""
     seed = yaml.safe_load(SEED.read_text())
-    owner = next(account for account in seed["accounts"] if account["uid"] == A)
+    owner = [account for account in seed["accounts"] if account["uid"] == A][0]
     trust = {"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": [root(B)]}}]}
     owner["roles"] = [{"name": ROLE, "trust": trust}]
     path = tmp_path_factory.mktemp("seed") / "seed.yml"

@@ -47,8 +47,8 @@ def session_of_b(keys_b, **extra):
 def test_every_mode_passes_its_proofs_with_the_demo_inputs_after_a_real_revocation(run_playbook, emu, tmp_path, mode):
     keys_b, keys_c = set_up(run_playbook, tmp_path)
     extra = {"revoke_accounts": [B], "revoke_verify_remaining_credentials": key_of(keys_c, "app-c")} if mode == "trust" else {}
-    run = run_playbook(playbook(session_of_b(keys_b), play("account_a", ("revoke", proof_inputs(keys_b, mode, **extra)),
-                                                              tasks=show("revoke_result"))))
+    revoke = play("account_a", ("revoke", proof_inputs(keys_b, mode, **extra)), tasks=show("revoke_result"))
+    run = run_playbook(playbook(session_of_b(keys_b), revoke))
     result = run.result("show revoke_result")["revoke_result"]
     expected = {"trust": {"new_session", "remaining_partner"}, "policies": {"new_session", "old_session"},
                 "delete": {"new_session", "old_session", "role_deleted"}}[mode]

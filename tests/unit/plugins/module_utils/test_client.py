@@ -423,8 +423,8 @@ def test_wait_seconds_is_a_time_budget_not_an_attempt_count():
     assert client.last_call["attempts"] == 7
     sdk = ScriptedSdk(*[SdkError("EntityNotExist.Role", 404)] * 3)
     clock = iter([0.0, 0.0, 5.0, 11.0, 11.0])
-    client = ApiClient("ram", sdk, Models, "RUNTIME", RetryPolicy(max_attempts=3, sleep=lambda seconds: None, random=lambda: 1.0,
-                                                                   clock=lambda: next(clock)), SdkError, False, Recorder())
+    policy = RetryPolicy(max_attempts=3, sleep=lambda seconds: None, random=lambda: 1.0, clock=lambda: next(clock))
+    client = ApiClient("ram", sdk, Models, "RUNTIME", policy, SdkError, False, Recorder())
     with pytest.raises(ApiError) as raised:
         client.call("GetRole", {"RoleName": "r"}, retry_on=("EntityNotExist.Role",), wait_seconds=2)
     assert raised.value.attempts == 2 and raised.value.waited == 0.5
