@@ -66,7 +66,7 @@ NOT_FOUND_CODES = {
 
 # Authentication failures (the request was not accepted as the caller's): the code or its dotted family.
 AUTHENTICATION_CODES = (
-    "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurityToken", "MissingSecurityToken", "SignatureNonceUsed",
+    "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurityToken", "MissingSecurityToken", "SignatureNonceUsed", "MissingSignatureNonce",
     "InvalidTimeStamp", "MissingTimestamp", "MissingAuthorizationHeader", "InvalidAuthorizationHeader", "MissingDateHeader",
     "InvalidDateHeader", "TimeExpired", "IncompleteSignature", "InvalidAccessKeySecret",
 )

@@ -20,7 +20,7 @@ from .admin import Admin, AuditLog
 from .faults import FaultInjector, drop_connection, propagation_refusal
 from .identity import Identity
 from .protocol import rendering
-from .protocol.signatures import SignedRequest, parse_signed_request, signature_mismatch
+from .protocol.signatures import SignedRequest, missing_signature_nonce, parse_signed_request, signature_mismatch
 from .routing import Route, resolve
 from .services.base import ApiError, Call
 from .state import State
@@ -44,14 +44,24 @@ def check_timestamp(signed: SignedRequest, window: int) -> None:
         raise ApiError(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
 
 
+def check_nonce(signed: SignedRequest) -> None:
+    """RPC v1 and ACS3 must carry a nonce (400 MissingSignatureNonce); ROA v1 may, the MQ HTTP plane has none."""
+    if signed.nonce_required and not signed.nonce:
+        raise missing_signature_nonce()
+
+
 def authenticate(request: Request, state: State) -> Identity:
     """Verify the signature of ``request`` and return the caller (raises the documented errors)."""
     signed = parse_signed_request(request)
     check_timestamp(signed, state.settings.timestamp_window)
+    check_nonce(signed)
     credential = identity_layer.find_credential(state, signed.access_key_id, signed.security_token)
     if not signed.verify(credential.secret):
-        raise signature_mismatch()
-    # nonces live as long as the timestamp window, which follows the host clock (not the movable cloud clock)
+        raise signature_mismatch(signed.string_to_sign)
+    # A nonce is remembered per AccessKeyId after the signature is verified (a forged request burns nothing), for as
+    # long as a request carrying it could still pass the timestamp check (state.NonceCache). The window follows the
+    # host clock (clients sign with it), not the movable cloud clock. The code and message are the gateway's
+    # (https://github.com/aliyun/alibaba-cloud-sdk-go/issues/39).
     if signed.nonce and not state.nonces.use(signed.access_key_id, signed.nonce, time.time(), state.settings.timestamp_window):
         raise ApiError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
     if credential.session is not None:

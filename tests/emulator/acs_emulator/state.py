@@ -12,8 +12,9 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Deque, Dict, Iterable, Optional, Tuple
 
 DEFAULT_TIMESTAMP_WINDOW = 900
 SCHEMA_VERSION = 1
@@ -108,23 +109,44 @@ class Clock:
 
 
 class NonceCache:
-    """Signature nonces seen within the timestamp window, per AccessKeyId (a replay is refused)."""
+    """Signature nonces seen, per AccessKeyId, for as long as a request carrying them could still be accepted.
+
+    A request signed at T passes the timestamp check while |now - T| <= window, so a nonce first seen at t
+    (t >= T - window) must be kept until T + window <= t + 2 * window; the gateway is reported to refuse a repeated
+    nonce for about 31 minutes with its 15-minute window (https://developer.aliyun.com/ask/561619). Entries are
+    kept in arrival order and the expired ones dropped on every use, so memory is bounded by the request rate
+    times 2 * window, whatever the number of keys.
+    """
 
     def __init__(self):
         self._seen: Dict[tuple, float] = {}
+        self._arrivals: Deque[Tuple[float, tuple]] = deque()
+        self._lock = threading.Lock()
 
     def use(self, access_key_id: str, nonce: str, now: float, window: float) -> bool:
-        """Remember ``nonce``; False when it was already used."""
-        if len(self._seen) > 10000:
-            self._seen = {k: t for k, t in self._seen.items() if now - t <= 2 * window}
+        """Remember ``nonce``; False when ``access_key_id`` already used it within ``2 * window`` seconds."""
         key = (access_key_id, nonce)
-        if key in self._seen and now - self._seen[key] <= 2 * window:
-            return False
-        self._seen[key] = now
-        return True
+        with self._lock:
+            self._expire(now - 2 * window)
+            if key in self._seen:
+                return False
+            self._seen[key] = now
+            self._arrivals.append((now, key))
+            return True
+
+    def _expire(self, horizon: float) -> None:
+        while self._arrivals and self._arrivals[0][0] < horizon:
+            seen_at, key = self._arrivals.popleft()
+            if self._seen.get(key) == seen_at:
+                del self._seen[key]
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
     def clear(self) -> None:
-        self._seen.clear()
+        with self._lock:
+            self._seen.clear()
+            self._arrivals.clear()
 
 
 @dataclass

@@ -213,7 +213,13 @@ def test_expired_token(cloud, two_sessions):
 
 
 def test_secrets_never_appear_in_error_answers(cloud, two_sessions):
+    """The secret never travels, so no answer can hold it. The token does: like the real gateway, the RPC
+    SignatureDoesNotMatch message echoes the server's string to sign, token included (percent-encoded), so it
+    appears there and only there, and clients must scrub it (test_signature_rules: the collection's scrub does)."""
     error = cloud.error(lambda: cloud.identity(cloud.Key(two_sessions[0].id, "wrong-secret", two_sessions[0].token), signature_algorithm="v2"))
     assert error.code == "SignatureDoesNotMatch"
     text = json.dumps(error.data)
-    assert two_sessions[0].token not in text and two_sessions[0].secret not in text
+    assert two_sessions[0].secret not in text
+    echoed = error.data["Message"].partition(" server string to sign is:")[2]
+    assert f"SecurityToken%3D{two_sessions[0].token}%26" in echoed
+    assert two_sessions[0].token not in text.replace(echoed, "")

@@ -4,12 +4,15 @@
 (AccessKeyId, STS token), when (timestamp), the nonce, and a ``verify(secret)`` callable. Schemes:
 
 - ACS3-HMAC-SHA256 (default of the current SDKs): ``Authorization: ACS3-HMAC-SHA256 Credential=..,
-  SignedHeaders=..,Signature=..``; exactly the headers named in SignedHeaders are verified, and the
-  ``x-acs-content-sha256`` header must be the hash of the body actually received.
+  SignedHeaders=..,Signature=..``; the headers named in SignedHeaders are verified, every common header
+  present must be among them (host and every ``x-acs-*`` header, else 400 IncompleteSignature), the
+  ``x-acs-content-sha256`` header must be the hash of the body actually received, and
+  ``x-acs-signature-nonce`` is required.
 - RPC HMAC-SHA1 v1 (aliyun-python-sdk-core, ``signature_algorithm='v2'``, alibabacloud-credentials):
   parameters in the query and the form body; both percent-encodings clients use are accepted
-  (RFC 3986 and ``quote_plus``, which differ for spaces).
-- ROA HMAC-SHA1 v1: ``Authorization: acs <AccessKeyId>:<signature>``.
+  (RFC 3986 and ``quote_plus``, which differ for spaces); ``SignatureNonce`` is required.
+- ROA HMAC-SHA1 v1: ``Authorization: acs <AccessKeyId>:<signature>``; every ``x-acs-*`` header is signed by
+  construction, the nonce header is optional (but a nonce sent is remembered like the others).
 - ApsaraMQ HTTP data plane: ``Authorization: MQ <AccessKeyId>:<signature>`` -> ``parse_mq_http_request``,
   the hook the RocketMQ part fills in.
 """
@@ -41,11 +44,31 @@ class SignedRequest:
     timestamp: Optional[datetime]
     nonce: Optional[str]
     verify: Callable[[str], bool]          # secret -> does the signature match?
+    nonce_required: bool = False           # the scheme makes the nonce mandatory (RPC v1, ACS3)
+    string_to_sign: str = ""               # the server's, echoed by SignatureDoesNotMatch ("" for MQ HTTP)
 
 
-def signature_mismatch() -> ApiError:
-    # The server's string to sign is not echoed back: for RPC it contains the SecurityToken.
-    return ApiError(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
+def signature_mismatch(string_to_sign: str = "") -> ApiError:
+    """400 SignatureDoesNotMatch, worded as the POP gateway words it: the message ends with
+    ``server string to sign is:<the server's string to sign>`` (seen in real answers, e.g.
+    https://github.com/NewFuture/DDNS/issues/57). aliyun-python-sdk-core 2.16 relies on it: its
+    ``client._get_server_exception`` reads ``message.split(':')[1]`` (IndexError without the colon) and, when it
+    equals its own string to sign, reports ``InvalidAccessKeySecret`` instead. For RPC the echoed string holds the
+    SecurityToken (percent-encoded), for ROA the ``x-acs-security-token`` header: the real gateway echoes it too,
+    so clients must scrub error messages (the collection's ``errors.scrub`` does)."""
+    message = "Specified signature is not matched with our calculation."
+    if string_to_sign:
+        message += f" server string to sign is:{string_to_sign}"
+    return ApiError(400, "SignatureDoesNotMatch", message)
+
+
+def missing_signature_nonce() -> ApiError:
+    """400 MissingSignatureNonce. SignatureNonce is a required common parameter ("a unique random number used to
+    prevent replay attacks", https://www.alibabacloud.com/help/en/auto-scaling/latest/common-parameters); the
+    code and message follow the gateway's pattern for its sibling MissingTimestamp ("Timestamp is mandatory for
+    this action.", https://github.com/rfancn/aliyun-ddns-client/issues/13). Used for RPC v1 and ACS3 alike
+    (README: Assumptions where the documentation is silent)."""
+    return ApiError(400, "MissingSignatureNonce", "SignatureNonce is mandatory for this action.")
 
 
 def missing_access_key() -> ApiError:
@@ -95,6 +118,32 @@ def _rfc3986(value: str) -> str:
     return quote(value, safe="~")
 
 
+# V3 signature: "SignedHeaders ... all common request headers except Authorization must be signed when present"
+# (https://help.aliyun.com/document_detail/159972.htm: "除Authorization外的所有公共请求头，只要存在必须被加入签名";
+# the same sentence in https://help.aliyun.com/zh/model-studio/user-guide/roa-style-request-body-signature-mechanism).
+# The common headers are host and the x-acs-* family (x-acs-action, -version, -date, -signature-nonce,
+# -content-sha256, -security-token, ...): a header of that family the client did not sign could be swapped in
+# transit (x-acs-action: ListRoles signed, ListUsers served) or replayed (date and nonce unsigned).
+ACS3_ALWAYS_SIGNED = frozenset({"host"})
+ACS3_SIGNED_PREFIX = "x-acs-"
+
+
+def acs3_unsigned_headers(request: Request, signed_headers: List[str]) -> List[str]:
+    """The headers present that must be signed but are not named in SignedHeaders (sorted, lower case)."""
+    present = {name.lower() for name in request.headers.keys()}
+    required = {name for name in present if name in ACS3_ALWAYS_SIGNED or name.startswith(ACS3_SIGNED_PREFIX)}
+    return sorted(required - set(signed_headers))
+
+
+def incomplete_signature(unsigned: List[str]) -> ApiError:
+    """400 IncompleteSignature: the gateway's code for a V3 signature that does not cover what it must ("The request
+    signature does not conform to Aliyun standards.", https://github.com/fog/fog-aliyun/issues/32; SDKs treat it as
+    a signature failure, https://github.com/aliyun/aliyun-openapi-net-sdk/pull/178). The emulator names the
+    headers left out."""
+    return ApiError(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards. "
+                    f"Headers present but not in SignedHeaders: {', '.join(unsigned)}.")
+
+
 def acs3_canonical_request(request: Request, signed_headers: List[str], payload_hash: str) -> str:
     query = dict(request.args.items(multi=True))
     canonical_query = "&".join(f"{_rfc3986(k)}={_rfc3986(query[k])}" for k in sorted(query))
@@ -107,19 +156,23 @@ def _parse_acs3(request: Request, authorization: str) -> SignedRequest:
     if not fields.get("Credential") or not fields.get("Signature") or not fields.get("SignedHeaders"):
         raise ApiError(400, "InvalidAuthorization", "The Authorization header is not well formed.")
     signed_headers = [h.strip().lower() for h in fields["SignedHeaders"].split(";") if h.strip()]
+    unsigned = acs3_unsigned_headers(request, signed_headers)
+    if unsigned:
+        raise incomplete_signature(unsigned)
     body = request.get_data(cache=True)
     claimed_hash = request.headers.get("x-acs-content-sha256", "")
+    canonical = acs3_canonical_request(request, signed_headers, claimed_hash)
+    string_to_sign = f"{ACS3}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
 
     def verify(secret: str) -> bool:
         if not _same(claimed_hash, hashlib.sha256(body).hexdigest()):
             return False
-        canonical = acs3_canonical_request(request, signed_headers, claimed_hash)
-        string_to_sign = f"{ACS3}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
         expected = hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
         return _same(expected, fields["Signature"])
 
     return SignedRequest(ACS3, fields["Credential"], request.headers.get("x-acs-security-token"),
-                         _parse_iso(request.headers.get("x-acs-date")), request.headers.get("x-acs-signature-nonce"), verify)
+                         _parse_iso(request.headers.get("x-acs-date")), request.headers.get("x-acs-signature-nonce"), verify,
+                         nonce_required=True, string_to_sign=string_to_sign)
 
 
 # ---- RPC HMAC-SHA1 v1 -------------------------------------------------------------------------------------
@@ -153,8 +206,10 @@ def _parse_rpc_v1(request: Request) -> SignedRequest:
         return any(_same(_hmac_sha1_b64(secret + "&", rpc_string_to_sign(request.method, params, encode)), params["Signature"])
                    for encode in RPC_ENCODINGS)
 
+    # the RFC 3986 string is the one echoed: it is the documented encoding, the one the SDKs sign
     return SignedRequest(RPC_V1, params["AccessKeyId"], params.get("SecurityToken"), _parse_iso(params.get("Timestamp")),
-                         params.get("SignatureNonce"), verify)
+                         params.get("SignatureNonce"), verify, nonce_required=True,
+                         string_to_sign=rpc_string_to_sign(request.method, params, RPC_ENCODINGS[0]))
 
 
 # ---- ROA HMAC-SHA1 v1 -------------------------------------------------------------------------------------
@@ -182,8 +237,11 @@ def _parse_roa_v1(request: Request, authorization: str) -> SignedRequest:
             return False
         return _same(_hmac_sha1_b64(secret, roa_string_to_sign(request)), signature)
 
+    # x-acs-signature-nonce is optional in ROA v1 (Required "No" in the ROA common parameters,
+    # https://www.alibabacloud.com/help/doc-detail/167755.htm); a nonce sent is still checked for replay.
     return SignedRequest(ROA_V1, access_key_id, request.headers.get("x-acs-security-token"),
-                         _parse_http_date(request.headers.get("date")), request.headers.get("x-acs-signature-nonce"), verify)
+                         _parse_http_date(request.headers.get("date")), request.headers.get("x-acs-signature-nonce"), verify,
+                         string_to_sign=roa_string_to_sign(request))
 
 
 # ---- ApsaraMQ HTTP data plane (hook) ----------------------------------------------------------------------
