@@ -27,8 +27,17 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators 
 
 PERMISSION = "permission"
 TRUST = "trust"
-# Documented RAM limits, counted on the compact JSON form that render_document() sends.
-MAX_DOCUMENT_LENGTH = {PERMISSION: 6144, TRUST: 4096}
+SESSION = "session"  # an AssumeRole session Policy: the grammar of a permission policy, STS's own length limit
+# Length limits, counted on the compact JSON form that render_document() sends:
+# - permission: 6,144 characters (RAM Limits page, "The number of characters that a custom policy can contain";
+#   CreatePolicy: PolicyDocument 1 to 6,144 characters);
+# - session: 2,048 characters (AssumeRole reference: Policy 1 to 2,048 characters, since the STS upgrade of
+#   2022-09, alibabacloud.com/en/notice/ram20220919);
+# - trust: 2,048 characters, an assumption: the CreateRole and UpdateRole references give no length for
+#   AssumeRolePolicyDocument; the emulator uses the same limit and the emulator README's "Assumptions where the
+#   documentation is silent" names it.
+MAX_DOCUMENT_LENGTH = {PERMISSION: 6144, TRUST: 2048, SESSION: 2048}
+_GRAMMAR = {PERMISSION: PERMISSION, TRUST: TRUST, SESSION: PERMISSION}
 ASSUME_ROLE = "sts:AssumeRole"
 
 _STATEMENT_KEYS = {
@@ -124,16 +133,17 @@ def _parse(text, field):
 def validate_document(doc, kind=PERMISSION, field="policy_document"):
     """Check ``doc`` against the RAM policy grammar and size limit; raise PolicyError naming the faulty path."""
     if kind not in MAX_DOCUMENT_LENGTH:
-        raise ValueError(f"kind must be {PERMISSION!r} or {TRUST!r}, got {kind!r}")
+        raise ValueError(f"kind must be {PERMISSION!r}, {TRUST!r} or {SESSION!r}, got {kind!r}")
     with _reported_as(field):
-        _check_grammar(doc, kind)
+        _check_grammar(doc, _GRAMMAR[kind])
         _check_size(doc, kind)
 
 
 def _check_size(doc, kind):
     length = len(render_document(doc))
     if length > MAX_DOCUMENT_LENGTH[kind]:
-        raise PolicyError(f"is {length} characters as compact JSON; RAM allows at most {MAX_DOCUMENT_LENGTH[kind]} for a {kind} policy")
+        service = "STS" if kind == SESSION else "RAM"
+        raise PolicyError(f"is {length} characters as compact JSON; {service} allows at most {MAX_DOCUMENT_LENGTH[kind]} for a {kind} policy")
 
 
 def _check_grammar(doc, kind):
@@ -224,6 +234,20 @@ _PRINCIPAL_FORMS = {
 }
 
 
+def _principal_fault(kind, name):
+    """Why ``name`` cannot be a ``kind`` principal of a trust policy, or None.
+
+    Wildcards are refused: the trust-policy documentation names accounts, users, roles, services and identity
+    providers one by one and documents no wildcard, and ``*`` or ``acs:ram::<uid>:user/*`` would let identities
+    nobody named assume the role (the stricter reading; the emulator refuses them too)."""
+    if "*" in name or "?" in name:
+        return f"must name one principal; wildcards (* and ?) are not accepted in a trust policy, got {name!r}"
+    pattern, expected = _PRINCIPAL_FORMS[kind]
+    if not pattern.fullmatch(name):
+        return f"must be {expected}, got {name!r}"
+    return None
+
+
 def _check_principal(principal, path):
     if principal is None:
         raise PolicyError("is required in a trust policy", path)
@@ -232,8 +256,10 @@ def _check_principal(principal, path):
     for kind, value in principal.items():
         if kind not in _PRINCIPAL_FORMS:
             raise PolicyError("is not a principal type (expected RAM, Service or Federated)", f"{path}.{kind}")
-        pattern, expected = _PRINCIPAL_FORMS[kind]
-        _check_each(value, f"{path}.{kind}", pattern, expected)
+        for item_path, item in _strings(value, f"{path}.{kind}"):
+            fault = _principal_fault(kind, item)
+            if fault:
+                raise PolicyError(fault, item_path)
 
 
 def _any_string(value):
@@ -416,9 +442,11 @@ def _checked_uid(value, path):
 
 
 def _checked_principal(value, path, kind):
-    pattern, expected = _PRINCIPAL_FORMS[kind]
-    if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise PolicyError(f"must be {expected}, got {value!r}", path)
+    if not isinstance(value, str):
+        raise PolicyError(f"must be {_PRINCIPAL_FORMS[kind][1]}, got {value!r}", path)
+    fault = _principal_fault(kind, value)
+    if fault:
+        raise PolicyError(fault, path)
     return value
 
 

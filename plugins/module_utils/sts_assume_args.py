@@ -51,7 +51,9 @@ def validated_request(params):
         request["ExternalId"] = validate_external_id(params["external_id"], "external_id")
     if params["policy"] is not None:
         document = load_document(params["policy"], field="policy")
-        validate_document(document, kind="permission", field="policy")
+        # A permission policy's grammar, and at most 2,048 characters (AssumeRole: Policy 1 to 2,048 characters),
+        # checked on the compact JSON that is sent.
+        validate_document(document, kind="session", field="policy")
         request["Policy"] = render_document(document)
     validate_duration(params["wait_for_role"], "wait_for_role", 0, MAX_WAIT_SECONDS)
     return request, account, role_name

@@ -70,7 +70,7 @@ options:
       - UIDs (16 digits) of the accounts whose RAM users and roles may assume the role, once that account grants them
         C(sts:AssumeRole). Written as C(acs:ram::<uid>:root).
       - The trust policy built from the friendly options is bound by the 2,048-character limit of
-        O(assume_role_policy_document) (some 55 accounts without conditions); beyond it the task fails before any API
+        O(assume_role_policy_document) (59 accounts at most without conditions); beyond it the task fails before any API
         call.
     type: list
     elements: str

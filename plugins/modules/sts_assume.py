@@ -66,6 +66,7 @@ options:
     description:
       - A session policy (mapping, JSON or YAML string) that narrows what the credentials may do below the role's own
         permissions.
+      - At most 2,048 characters as compact JSON (the AssumeRole limit); a longer one fails before any API call.
     type: raw
   wait_for_role:
     description:
@@ -360,7 +361,7 @@ def unexpected_outcome(outcome, expect, role_arn, error, waited_for):
         return CollectionError(f"{tried} was allowed, expected {expected}: the caller can still start a session of this role "
                                "(the credentials were discarded)", outcome=outcome.kind)
     failure = failure_result(error)
-    message = f"{failure['msg']}: outcome {outcome.kind}, expected {expected}. {outcome.reason}"
+    message = f"{failure['msg']}; outcome {outcome.kind} ({outcome.reason}), expected {expected}"
     if waited_for:
         message += f" (waited up to {waited_for} s for the role to become assumable: wait_for_role)"
     return CollectionError(message, outcome=outcome.kind, code=outcome.code, reason=outcome.reason, error=failure["error"])

@@ -213,6 +213,52 @@ def test_bad_input_fails_naming_the_option_without_writes(emu, run_playbook):
     assert ram_calls(emu)[1] == 0
 
 
+def trust_of_length(length):
+    """A valid trust policy (B's root and one user of B) whose compact JSON, as the module sends it, is ``length`` long."""
+    def padded(pad):
+        return {"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                               "Principal": {"RAM": [f"acs:ram::{B}:root", f"acs:ram::{B}:user/u" + "x" * pad]}}]}
+    def size(document):
+        return len(json.dumps(document, sort_keys=True, separators=(",", ":")))
+    document = padded(length - size(padded(0)))
+    assert size(document) == length
+    return document
+
+
+def test_a_trust_document_at_the_shared_limit_is_created(emu, run_playbook):
+    """2,048 characters: the limit the module and the emulator share (issue 10: the module allowed 4,096)."""
+    created = apply(run_playbook, emu, {"trust_document": trust_of_length(2048)})
+    assert created["changed"] is True and ram_calls(emu)[2].count("CreateRole") == 1
+    stored = roles_in_state(emu)["partner-operator"]["AssumeRolePolicyDocument"]
+    assert len(stored) == 2048 and json.loads(stored) == trust_of_length(2048)
+
+
+# (case, ram_role options, the option the error message must start with): refused before any API call at all
+REFUSED_BEFORE_ANY_CALL = [
+    ("trust one character over the limit", {"assume_role_policy_document": trust_of_length(2049)},
+     "assume_role_policy_document: is 2049 characters as compact JSON; RAM allows at most 2048"),
+    ("80 partners", {"trusted_accounts": [f"{2000000000000000 + index:016d}" for index in range(80)]},
+     "trusted_accounts, trusted_ram_arns, trusted_services: is "),
+    ("wildcard RAM principal", {"assume_role_policy_document": {"Version": "1", "Statement": [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": "*"}}]}},
+     "assume_role_policy_document: Statement[0].Principal.RAM must name one principal; wildcards"),
+    ("every user of an account", {"assume_role_policy_document": {"Version": "1", "Statement": [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": ["acs:ram::*:user/*"]}}]}},
+     "assume_role_policy_document: Statement[0].Principal.RAM[0] must name one principal; wildcards"),
+    ("wildcard user ARN", {"trusted_ram_arns": [f"acs:ram::{B}:user/*"]}, "trusted_ram_arns[0]: must name one principal; wildcards"),
+]
+
+
+def test_trust_over_the_limit_or_with_a_wildcard_is_refused_before_any_call(emu, run_playbook):
+    credentials = {key: ACCOUNTS["account_a"]["admin"][key] for key in ("access_key_id", "access_key_secret")}
+    tasks = [{"name": case, "ignore_errors": True, "apsaramq.cross_account.ram_role": {"name": "partner-operator", **options, **credentials}}
+             for case, options, _message in REFUSED_BEFORE_ANY_CALL]
+    run = run_playbook(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
+    for case, _options, message in REFUSED_BEFORE_ANY_CALL:
+        assert run.result(case).get("msg", "").startswith(message), f"{case}: {run.result(case).get('msg')}"
+    assert emu.calls()["calls"] == [], "no API call at all, not even a read"
+
+
 def test_no_secret_at_verbosity_4(emu, run_playbook):
     run = run_playbook(PLAYBOOK, {**PARTNERS, "read_back": "partner-operator"}, verbosity=4, callback="default", diff=True)
     # ansible-playbook echoes its own command line at -vvvv, and the harness passes the accounts file as -e JSON:

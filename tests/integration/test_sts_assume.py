@@ -131,6 +131,26 @@ def test_default_wait_for_role_outlasts_propagation(emu, run_playbook):
     assert emu.calls(product="ram")["writes"] == 0, "the set-up converged: the grant was not renewed"
 
 
+def session_policy(length):
+    """A valid session policy (RAM reads in A) whose compact JSON, as the module sends it, is ``length`` characters."""
+    def padded(pad):
+        return {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"],
+                                               "Resource": ["*", f"acs:ram:*:{A}:role/" + "r" * pad]}]}
+    def size(document):
+        return len(json.dumps(document, sort_keys=True, separators=(",", ":")))
+    document = padded(length - size(padded(0)))
+    assert size(document) == length
+    return document
+
+
+def test_a_session_policy_of_2048_characters_is_sent_and_accepted(emu, run_playbook):
+    """AssumeRole takes a Policy of 1 to 2,048 characters: the module sends one of 2,048 and the session works."""
+    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "session_policy": session_policy(2048)})
+    assert run.result("facts")["msg"]["access_key_id"].startswith("STS.")
+    assert [role["arn"] for role in run.result("use")["roles"]] == [ROLE_ARN], "the session policy allows the reads"
+    assert [call["status"] for call in assume_calls(emu)] == [200]
+
+
 # (case, sts_assume options, the option the error message must start with)
 BAD_INPUT = [
     ("bad ARN", {"role_arn": f"acs:ram::{A}:user/alice"}, "role_arn"),
@@ -138,6 +158,8 @@ BAD_INPUT = [
     ("duration out of range", {"role_arn": ROLE_ARN, "duration_seconds": 100}, "duration_seconds"),
     ("bad session name", {"role_arn": ROLE_ARN, "session_name": "alice maintenance"}, "session_name"),
     ("malformed policy", {"role_arn": ROLE_ARN, "policy": '{"Version": "1", "Statement": ['}, "policy"),
+    # valid, and far below the 6,144 of a permission policy, but over AssumeRole's 2,048 (issue 10)
+    ("session policy of 2,049 characters", {"role_arn": ROLE_ARN, "policy": session_policy(2049)}, "policy: is 2049 characters"),
     ("wait too long", {"role_arn": ROLE_ARN, "wait_for_role": 100000}, "wait_for_role"),
 ]
 

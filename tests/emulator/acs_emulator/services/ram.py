@@ -10,7 +10,7 @@ import json
 from typing import Dict, List, Optional, Tuple
 
 from .base import ApiError, Call, action
-from .ram_model import DEFAULT_SESSION_DURATION, RamBackend, check_policy_type, invalid
+from .ram_model import ACCESS_KEY_STATUSES, DEFAULT_SESSION_DURATION, RamBackend, check_policy_type, invalid
 
 LIST_PAGE = {"default": 100, "maximum": 1000}
 TAG_PAGE = {"default": 50, "maximum": 100}
@@ -151,6 +151,11 @@ def _fields(record: dict, *names: str) -> dict:
 
 ROLE_FIELDS = ("RoleName", "RoleId", "Arn", "AssumeRolePolicyDocument", "Description", "MaxSessionDuration",
                "CreateDate", "UpdateDate")
+# CreateRole answers without UpdateDate: its documented Role has RoleId, RoleName, Arn, Description,
+# AssumeRolePolicyDocument, MaxSessionDuration and CreateDate only (RAM API reference CreateRole,
+# alibabacloud.com/help/doc-detail/28710.htm; the official SDK's CreateRoleResponseBodyRole in
+# alibabacloud-ram20150501 has no update_date). GetRole and UpdateRole document UpdateDate and keep it.
+NEW_ROLE_FIELDS = tuple(field for field in ROLE_FIELDS if field != "UpdateDate")
 ROLE_LIST_FIELDS = tuple(field for field in ROLE_FIELDS if field != "AssumeRolePolicyDocument")
 
 
@@ -161,7 +166,7 @@ def create_role(call: Call) -> dict:
     _authorize(call, f"role/{name}")
     role = _backend(call).create_role(name, trust, _optional(call, "Description"),
                                       _int(call, "MaxSessionDuration", DEFAULT_SESSION_DURATION), _tags(call))
-    return _reply(call, Role=_fields(role, *ROLE_FIELDS))
+    return _reply(call, Role=_fields(role, *NEW_ROLE_FIELDS))
 
 
 @action("ram", "GetRole")
@@ -441,6 +446,21 @@ def list_access_keys(call: Call) -> dict:
     name = _key_owner(call)
     _authorize(call, f"user/{name}")
     return _reply(call, AccessKeys={"AccessKey": _backend(call).list_access_keys(name)})
+
+
+@action("ram", "UpdateAccessKey", write=True)
+def update_access_key(call: Call) -> dict:
+    """Status Active or Inactive, authorized as ram:UpdateAccessKey on the user (RAM API reference UpdateAccessKey,
+    help.aliyun.com/document_detail/28690.html: resource acs:ram:*:{#accountId}:user/{#UserName}). UserName is
+    optional there; without it the caller's own key is meant, as for the other AccessKey calls (an assumption)."""
+    name = _key_owner(call)
+    key_id = _required(call, "UserAccessKeyId")
+    status = _required(call, "Status")
+    if status not in ACCESS_KEY_STATUSES:
+        raise invalid("Status", f"The parameter Status must be one of {', '.join(ACCESS_KEY_STATUSES)}.")
+    _authorize(call, f"user/{name}")
+    _backend(call).update_access_key(name, key_id, status)
+    return _reply(call)
 
 
 @action("ram", "DeleteAccessKey", write=True)

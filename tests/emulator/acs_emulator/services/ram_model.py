@@ -28,7 +28,11 @@ MAX_POLICY_VERSIONS = 5
 MAX_ACCESS_KEYS_PER_USER = 2
 MAX_TAGS_PER_RESOURCE = 20
 PERMISSION_DOCUMENT_MAX_CHARS = 6144
+# The CreateRole/UpdateRole references give no length for AssumeRolePolicyDocument (RAM API 2015-05-01; the RAM
+# Limits page neither): 2,048 is an assumption, shared with the collection (plugins/module_utils/policy.py) and
+# named in the README's "Assumptions where the documentation is silent".
 TRUST_DOCUMENT_MAX_CHARS = 2048
+ACCESS_KEY_STATUSES = ("Active", "Inactive")  # UpdateAccessKey: "Status: Active or Inactive"
 SESSION_DURATION_RANGE = (3600, 43200)
 DEFAULT_SESSION_DURATION = 3600
 ROTATE_STRATEGIES = ("None", "DeleteOldestNonDefaultVersionWhenLimitExceeded")
@@ -209,7 +213,13 @@ def _check_principal(principal, where: str) -> None:
     for kind, value in principal.items():
         if kind not in _PRINCIPAL_KINDS:
             raise malformed(f"{where} has unknown principal type {kind}")
-        _strings(value, f"{where}.{kind}")
+        for name in _strings(value, f"{where}.{kind}"):
+            if kind == "RAM" and any(wildcard in name for wildcard in "*?"):
+                # The trust-policy documentation names accounts (<uid>, acs:ram::<uid>:root), users and roles one
+                # by one and documents no wildcard: "*" or acs:ram::<uid>:user/* would let identities nobody named
+                # assume the role. Refused (an assumption, see the README).
+                raise malformed(f"{where}.{kind} {name!r}: a RAM principal names one account, user or role; "
+                                "wildcards (* and ?) are not accepted")
 
 
 def _check_condition(condition, where: str) -> None:
@@ -395,6 +405,18 @@ class RamBackend:
     def list_access_keys(self, user_name: str) -> List[dict]:
         return [{field: key[field] for field in ("AccessKeyId", "Status", "CreateDate")}
                 for key in self._user(user_name)["access_keys"]]
+
+    @_synchronized
+    def update_access_key(self, user_name: str, key_id: str, status: str) -> None:
+        """Active or Inactive; an inactive key is refused at authentication (InvalidAccessKeyId.Inactive) until
+        it is made active again. Not a permission change: no propagation delay follows it."""
+        if status not in ACCESS_KEY_STATUSES:
+            raise invalid("Status", f"The parameter Status must be one of {', '.join(ACCESS_KEY_STATUSES)}.")
+        user = self._user(user_name)
+        key = next((key for key in user["access_keys"] if key["AccessKeyId"] == key_id), None)
+        if key is None:
+            raise ApiError(404, "EntityNotExist.User.AccessKey", f"The AccessKey does not exist: {key_id}")
+        key["Status"] = status
 
     @_synchronized
     def delete_access_key(self, user_name: str, key_id: str) -> None:

@@ -21,7 +21,10 @@ SESSION_NAME = re.compile(r"[A-Za-z0-9_.@\-]{2,64}")
 MIN_DURATION = 900
 DEFAULT_DURATION = 3600
 DEFAULT_MAX_SESSION_DURATION = 3600
-MAX_POLICY_SIZE = 1024
+# The session Policy may be 1 to 2,048 characters: the current AssumeRole reference, and the notice of the
+# 2022-09 upgrade that raised it from 1,024 ("Notification of Request Parameters Length Constraints Upgrade of STS
+# APIs", alibabacloud.com/en/notice/ram20220919; STS changeset 2022-09-27: InvalidParameter.PolicySize now 2048).
+MAX_POLICY_SIZE = 2048
 
 
 def _invalid(code: str, message: str) -> ApiError:
@@ -45,7 +48,7 @@ def parse_session_policy(value):
     if value in (None, ""):
         return None
     if len(value) > MAX_POLICY_SIZE:
-        raise _invalid("PolicySize", f"The parameter Policy is longer than {MAX_POLICY_SIZE} characters.")
+        raise _invalid("PolicySize", f"The size of Policy must be smaller than {MAX_POLICY_SIZE} bytes.")
     try:
         document = json.loads(value)
     except ValueError as exc:
