@@ -109,3 +109,15 @@ def _resolve_path(request: Request) -> Route:
     params.update(_json_body(request))
     params.update(path_params)
     return Route(handler.product, handler, params)
+
+
+def served_actions() -> Dict[str, List[str]]:
+    """``{product: [action, ...]}`` of every registered handler (all service modules loaded first): the list a
+    conformance test must cover, so that a new handler cannot go untested."""
+    from .server import load_services  # pylint: disable=import-outside-toplevel  # server imports this module
+
+    load_services()
+    served: Dict[str, List[str]] = {}
+    for product, name in sorted(HANDLERS):
+        served.setdefault(product, []).append(name)
+    return served

@@ -153,31 +153,38 @@ def instance_view(instance: Instance) -> dict:
         "remark": instance.remark, "resourceGroupId": "", "topicCount": len(instance.topics),
         "groupCount": len(instance.groups), "createTime": api_time(instance.created_ms),
         "startTime": api_time(instance.created_ms), "updateTime": api_time(instance.created_ms),
-        "productInfo": {"msgProcessSpec": "rmq.s2.2xlarge", "messageRetentionTime": 72, "traceOn": False},
+        "productInfo": {"traceOn": False},   # ListInstances' productInfo model: capacityType, traceOn only
         "tags": [],
     }
 
 
 def instance_detail_view(instance: Instance) -> dict:
     endpoint = f"{instance.instance_id}.{instance.region}.rmq.aliyuncs.com:8080"
-    return dict(instance_view(instance), networkInfo={
+    return dict(instance_view(instance), productInfo={"msgProcessSpec": "rmq.s2.2xlarge", "messageRetentionTime": 72,
+                                                      "traceOn": False}, networkInfo={
         "endpoints": [{"endpointType": "TCP_VPC", "endpointUrl": endpoint, "ipWhitelist": []}],
     }, software={"softwareVersion": "5.0-rmq-20240101-1"}, aclInfo={"aclTypes": ["default"], "defaultVpcAuthFree": False})
 
 
 def topic_view(instance: Instance, topic: Topic) -> dict:
-    return {"instanceId": instance.instance_id, "regionId": instance.region, "topicName": topic.name,
+    view = {"instanceId": instance.instance_id, "regionId": instance.region, "topicName": topic.name,
             "messageType": topic.message_type, "status": "RUNNING", "remark": topic.remark,
-            "maxSendTps": topic.max_send_tps, "createTime": api_time(topic.created_ms),
-            "updateTime": api_time(topic.updated_ms)}
+            "createTime": api_time(topic.created_ms), "updateTime": api_time(topic.updated_ms)}
+    if topic.max_send_tps is not None:   # the model declares an int: no null
+        view["maxSendTps"] = topic.max_send_tps
+    return view
 
 
 def group_view(instance: Instance, group: ConsumerGroup) -> dict:
+    """A ListConsumerGroups item (its model has no deliveryOrderType nor consumeRetryPolicy)."""
     return {"instanceId": instance.instance_id, "regionId": instance.region, "consumerGroupId": group.id,
-            "status": "RUNNING", "remark": group.remark, "deliveryOrderType": group.delivery_order_type,
-            "messageModel": group.message_model,
-            "consumeRetryPolicy": {"retryPolicy": "DefaultRetryPolicy", "maxRetryTimes": group.max_retry_times},
+            "status": "RUNNING", "remark": group.remark, "messageModel": group.message_model,
             "createTime": api_time(group.created_ms), "updateTime": api_time(group.updated_ms)}
+
+
+def group_detail_view(instance: Instance, group: ConsumerGroup) -> dict:
+    return dict(group_view(instance, group), deliveryOrderType=group.delivery_order_type,
+                consumeRetryPolicy={"retryPolicy": "DefaultRetryPolicy", "maxRetryTimes": group.max_retry_times})
 
 
 # ---- handlers -------------------------------------------------------------------------------------------
@@ -244,7 +251,7 @@ def list_consumer_groups(call: Call) -> dict:
 @action("rocketmq", "GetConsumerGroup", method="GET", path="/instances/{instanceId}/consumerGroups/{consumerGroupId}")
 def get_consumer_group(call: Call) -> dict:
     instance, group_id = _group_level(call)
-    return envelope(call, group_view(instance, instance.group(group_id)))
+    return envelope(call, group_detail_view(instance, instance.group(group_id)))
 
 
 @action("rocketmq", "CreateConsumerGroup", write=True, method="POST", path="/instances/{instanceId}/consumerGroups/{consumerGroupId}")
