@@ -218,6 +218,7 @@ def trust_of_length(length):
     def padded(pad):
         return {"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
                                                "Principal": {"RAM": [f"acs:ram::{B}:root", f"acs:ram::{B}:user/u" + "x" * pad]}}]}
+
     def size(document):
         return len(json.dumps(document, sort_keys=True, separators=(",", ":")))
     document = padded(length - size(padded(0)))

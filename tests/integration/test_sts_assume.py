@@ -136,6 +136,7 @@ def session_policy(length):
     def padded(pad):
         return {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"],
                                                "Resource": ["*", f"acs:ram:*:{A}:role/" + "r" * pad]}]}
+
     def size(document):
         return len(json.dumps(document, sort_keys=True, separators=(",", ":")))
     document = padded(length - size(padded(0)))

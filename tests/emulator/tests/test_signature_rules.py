@@ -84,7 +84,7 @@ def test_the_fully_signed_acs3_request_is_served(cloud):
 def test_acs3_without_nonce_is_refused(cloud):
     """Signed without a nonce, a request could be sent again and again: it is refused every time."""
     headers = acs3_headers(cloud, cloud.B_ALICE, "GetCallerIdentity", STS_VERSION, nonce=None)
-    for _ in range(2):
+    for _attempt in range(2):
         status, answer = acs3_send(cloud, headers)
         assert (status, answer.get("Code")) == (400, "MissingSignatureNonce")
     assert cloud.emu.calls()["calls"] == []
@@ -104,7 +104,7 @@ def test_acs3_date_and_nonce_left_out_cannot_be_replayed(cloud):
     """Without x-acs-date and the nonce under the signature, one signature could be sent again and again."""
     headers = acs3_headers(cloud, cloud.B_ALICE, "GetCallerIdentity", STS_VERSION,
                            leave_out=("x-acs-date", "x-acs-signature-nonce"))
-    for _ in range(2):
+    for _attempt in range(2):
         headers["x-acs-signature-nonce"] = uuid.uuid4().hex     # a fresh, unsigned nonce each time
         status, answer = acs3_send(cloud, headers)
         assert (status, answer.get("Code")) == (400, "IncompleteSignature")
@@ -165,7 +165,7 @@ def test_rpc_v1_request_with_nonce_is_served(cloud):
 def test_rpc_v1_without_nonce_is_refused(cloud):
     """Signed without SignatureNonce, a URL could be sent again and again: it is refused every time."""
     url = rpc_url(cloud, cloud.B_ALICE, nonce=None)
-    for _ in range(2):
+    for _attempt in range(2):
         status, answer = send(url, {}, body=None, method="GET")
         assert (status, answer.get("Code")) == (400, "MissingSignatureNonce")
     assert cloud.emu.calls()["calls"] == []
