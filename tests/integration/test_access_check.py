@@ -5,23 +5,27 @@ import socket
 
 import pytest
 
-from conftest import ACCOUNTS
+from conftest import ACCOUNTS, MQ, resource_name
 
 A, B = ACCOUNTS["account_a"]["uid"], ACCOUNTS["account_b"]["uid"]
-INSTANCE_4X = "MQ_INST_1000000000000001_BXhFHbcq"
+INSTANCE_4X = MQ.instance_id
 INSTANCE_5X = "rmq-cn-emu5x0001"
-ORDERS_GRANT = {"series": "4.x", "instance_id": INSTANCE_4X, "publish_topics": ["orders"],
-                "subscribe_topics": ["orders"], "subscribe_groups": ["GID_orders_consumer"]}
+pytestmark = pytest.mark.shares_mq_topics  # live mode: one live instance, its topics shared by every worker
+ORDERS, PAYMENTS, GID_ORDERS, GID_PAYMENTS = MQ.orders, MQ.payments, MQ.orders_group, MQ.payments_group
+ORDERS_GRANT = {"series": "4.x", "instance_id": INSTANCE_4X, "publish_topics": [ORDERS],
+                "subscribe_topics": [ORDERS], "subscribe_groups": [GID_ORDERS]}
 
 
 def owner_play(roles):
-    """Account A creates, per role name, a policy from a rocketmq_policy grant and a role trusted by Account B."""
+    """Account A creates, per role name, a policy from a rocketmq_policy grant and a role trusted by Account B
+    (``resource_name`` of each name: prefixed in live mode; the task names keep the plain one)."""
     tasks = []
     for name, grant in roles.items():
+        role = resource_name(name)
         tasks.append({"name": f"policy {name}", "apsaramq.cross_account.ram_policy": {
-            "name": f"{name}-rights", "document": "{{ %s | apsaramq.cross_account.rocketmq_policy }}" % json.dumps(grant)}})
+            "name": f"{role}-rights", "document": "{{ %s | apsaramq.cross_account.rocketmq_policy }}" % json.dumps(grant)}})
         tasks.append({"name": f"role {name}", "apsaramq.cross_account.ram_role": {
-            "name": name, "trusted_accounts": [B], "policies": [f"{name}-rights"]}})
+            "name": role, "trusted_accounts": [B], "policies": [f"{role}-rights"]}})
     return {"name": "Account A", "hosts": "localhost", "gather_facts": False, "tasks": tasks,
             "module_defaults": {"group/apsaramq.cross_account.all": {
                 "access_key_id": "{{ account_a.admin.access_key_id }}", "access_key_secret": "{{ account_a.admin.access_key_secret }}"}}}
@@ -34,7 +38,8 @@ def check_play(role, checks):
     return {"name": "Account B in A's role", "hosts": "localhost", "gather_facts": False, "tasks": tasks,
             "module_defaults": {"group/apsaramq.cross_account.all": {
                 "access_key_id": "{{ account_b.admin.access_key_id }}", "access_key_secret": "{{ account_b.admin.access_key_secret }}",
-                "assume_role": {"role_arn": f"acs:ram::{A}:role/{role}", "session_name": "access-check-test"}}}}
+                "assume_role": {"role_arn": f"acs:ram::{A}:role/{resource_name(role)}", "session_name": "access-check-test"},
+                **MQ.module_options}}}
 
 
 def playbook(*plays):
@@ -51,14 +56,15 @@ def instance_4x(emu):
 
 ORDERS_MATRIX = {
     "instance_id": INSTANCE_4X,
-    "expect_allowed": [{"operation": "publish", "topic": "orders"},
-                       {"operation": "consume", "topic": "orders", "group": "GID_orders_consumer"}],
-    "expect_denied": [{"operation": "publish", "topic": "payments"},
-                      {"operation": "consume", "topic": "payments", "group": "GID_payments_consumer"},
-                      {"operation": "consume", "topic": "orders", "group": "GID_payments_consumer"}],
+    "expect_allowed": [{"operation": "publish", "topic": ORDERS},
+                       {"operation": "consume", "topic": ORDERS, "group": GID_ORDERS}],
+    "expect_denied": [{"operation": "publish", "topic": PAYMENTS},
+                      {"operation": "consume", "topic": PAYMENTS, "group": GID_PAYMENTS},
+                      {"operation": "consume", "topic": ORDERS, "group": GID_PAYMENTS}],
 }
 
 
+@pytest.mark.emulator_only("reads the instance's message log and cursors from the emulator state")
 def test_the_matrix_proves_a_4x_grant_and_leaves_no_probe_unacknowledged(run_playbook, emu):
     run = run_playbook(playbook(owner_play({"partner": ORDERS_GRANT}), check_play("partner", {"check": ORDERS_MATRIX})))
     result = run.result("check")
@@ -80,17 +86,18 @@ def test_the_matrix_proves_a_4x_grant_and_leaves_no_probe_unacknowledged(run_pla
 
 
 def test_reality_that_differs_from_the_expectation_fails_naming_each_difference(run_playbook):
-    expectation = {"instance_id": INSTANCE_4X, "expect_allowed": [{"operation": "publish", "topic": "payments"}],
-                   "expect_denied": [{"operation": "publish", "topic": "orders", "group": "GID_orders_consumer"}]}
+    expectation = {"instance_id": INSTANCE_4X, "expect_allowed": [{"operation": "publish", "topic": PAYMENTS}],
+                   "expect_denied": [{"operation": "publish", "topic": ORDERS, "group": GID_ORDERS}]}
     run = run_playbook(playbook(owner_play({"partner": ORDERS_GRANT}), check_play("partner", {"check": expectation})))
     result = run.result("check")
     assert result["failed"]
-    assert f"publish on {INSTANCE_4X} topic payments: expected allowed, was denied (AccessDenied)" in result["msg"]
-    assert f"publish on {INSTANCE_4X} topic orders group GID_orders_consumer: expected denied, was allowed" in result["msg"]
+    assert f"publish on {INSTANCE_4X} topic {PAYMENTS}: expected allowed, was denied (AccessDenied)" in result["msg"]
+    assert f"publish on {INSTANCE_4X} topic {ORDERS} group {GID_ORDERS}: expected denied, was allowed" in result["msg"]
     assert result["summary"]["mismatched"] == 2
     assert result["stray_messages"] == []  # the unexpected publish was taken back with the entry's group
 
 
+@pytest.mark.emulator_only("call counters and emulator state")
 def test_check_mode_tries_only_reads_says_so_and_writes_nothing(run_playbook, emu):
     run_playbook(playbook(owner_play({"partner": ORDERS_GRANT})))
     emu.reset_calls()
@@ -104,6 +111,7 @@ def test_check_mode_tries_only_reads_says_so_and_writes_nothing(run_playbook, em
     assert "orders" not in instance_4x(emu)["logs"]
 
 
+@pytest.mark.emulator_only("emulator state; leaves a stray probe message on the topic by design")
 def test_a_probe_no_consume_entry_reads_is_drained_with_its_group_or_reported_as_stray(run_playbook, emu):
     checks = {
         "with group": {"instance_id": INSTANCE_4X, "expect_allowed": [{"operation": "publish", "topic": "orders", "group": "GID_orders_consumer"}]},
@@ -117,6 +125,7 @@ def test_a_probe_no_consume_entry_reads_is_drained_with_its_group_or_reported_as
     assert len(instance_4x(emu)["logs"]["orders"]) == 2
 
 
+@pytest.mark.emulator_only("emulator state and call log; the seed's 5.x instance")
 def test_5x_management_follows_the_grant_and_removes_its_probe_resources(run_playbook, emu):
     grants = {
         "auditor": {"series": "5.x", "instance_id": INSTANCE_5X, "region": "cn-hangzhou", "owner_uid": A, "management": "read_only"},
@@ -142,6 +151,7 @@ def test_5x_management_follows_the_grant_and_removes_its_probe_resources(run_pla
     assert [c["status"] for c in created] == [403, 403, 200, 200]
 
 
+@pytest.mark.emulator_only("the call log proves no API call")
 def test_bad_expectations_are_refused_naming_the_entry_before_any_call(run_playbook, emu):
     checks = {
         "consume without group": {"instance_id": INSTANCE_4X, "expect_allowed": [{"operation": "publish", "topic": "orders"}],
@@ -163,10 +173,10 @@ def test_no_secret_or_token_reaches_the_output_at_the_highest_verbosity(run_play
     leak = {"name": "B's session", "hosts": "localhost", "gather_facts": False, "tasks": [
         {"name": "assume", "apsaramq.cross_account.sts_assume": {
             "access_key_id": "{{ account_b.admin.access_key_id }}", "access_key_secret": "{{ account_b.admin.access_key_secret }}",
-            "role_arn": f"acs:ram::{A}:role/partner"}, "register": "session"},
+            "role_arn": f"acs:ram::{A}:role/{resource_name('partner')}"}, "register": "session"},
         {"name": "check", "apsaramq.cross_account.rocketmq_access_check": {
             "access_key_id": "{{ session.sts_creds.access_key_id }}", "access_key_secret": "{{ session.sts_creds.access_key_secret }}",
-            "security_token": "{{ session.sts_creds.security_token }}", **ORDERS_MATRIX}},
+            "security_token": "{{ session.sts_creds.security_token }}", **MQ.module_options, **ORDERS_MATRIX}},
         {"name": "keep the session for the search", "ansible.builtin.copy": {
             "content": "{{ session.sts_creds | to_json }}", "dest": str(token_file), "mode": "0600"}, "no_log": True},
     ]}
@@ -184,14 +194,14 @@ AUTHENTICATION = "an authentication error: the credentials were not accepted, so
 # True for the partner role of ORDERS_GRANT (a 4.x grant only): every row is either allowed or denied by RAM.
 PARTNER_MATRIX = {
     "instance_id": INSTANCE_4X,
-    "expect_allowed": [{"operation": "publish", "topic": "orders", "group": "GID_orders_consumer"},
-                       {"operation": "consume", "topic": "orders", "group": "GID_orders_consumer"}],
-    "expect_denied": [{"operation": "publish", "topic": "payments"},
+    "expect_allowed": [{"operation": "publish", "topic": ORDERS, "group": GID_ORDERS},
+                       {"operation": "consume", "topic": ORDERS, "group": GID_ORDERS}],
+    "expect_denied": [{"operation": "publish", "topic": PAYMENTS},
                       {"operation": "get_topic", "instance_id": INSTANCE_5X, "topic": "orders-v5"},
                       {"operation": "list_instances"}],
 }
-PARTNER_ROWS = [("publish", "orders", "GID_orders_consumer"), ("consume", "orders", "GID_orders_consumer"),
-                ("publish", "payments", None), ("get_topic", "orders-v5", None), ("list_instances", None, None)]
+PARTNER_ROWS = [("publish", ORDERS, GID_ORDERS), ("consume", ORDERS, GID_ORDERS),
+                ("publish", PAYMENTS, None), ("get_topic", "orders-v5", None), ("list_instances", None, None)]
 
 
 def rows(result):
@@ -207,8 +217,8 @@ def assert_proves_nothing(result, code, reason):
     assert result["summary"]["error"] == result["summary"]["mismatched"] == len(PARTNER_ROWS)
     msg = result["msg"]
     assert msg.startswith(f"Access differs from the expectation in {len(PARTNER_ROWS)} case(s): ")
-    assert f"publish on {INSTANCE_4X} topic orders group GID_orders_consumer: expected allowed, was error" in msg
-    assert f"publish on {INSTANCE_4X} topic payments: expected denied, was error" in msg
+    assert f"publish on {INSTANCE_4X} topic {ORDERS} group {GID_ORDERS}: expected allowed, was error" in msg
+    assert f"publish on {INSTANCE_4X} topic {PAYMENTS}: expected denied, was error" in msg
     assert f"get_topic on {INSTANCE_5X} topic orders-v5: expected denied, was error" in msg
     assert msg.count(f"proves nothing, {reason}") == len(PARTNER_ROWS)
 
@@ -218,8 +228,8 @@ def session_play(checks):
     (``"{{ session... }}"`` values); the checks may also carry other options."""
     tasks = [{"name": "assume", "apsaramq.cross_account.sts_assume": {
         "access_key_id": "{{ account_b.admin.access_key_id }}", "access_key_secret": "{{ account_b.admin.access_key_secret }}",
-        "role_arn": f"acs:ram::{A}:role/partner"}, "register": "session"}]
-    tasks += [{"name": name, "apsaramq.cross_account.rocketmq_access_check": options, "ignore_errors": True}
+        "role_arn": f"acs:ram::{A}:role/{resource_name('partner')}"}, "register": "session"}]
+    tasks += [{"name": name, "apsaramq.cross_account.rocketmq_access_check": {**MQ.module_options, **options}, "ignore_errors": True}
               for name, options in checks.items()]
     return {"name": "B's session", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
 
@@ -228,6 +238,7 @@ SESSION = {"access_key_id": "{{ session.sts_creds.access_key_id }}", "access_key
            "security_token": "{{ session.sts_creds.security_token }}"}
 
 
+@pytest.mark.emulator_only("emulator state; the seed's 5.x instance")
 def test_credentials_that_are_not_accepted_prove_nothing_allowed_or_denied(run_playbook, emu):
     checks = {
         "real session": {**SESSION, **PARTNER_MATRIX},
@@ -271,6 +282,7 @@ def faults(emu):
     emu.reset()
 
 
+@pytest.mark.emulator_only("fault injection")
 def test_throttling_beyond_the_retry_budget_proves_nothing_allowed_or_denied(run_playbook, emu, faults):
     faults(throttle_rate=1.0, retry_after=50, products=["mq", "rocketmq"])  # RAM and STS answer: the set-up works
     throttled = {**SESSION, **PARTNER_MATRIX, "retry_max_attempts": 2, "debug_api_calls": True}
@@ -290,6 +302,7 @@ FULL_4X = {"series": "4.x", "instance_id": INSTANCE_4X, "management": "full"}
 FULL_5X = {"series": "5.x", "instance_id": INSTANCE_5X, "region": "cn-hangzhou", "owner_uid": A, "management": "full"}
 
 
+@pytest.mark.emulator_only("the seed's 5.x instance (live mode names a 4.x one only)")
 def test_a_missing_topic_or_group_is_not_found_and_passes_neither_expectation(run_playbook):
     """Roles allowed everything on the instances, so that RAM allows the misspelled names and the service answers."""
     checks_4x = {"4.x names": {"instance_id": INSTANCE_4X,

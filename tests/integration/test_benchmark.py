@@ -5,7 +5,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
+
+pytestmark = pytest.mark.emulator_only("tests/benchmark.py runs its own emulator and reads its call log")
 
 MODULES = {"ram_policy", "ram_role", "ram_role_info", "ram_policy_info", "ram_user_grant", "sts_assume", "rocketmq_access_check"}
 

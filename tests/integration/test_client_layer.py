@@ -38,6 +38,7 @@ def faults(emu):
     emu.reset()
 
 
+@pytest.mark.emulator_only("compares debug_api_calls with the call log")
 def test_debug_api_calls_reports_every_attempt_on_success_and_failure(emu, run_playbook):
     run = run_playbook("client_debug_api_calls.yml")
     created = run.result("create")["api_calls"]
@@ -53,6 +54,7 @@ def test_debug_api_calls_reports_every_attempt_on_success_and_failure(emu, run_p
     assert refused["api_calls"] == [{"product": "ram", "action": "GetRole", "write": False, "attempt": 1, "status": 403}]
 
 
+@pytest.mark.emulator_only("the call log names who signed")
 def test_credentials_and_region_come_from_the_environment(emu, run_playbook, tmp_path):
     a_key, a_secret = keys("account_a")
     beijing = tmp_path / "beijing.json"
@@ -73,6 +75,7 @@ def test_credentials_and_region_come_from_the_environment(emu, run_playbook, tmp
     assert profile_region(shanghai) == "cn-shanghai"
 
 
+@pytest.mark.emulator_only("the call log names who signed")
 def test_profiles_come_from_the_cli_configuration_in_home(emu, run_playbook, tmp_path):
     config = tmp_path / ".aliyun" / "config.json"
     config.parent.mkdir()
@@ -93,6 +96,7 @@ def wait_for_calls(emu, count, product, timeout=10.0):
     return calls
 
 
+@pytest.mark.emulator_only("fault injection")
 def test_read_timeout_reaches_the_sdk(emu, run_playbook, faults):
     faults(latency_ms=3000, products=["ram"])  # later than read_timeout (1 s), sooner than the default (10 s)
     started = time.monotonic()
@@ -137,6 +141,7 @@ def test_connect_timeout_reaches_the_sdk(run_playbook):
     assert failed["msg"].startswith("GetRole failed: RequestTimeout") and "connect timeout=0.5" in failed["msg"]
 
 
+@pytest.mark.emulator_only("fault injection")
 def test_a_module_rides_out_throttling_and_server_errors(emu, run_playbook, faults):
     faults(throttle_rate=0.3, error_rate=0.2, retry_after=50, products=["ram"], seed=11)
     run = run_playbook("client_faulty_ram.yml", {"attempts": 6})
@@ -151,6 +156,7 @@ def test_a_module_rides_out_throttling_and_server_errors(emu, run_playbook, faul
     assert role
 
 
+@pytest.mark.emulator_only("fault injection")
 def test_a_module_gives_up_after_the_bounded_attempts(emu, run_playbook, faults):
     faults(throttle_rate=1.0, retry_after=50, products=["ram"])
     failed = run_playbook("client_faulty_ram.yml", {"attempts": 3}, expect_rc=2).result("create")

@@ -3,6 +3,7 @@
 The environment points ALIBABA_CLOUD_ENDPOINT_URL at a closed port, so a task only reaches the emulator if the
 group defaults gave it ``endpoint_url``; each play signs as a different identity, checked in the emulator's call log.
 """
+import pytest
 import yaml
 from conftest import ACCOUNTS
 
@@ -48,6 +49,7 @@ PLAYBOOK = yaml.safe_dump([
 ], sort_keys=False)
 
 
+@pytest.mark.emulator_only("the call log names who signed; endpoint_url is the emulator's")
 def test_group_defaults_reach_every_module(emu, run_playbook):
     run = run_playbook(PLAYBOOK, env={"ALIBABA_CLOUD_ENDPOINT_URL": CLOSED_PORT_URL})
     assert run.result("role")["role"]["policies"] == [{"policy_name": "role-reader", "policy_type": "Custom"}]

@@ -7,10 +7,10 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_tea_openapi.models import Config
 
-from conftest import ACCOUNTS
+from conftest import ACCOUNTS, resource_name
 
 ADMIN_A = ACCOUNTS["account_a"]["admin"]
-NAME = "orders-pubsub"
+NAME = resource_name("orders-pubsub")
 PUB = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "mq:PUB", "Resource": "acs:mq:*:*:MQ_INST_1%orders"}]}
 PUB_SUB = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["mq:PUB", "mq:SUB"], "Resource": ["acs:mq:*:*:MQ_INST_1%orders"]}]}
 
@@ -44,6 +44,7 @@ def ram_client(emu, keys=ADMIN_A):
                             endpoint=emu.endpoint, protocol="http"))
 
 
+@pytest.mark.emulator_only("call counters")
 def test_create_converge_and_read_back(policy, run_playbook, emu):
     predicted = policy(check=True, name=NAME, document=PUB, description="orders")
     assert predicted["changed"] and writes(emu) == 0
@@ -66,6 +67,7 @@ def test_create_converge_and_read_back(policy, run_playbook, emu):
     assert writes(emu) == 0
 
 
+@pytest.mark.emulator_only("call counters")
 def test_semantically_equal_document_written_differently_is_no_change(policy, emu):
     policy(name=NAME, document=PUB_SUB)
     reordered = {"Statement": [{"Resource": "acs:mq:*:*:MQ_INST_1%orders", "Action": ["mq:SUB", "mq:PUB"], "Effect": "Allow"}], "Version": "1"}
@@ -76,6 +78,7 @@ def test_semantically_equal_document_written_differently_is_no_change(policy, em
     assert writes(emu) == 0
 
 
+@pytest.mark.emulator_only("call counters")
 def test_changed_document_becomes_new_default_version_with_diff(policy, emu):
     policy(name=NAME, document=PUB)
     predicted = policy(check=True, diff=True, name=NAME, document=PUB_SUB)
@@ -90,6 +93,7 @@ def test_changed_document_becomes_new_default_version_with_diff(policy, emu):
         ("v1", False, PUB), ("v2", True, PUB_SUB)]
 
 
+@pytest.mark.emulator_only("call counters")
 def test_description_is_updated_in_place(policy, emu):
     policy(name=NAME, document=PUB, description="old")
     updated = policy(diff=True, name=NAME, description="new")
@@ -113,6 +117,7 @@ def test_the_sixth_and_seventh_versions_rotate_out_the_oldest_non_default_ones(r
     assert [v["version_id"] for v in final["versions"] if v["is_default_version"]] == ["v7"]
 
 
+@pytest.mark.emulator_only("call counters; the SDK on the emulator's endpoint")
 def test_at_the_limit_fail_refuses_before_writing_and_check_mode_predicts_the_rotation(policy, emu):
     sdk = ram_client(emu)
     sdk.create_policy(ram_models.CreatePolicyRequest(policy_name=NAME, policy_document=json.dumps(statement_of("mq:Action1"))))
@@ -147,6 +152,7 @@ def attach_to_role_and_user(run_playbook, emu):
     ram_client(emu).attach_policy_to_user(ram_models.AttachPolicyToUserRequest(policy_name=NAME, policy_type="Custom", user_name="admin"))
 
 
+@pytest.mark.emulator_only("call counters; attaches to the seed's user admin")
 def test_absent_with_attachments_fails_without_force_and_detaches_everything_with_it(policy, run_playbook, emu):
     policy(name=NAME, document=PUB)
     policy(name=NAME, document=PUB_SUB)
@@ -171,6 +177,7 @@ def test_absent_with_attachments_fails_without_force_and_detaches_everything_wit
     assert role_policies.policies.policy == []
 
 
+@pytest.mark.emulator_only("the call log proves no API call")
 @pytest.mark.parametrize("options, field", [
     ({"name": NAME, "document": '{"Version": "1", "Statement": [}'}, "document"),
     ({"name": NAME, "document": {"Version": "1", "Statement": [{"Effect": "Maybe", "Action": "mq:PUB", "Resource": "*"}]}}, "document"),
@@ -186,6 +193,7 @@ def test_bad_input_fails_naming_the_option_before_any_call(policy, emu, options,
     assert emu.calls(product="ram")["calls"] == []
 
 
+@pytest.mark.emulator_only("call counters")
 def test_creating_without_a_document_fails_without_writing(policy, emu):
     failed = policy(expect_rc=2, name=NAME, description="no document")
     assert failed["msg"].startswith("document:") and writes(emu) == 0

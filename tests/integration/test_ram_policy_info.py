@@ -39,6 +39,7 @@ def create_policy(sdk, name, action="mq:PUB"):
     sdk.create_policy(ram_models.CreatePolicyRequest(policy_name=name, policy_document=json.dumps(document(action)), description=f"{name} policy"))
 
 
+@pytest.mark.emulator_only("call counters")
 def test_a_system_policy_by_name_and_type_with_its_document(info):
     result, calls = info(name="AliyunSTSAssumeRoleAccess", policy_type="System", include_documents=True)
     assert not result["changed"] and calls == ["GetPolicy"]
@@ -48,6 +49,7 @@ def test_a_system_policy_by_name_and_type_with_its_document(info):
     assert "versions" not in policy and "attached_to" not in policy
 
 
+@pytest.mark.emulator_only("call counters; the SDK on the emulator's endpoint")
 def test_a_bare_name_is_looked_up_as_custom_first_then_system(info, sdk):
     result, calls = info(name="AliyunSTSAssumeRoleAccess")
     assert [p["policy_type"] for p in result["policies"]] == ["System"] and calls == ["GetPolicy", "GetPolicy"]
@@ -57,11 +59,13 @@ def test_a_bare_name_is_looked_up_as_custom_first_then_system(info, sdk):
     assert "document" not in result["policies"][0]
 
 
+@pytest.mark.emulator_only("call counters")
 def test_an_unknown_policy_gives_an_empty_list(info):
     result, calls = info(name="no-such-policy", policy_type="Custom")
     assert result["policies"] == [] and not result.get("failed") and calls == ["GetPolicy"]
 
 
+@pytest.mark.emulator_only("call counters; the SDK on the emulator's endpoint")
 def test_documents_versions_and_attachments_of_a_custom_policy(info, sdk):
     create_policy(sdk, "orders-pubsub", "mq:PUB")
     version = json.dumps(document(["mq:PUB", "mq:SUB"]))
@@ -82,6 +86,7 @@ def test_documents_versions_and_attachments_of_a_custom_policy(info, sdk):
         assert policy["attachment_count"] == 2
 
 
+@pytest.mark.emulator_only("call counters; an account with no other custom policy")
 def test_listing_follows_every_page_and_filters_by_type(info, sdk):
     names = [f"bulk-{n:03d}" for n in range(105)]
     for name in names:
@@ -97,6 +102,7 @@ def test_listing_follows_every_page_and_filters_by_type(info, sdk):
     assert [p["policy_type"] for p in everything["policies"]] == sorted(p["policy_type"] for p in everything["policies"])
 
 
+@pytest.mark.emulator_only("call counters; an account with no other custom policy")
 def test_listing_with_documents_reads_each_policy(info, sdk):
     create_policy(sdk, "orders-pub", "mq:PUB")
     create_policy(sdk, "orders-sub", "mq:SUB")
@@ -105,6 +111,7 @@ def test_listing_with_documents_reads_each_policy(info, sdk):
     assert calls == ["ListPolicies", "GetPolicy", "GetPolicy"]
 
 
+@pytest.mark.emulator_only("the call log proves no API call")
 def test_a_bad_name_fails_before_any_call(info, emu):
     result, calls = info(expect_rc=2, name="orders_pub")
     assert result["msg"].startswith("name:") and calls == []

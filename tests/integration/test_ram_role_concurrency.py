@@ -18,6 +18,8 @@ from acs_emulator.testing import running_emulator
 from conftest import ACCOUNTS, ACCOUNTS_FILE, BIN, PLAYBOOKS, SEED, PlaybookRun, playbook_env
 from test_roles import ram_state
 
+pytestmark = pytest.mark.emulator_only("its own emulator with latency on GetRole and UpdateRole; emulator state and call log")
+
 A, B = ACCOUNTS["account_a"]["uid"], ACCOUNTS["account_b"]["uid"]
 # Two partners added at once; any 16-digit UIDs will do, the trust does not require the accounts to exist.
 PARTNERS = (ACCOUNTS["account_c"]["uid"], "4000000000000004")

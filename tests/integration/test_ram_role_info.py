@@ -8,6 +8,8 @@ import yaml
 from acs_emulator.testing import running_emulator
 from conftest import ACCOUNTS, SEED
 
+pytestmark = pytest.mark.emulator_only("its own seed with 103 roles; call counters")
+
 A, B, C = (ACCOUNTS[key]["uid"] for key in ("account_a", "account_b", "account_c"))
 RAM_DEFAULT_PAGE = 100
 BULK_ROLES = RAM_DEFAULT_PAGE + 3

@@ -12,11 +12,12 @@ from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.models import Config
 from Tea.exceptions import TeaException
 
-from conftest import ACCOUNTS
+from conftest import ACCOUNTS, resource_name
 
 ADMIN_B, ALICE = ACCOUNTS["account_b"]["admin"], ACCOUNTS["account_b"]["alice"]
-OPERATOR_ARN = "acs:ram::1000000000000001:role/partner-b-operator"
-OTHER_ARN = "acs:ram::1000000000000001:role/partner-b-other"
+A = ACCOUNTS["account_a"]["uid"]
+OPERATOR_ARN = f"acs:ram::{A}:role/{resource_name('partner-b-operator')}"
+OTHER_ARN = f"acs:ram::{A}:role/{resource_name('partner-b-other')}"
 ASSUME_ROLE_ACCESS = {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "*"}], "Version": "1"}
 
 
@@ -72,6 +73,7 @@ def assume_role_as(emu, keys, role_arn):
         return error.code
 
 
+@pytest.mark.emulator_only("call counters")
 def test_least_privilege_grant_lifecycle_for_a_new_user(grant, run_playbook, ram_b, emu):
     options = {"user_name": "operator", "display_name": "Partner operator", "role_arns": [OPERATOR_ARN, OTHER_ARN]}
     wanted = grant_document(OPERATOR_ARN, OTHER_ARN)
@@ -108,6 +110,7 @@ def test_least_privilege_grant_lifecycle_for_a_new_user(grant, run_playbook, ram
     assert narrowed["user"]["display_name"] == "Operator"
 
 
+@pytest.mark.emulator_only("call counters")
 def test_a_user_name_with_dots_gets_a_valid_distinct_default_policy_name(grant, emu):
     dotted = grant(check=True, user_name="svc.orders", role_arns=[OPERATOR_ARN])["grant"]["policy_name"]
     underscored = grant(check=True, user_name="svc_orders", role_arns=[OPERATOR_ARN])["grant"]["policy_name"]
@@ -115,6 +118,7 @@ def test_a_user_name_with_dots_gets_a_valid_distinct_default_policy_name(grant, 
     assert dotted != underscored and writes(emu) == 0
 
 
+@pytest.mark.emulator_only("call counters; the SDK on the emulator's endpoint")
 def test_the_grant_lets_alice_assume_exactly_the_granted_role(grant, run_playbook, emu):
     run_playbook("ram_user_grant_roles.yml", extra_vars={"owner_roles": ["partner-b-operator", "partner-b-other"]})
     assert assume_role_as(emu, ALICE, OPERATOR_ARN) == "NoPermission"
@@ -129,6 +133,7 @@ def test_the_grant_lets_alice_assume_exactly_the_granted_role(grant, run_playboo
     assert assume_role_as(emu, ALICE, OPERATOR_ARN) == "NoPermission"
 
 
+@pytest.mark.emulator_only("call counters")
 def test_system_mode_replaces_the_custom_grant_and_back(grant, run_playbook, ram_b, emu):
     grant(user_name="alice", role_arns=[OPERATOR_ARN])
 
@@ -150,6 +155,7 @@ def test_system_mode_replaces_the_custom_grant_and_back(grant, run_playbook, ram
     assert attached_to_user(ram_b, "alice") == ["Custom:AssumeRole-alice"]
 
 
+@pytest.mark.emulator_only("call counters")
 def test_absent_removes_the_grant_and_only_on_request_the_user(grant, ram_b, emu, tmp_path):
     key_file = tmp_path / "operator.json"
     grant(user_name="operator", role_arns=[OPERATOR_ARN], access_key_action="create", access_key_file=str(key_file))
@@ -175,6 +181,7 @@ def read_json_key(path):
     return json.loads(path.read_text())
 
 
+@pytest.mark.emulator_only("call counters")
 def test_access_key_file_is_private_idempotent_and_rotates(grant, run_playbook, ram_b, emu, tmp_path):
     key_dir = tmp_path / "keys"
     key_dir.mkdir()
@@ -209,6 +216,7 @@ def test_access_key_file_is_private_idempotent_and_rotates(grant, run_playbook, 
     assert assume_role_as(emu, {"access_key_id": key["AccessKeyId"], "access_key_secret": key["AccessKeySecret"]}, OPERATOR_ARN) != "NoPermission"
 
 
+@pytest.mark.emulator_only("call counters (the grant fixture resets them)")
 def test_ini_profile_keeps_the_other_profiles_when_written_and_removed(grant, tmp_path):
     key_file = tmp_path / "credentials.ini"
     key_file.write_text("[other]\ntype = access_key\naccess_key_id = KEEPME\naccess_key_secret = keep-me\n")
@@ -228,6 +236,7 @@ def test_ini_profile_keeps_the_other_profiles_when_written_and_removed(grant, tm
     assert removed["changed"] and parser.sections() == ["other"] and stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
+@pytest.mark.emulator_only("call counters")
 def test_the_two_key_limit_and_a_foreign_file_fail_before_writing(grant, ram_b, emu, tmp_path):
     grant(user_name="orders-app", role_arns=[OPERATOR_ARN])
     ram_b.create_access_key(ram_models.CreateAccessKeyRequest(user_name="orders-app"))
@@ -241,6 +250,7 @@ def test_the_two_key_limit_and_a_foreign_file_fail_before_writing(grant, ram_b, 
     assert refused["msg"].startswith("access_key_file:") and writes(emu) == 0 and foreign.read_text() == "not json at all"
 
 
+@pytest.mark.emulator_only("the call log proves no API call")
 @pytest.mark.parametrize("options, field", [
     ({"user_name": "alice", "role_arns": ["acs:ram::100000000000001:role/x"]}, "role_arns[0]"),
     ({"user_name": "alice", "role_arns": ["arn:aws:iam::123456789012:role/x"]}, "role_arns[0]"),
@@ -256,15 +266,16 @@ def test_bad_input_fails_naming_the_option_before_any_call(grant, emu, options, 
     assert emu.calls(product="ram")["calls"] == []
 
 
+@pytest.mark.emulator_only("call counters")
 def test_a_missing_user_is_not_created_when_told_not_to(grant, emu):
     failed = grant(expect_rc=2, user_name="nobody", create_user=False, role_arns=[OPERATOR_ARN])
     assert failed["msg"].startswith("user_name:") and "create_user" in failed["msg"] and writes(emu) == 0
 
 
-def test_verbose_output_holds_neither_admin_nor_created_secret(run_playbook, emu, tmp_path):
+def test_verbose_output_holds_neither_admin_nor_created_secret(run_playbook, tmp_path):
     key_file = tmp_path / "app.json"
     run = run_playbook("ram_user_grant_task.yml", verbosity=4, extra_vars={"grant": {
-        "user_name": "orders-app", "role_arns": [OPERATOR_ARN], "access_key_action": "create", "access_key_file": str(key_file)}})
+        "user_name": resource_name("orders-app"), "role_arns": [OPERATOR_ARN], "access_key_action": "create", "access_key_file": str(key_file)}})
     # ansible-playbook echoes its own command line (with the harness's extra vars) at -vvvv: that line is not module output.
     output = run.output
     secret = read_json_key(key_file)["AccessKeySecret"]
@@ -273,6 +284,7 @@ def test_verbose_output_holds_neither_admin_nor_created_secret(run_playbook, emu
         assert value not in output
 
 
+@pytest.mark.emulator_only("call counters")
 def test_check_mode_predicts_a_key_whose_directory_an_earlier_task_would_create(grant, emu, tmp_path):
     key_file = tmp_path / "not-yet" / "bob.json"
     predicted = grant(check=True, user_name="bob", role_arns=[OPERATOR_ARN], access_key_action="create", access_key_file=str(key_file))

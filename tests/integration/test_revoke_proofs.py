@@ -5,10 +5,14 @@ import json
 
 import pytest
 
-from conftest import ACCOUNTS
+from conftest import ACCOUNTS, resource_name
 from test_roles import ALLOWED, INSTANCE, ROLE, ROLE_ARN, access, operator, owner, play, playbook, ram_state, role_task, show
 
+# Every test sets up two partners: B, and C, which live mode has only when LIVE_ACCOUNT_C_* are set.
+pytestmark = [pytest.mark.needs_account_c, pytest.mark.shares_mq_topics]
+
 A, B, C = (ACCOUNTS[f"account_{letter}"]["uid"] for letter in "abc")
+APP_B, APP_C = resource_name("app-b"), resource_name("app-c")
 NEW_SESSION_TASK = "A new AssumeRole of the revoked partner is refused"
 OLD_SESSION_TASK = "A session issued before the revocation can no longer use RocketMQ"
 # Proofs retry only while access is allowed; tests keep that wait short.
@@ -25,28 +29,28 @@ def set_up(run_playbook, tmp_path, trusted=(B, C), **owner_extra):
     keys_b, keys_c = tmp_path / "b", tmp_path / "c"
     run_playbook(playbook(
         play("account_a", owner(trusted=trusted, **owner_extra)),
-        play("account_b", operator(keys_b, [{"name": "app-b", "kind": "application"}])),
-        play("account_c", operator(keys_c, [{"name": "app-c", "kind": "application"}])),
+        play("account_b", operator(keys_b, [{"name": APP_B, "kind": "application"}])),
+        play("account_c", operator(keys_c, [{"name": APP_C, "kind": "application"}])),
     ))
     return keys_b, keys_c
 
 
 def proof_inputs(keys_b, mode, **extra):
     """What demo.yml hands the revoke role: B's AccessKey, B's session from before, the operations to refuse."""
-    return {"revoke_role_name": ROLE, "revoke_mode": mode, "revoke_verify_credentials": key_of(keys_b, "app-b"),
+    return {"revoke_role_name": ROLE, "revoke_mode": mode, "revoke_verify_credentials": key_of(keys_b, APP_B),
             "revoke_verify_session": "{{ operator_access_credentials }}", "revoke_verify_instance_id": INSTANCE,
             "revoke_verify_expect_denied": ALLOWED, **FAST, **extra}
 
 
 def session_of_b(keys_b, **extra):
     """B's application takes a session first (facts of localhost carry over to the next play)."""
-    return play("account_b", access(keys_b / "app-b.json", **extra), name="B takes a session")
+    return play("account_b", access(keys_b / f"{APP_B}.json", **extra), name="B takes a session")
 
 
-@pytest.mark.parametrize("mode", ["trust", "policies", "delete"])
+@pytest.mark.parametrize("mode", ["trust", pytest.param("policies", marks=pytest.mark.emulator_only("emulator state")), "delete"])
 def test_every_mode_passes_its_proofs_with_the_demo_inputs_after_a_real_revocation(run_playbook, emu, tmp_path, mode):
     keys_b, keys_c = set_up(run_playbook, tmp_path)
-    extra = {"revoke_accounts": [B], "revoke_verify_remaining_credentials": key_of(keys_c, "app-c")} if mode == "trust" else {}
+    extra = {"revoke_accounts": [B], "revoke_verify_remaining_credentials": key_of(keys_c, APP_C)} if mode == "trust" else {}
     revoke = play("account_a", ("revoke", proof_inputs(keys_b, mode, **extra)), tasks=show("revoke_result"))
     run = run_playbook(playbook(session_of_b(keys_b), revoke))
     result = run.result("show revoke_result")["revoke_result"]
@@ -76,13 +80,14 @@ def test_the_proofs_fail_when_nothing_was_revoked(run_playbook, tmp_path, mode):
         assert "sts_creds" not in failed, "a session that should not exist is never handed out"
 
 
+@pytest.mark.emulator_only("emulator state")
 def test_a_trust_revocation_that_leaves_the_partner_trusted_by_arn_fails_its_proof(run_playbook, emu, tmp_path):
     """B's account leaves the trust, but app-b is still trusted by its own ARN: access was left in place."""
-    keys_b, _keys_c = set_up(run_playbook, tmp_path, owner_setup_trusted_ram_arns=[f"acs:ram::{B}:user/app-b"])
+    keys_b, _keys_c = set_up(run_playbook, tmp_path, owner_setup_trusted_ram_arns=[f"acs:ram::{B}:user/{APP_B}"])
     run = run_playbook(playbook(play("account_a", ("revoke", proof_inputs(keys_b, "trust", revoke_accounts=[B], revoke_verify_session=None)))),
                        expect_rc=2)
     assert role_task(run, NEW_SESSION_TASK)["outcome"] == "allowed"
-    assert f"acs:ram::{B}:user/app-b" in json.loads(ram_state(emu, A)["roles"][ROLE]["AssumeRolePolicyDocument"])["Statement"][0]["Principal"]["RAM"]
+    assert f"acs:ram::{B}:user/{APP_B}" in json.loads(ram_state(emu, A)["roles"][ROLE]["AssumeRolePolicyDocument"])["Statement"][0]["Principal"]["RAM"]
 
 
 def test_a_second_policy_still_attached_fails_the_policies_proof(run_playbook, tmp_path):
@@ -106,11 +111,12 @@ WRONG_EVIDENCE = {
 }
 
 
+@pytest.mark.emulator_only("fault injection")
 def test_the_new_session_proof_fails_on_wrong_evidence(run_playbook, emu, tmp_path):
     """After a REAL trust revocation, evidence that is not STS's refusal must not pass as one; the right evidence does."""
     keys_b, _keys_c = set_up(run_playbook, tmp_path)
     run_playbook(playbook(play("account_a", ("revoke", {"revoke_role_name": ROLE, "revoke_mode": "trust", "revoke_accounts": [B]}))))
-    b_key = key_of(keys_b, "app-b")
+    b_key = key_of(keys_b, APP_B)
     for case, (credentials, defaults, code) in WRONG_EVIDENCE.items():
         inputs = proof_inputs(keys_b, "trust", revoke_role_arn=ROLE_ARN, revoke_verify_session=None,
                               revoke_verify_credentials=dict(b_key, **credentials))

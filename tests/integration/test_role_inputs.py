@@ -13,6 +13,8 @@ import pytest
 from conftest import ACCOUNTS, BIN, REPO, playbook_env
 from test_roles import GRANT, INSTANCE, ROLE, ROLE_ARN, play, playbook, ram_state, role_task
 
+pytestmark = pytest.mark.emulator_only("the call log proves no API call; the example inventory names the emulator's accounts")
+
 A, B = ACCOUNTS["account_a"]["uid"], ACCOUNTS["account_b"]["uid"]
 INVENTORY = REPO / "playbooks" / "inventory"
 REVOKE_VALIDATES = "validate.yml" in (REPO / "roles" / "revoke" / "tasks" / "main.yml").read_text()

@@ -3,17 +3,20 @@ argument specs, check mode, convergence, one partner revoked while the other kee
 import json
 import stat
 
-from conftest import ACCOUNTS
+import pytest
+
+from conftest import ACCOUNTS, MQ, resource_name
 
 A, B, C = (ACCOUNTS[f"account_{letter}"]["uid"] for letter in "abc")
-ROLE = "partner-orders"
+ROLE = resource_name("partner-orders")
 ROLE_ARN = f"acs:ram::{A}:role/{ROLE}"
 POLICY = f"{ROLE}-rocketmq"
-INSTANCE = "MQ_INST_1000000000000001_BXhFHbcq"
-GRANT = {"series": "4.x", "instance_id": INSTANCE, "publish_topics": ["orders"],
-         "subscribe_topics": ["orders"], "subscribe_groups": ["GID_orders_consumer"]}
-ALLOWED = [{"operation": "publish", "topic": "orders"}, {"operation": "consume", "topic": "orders", "group": "GID_orders_consumer"}]
-DENIED = [{"operation": "publish", "topic": "payments"}, {"operation": "consume", "topic": "payments", "group": "GID_payments_consumer"}]
+APP = resource_name("orders-app")
+INSTANCE = MQ.instance_id
+GRANT = {"series": "4.x", "instance_id": INSTANCE, "publish_topics": [MQ.orders],
+         "subscribe_topics": [MQ.orders], "subscribe_groups": [MQ.orders_group]}
+ALLOWED = [{"operation": "publish", "topic": MQ.orders}, {"operation": "consume", "topic": MQ.orders, "group": MQ.orders_group}]
+DENIED = [{"operation": "publish", "topic": MQ.payments}, {"operation": "consume", "topic": MQ.payments, "group": MQ.payments_group}]
 
 
 def play(account, *roles, tasks=(), name=None):
@@ -64,6 +67,7 @@ def ram_state(emu, uid):
     return emu.admin("GET", "state")["accounts"][uid]["ram"]
 
 
+@pytest.mark.emulator_only("the call log proves no API call")
 def test_argument_specs_refuse_bad_input_before_any_api_call(run_playbook, emu):
     cases = [
         ("owner_setup", {"owner_setup_grant": {"series": "6.x", "instance_id": INSTANCE}}, "owner_setup_grant"),
@@ -87,6 +91,7 @@ def test_argument_specs_refuse_bad_input_before_any_api_call(run_playbook, emu):
     assert emu.calls()["calls"] == []
 
 
+@pytest.mark.emulator_only("call counters and emulator state")
 def test_owner_setup_predicts_in_check_mode_then_applies_and_converges(run_playbook, emu):
     setup = playbook(play("account_a", owner(), tasks=show("owner_setup_role_arn", "owner_setup_switch_role")))
     predicted = run_playbook(setup, check=True, diff=True)
@@ -113,6 +118,7 @@ def test_owner_setup_predicts_in_check_mode_then_applies_and_converges(run_playb
     assert run_playbook(setup, check=True).stats["changed"] == 0
 
 
+@pytest.mark.emulator_only("call counters")
 def test_owner_setup_shows_a_changed_grant_in_check_mode_without_writing(run_playbook, emu):
     run_playbook(playbook(play("account_a", owner())))
     emu.reset_calls()
@@ -122,6 +128,7 @@ def test_owner_setup_shows_a_changed_grant_in_check_mode_without_writing(run_pla
     assert "changed=1" in predicted.stdout and emu.calls()["writes"] == 0
 
 
+@pytest.mark.emulator_only("call counters and emulator state")
 def test_operator_setup_grants_users_writes_a_private_key_once_and_converges(run_playbook, emu, tmp_path):
     keys = tmp_path / "keys"
     setup = playbook(play("account_b", operator(keys, [{"name": "alice", "create_user": False}, {"name": "orders-app", "kind": "application"}])))
@@ -141,24 +148,26 @@ def test_operator_setup_grants_users_writes_a_private_key_once_and_converges(run
     assert json.loads(key_file.read_text()) == key
 
 
+@pytest.mark.shares_mq_topics
 def test_operator_access_proves_the_matrix_writes_a_profile_and_prints_the_console_details(run_playbook, tmp_path):
     keys, profile = tmp_path / "keys", tmp_path / "aliyun" / "config.json"
     run = run_playbook(playbook(
         play("account_a", owner()),
-        play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}])),
-        play("account_b", access(keys / "orders-app.json", operator_access_profile_file=str(profile), operator_access_profile_name="owner-a",
+        play("account_b", operator(keys, [{"name": APP, "kind": "application"}])),
+        play("account_b", access(keys / f"{APP}.json", operator_access_profile_file=str(profile), operator_access_profile_name="owner-a",
                                  operator_access_user_name="orders-app", operator_access_account_alias="partner-b",
                                  operator_access_owner_alias="owner-a"), tasks=show("operator_access_matrix"), name="B's application"),
     ))
     matrix = run.result("show operator_access_matrix")["operator_access_matrix"]
     assert [(row["operation"], row["topic"], row["actual"]) for row in matrix] == [
-        ("publish", "orders", "allowed"), ("consume", "orders", "allowed"), ("publish", "payments", "denied"), ("consume", "payments", "denied")]
+        ("publish", MQ.orders, "allowed"), ("consume", MQ.orders, "allowed"), ("publish", MQ.payments, "denied"), ("consume", MQ.payments, "denied")]
     console = " ".join(role_task(run, "Show the console switch-role details")["msg"])
-    assert "orders-app@partner-b.onaliyun.com" in console and "account owner-a and role partner-orders" in console
+    assert "orders-app@partner-b.onaliyun.com" in console and f"account owner-a and role {ROLE}" in console
     assert stat.S_IMODE(profile.stat().st_mode) == 0o600
     assert [p["name"] for p in json.loads(profile.read_text())["profiles"]] == ["owner-a"]
 
 
+@pytest.mark.emulator_only("call counters")
 def test_operator_access_in_check_mode_assumes_the_role_but_writes_nothing(run_playbook, emu, tmp_path):
     keys, profile = tmp_path / "keys", tmp_path / "aliyun" / "config.json"
     run_playbook(playbook(play("account_a", owner()), play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}]))))
@@ -170,6 +179,7 @@ def test_operator_access_in_check_mode_assumes_the_role_but_writes_nothing(run_p
     assert not profile.exists() and run.stats["changed"] == 0
 
 
+@pytest.mark.emulator_only("emulator state")
 def test_owner_setup_with_system_policies_only_attaches_them_and_makes_no_custom_policy(run_playbook, emu):
     system_only = ("owner_setup", {"owner_setup_role_name": ROLE, "owner_setup_trusted_accounts": [B],
                                    "owner_setup_system_policies": ["AliyunMQSubOnlyAccess"]})
@@ -178,6 +188,7 @@ def test_owner_setup_with_system_policies_only_attaches_them_and_makes_no_custom
     assert ram_state(emu, A)["policies"] == {}
 
 
+@pytest.mark.emulator_only("call counters")
 def test_operator_setup_diff_shows_the_new_user_and_its_exact_grant_then_nothing_on_a_second_run(run_playbook, emu, tmp_path):
     keys = tmp_path / "keys"
     setup = playbook(play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}])))

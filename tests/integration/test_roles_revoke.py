@@ -4,8 +4,12 @@ and no working token, and Account B's clean-up removes its users' grants; --chec
 without writing."""
 import json
 
+import pytest
+
 from conftest import ACCOUNTS
 from test_roles import ALLOWED, INSTANCE, POLICY, ROLE, access, operator, owner, play, playbook, ram_state, read_back, role_task, show
+
+pytestmark = pytest.mark.emulator_only("emulator state and call counters")
 
 A, B, C = (ACCOUNTS[f"account_{letter}"]["uid"] for letter in "abc")
 
