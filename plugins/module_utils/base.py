@@ -112,6 +112,11 @@ def common_option_problems(params):
     return problems
 
 
+def missing_endpoint(product):
+    """(option, rule) when ``product`` has no public endpoint and none was configured (the 4.x HTTP data plane)."""
+    return PRODUCTS[product].endpoint_option, "is required: the instance's endpoint (shown in the console), or endpoint_url"
+
+
 class AlibabaCloudModule(AnsibleModule):
     """An AnsibleModule whose API clients are built once per product, with shared credentials and retries."""
 
@@ -145,8 +150,7 @@ class AlibabaCloudModule(AnsibleModule):
         """Where ``product`` is reached (an Endpoint with .host, .protocol, .url); "mq" must be configured."""
         endpoint = resolve_endpoint(product, self.params)
         if endpoint is None:
-            raise CollectionError(f"{PRODUCTS[product].endpoint_option} is required: the instance's endpoint "
-                                  "(shown in the console), or endpoint_url")
+            raise CollectionError("{}: {}".format(*missing_endpoint(product)))
         return endpoint
 
     def credentials(self):

@@ -35,7 +35,11 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils import (
     rocketmq_access,
     sts_assume_args,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import common_argument_spec, common_option_problems
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import (
+    common_argument_spec,
+    common_option_problems,
+    missing_endpoint,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import resolve_endpoint
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import PolicyError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError
@@ -92,9 +96,7 @@ def _rocketmq_access_later(params, check_mode):
         endpoint = resolve_endpoint("mq", params)
     except ValueError:
         return []  # reported with the common options
-    if endpoint is None:
-        return [("mq_http_endpoint", "is required for publish and consume probes: the instance's HTTP endpoint, or endpoint_url")]
-    return []
+    return [missing_endpoint("mq")] if endpoint is None else []
 
 
 TARGETS = {

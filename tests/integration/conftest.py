@@ -262,6 +262,18 @@ class PlaybookRun:
         return next(iter(self.report.get("stats", {}).values()), {})
 
 
+def compact_size(document) -> int:
+    """Length of a policy document as the modules send it: compact JSON."""
+    return len(json.dumps(document, sort_keys=True, separators=(",", ":")))
+
+
+def document_of_length(padded, length: int) -> dict:
+    """``padded(pad)`` (a document growing one character per pad) grown to exactly ``length`` characters."""
+    document = padded(length - compact_size(padded(0)))
+    assert compact_size(document) == length
+    return document
+
+
 def collections_root(base: Path) -> Path:
     """An ansible_collections tree whose apsaramq/cross_account is this checkout, so edits are live."""
     link = base / "ansible_collections" / "apsaramq" / "cross_account"

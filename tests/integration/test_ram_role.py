@@ -8,7 +8,7 @@ import json
 import pytest
 import yaml
 
-from conftest import ACCOUNTS, resource_name
+from conftest import ACCOUNTS, document_of_length, resource_name
 
 PLAYBOOK = "ram_role_partners.yml"
 A, B, C = (ACCOUNTS[key]["uid"] for key in ("account_a", "account_b", "account_c"))
@@ -225,15 +225,9 @@ def test_bad_input_fails_naming_the_option_without_writes(emu, run_playbook):
 
 def trust_of_length(length):
     """A valid trust policy (B's root and one user of B) whose compact JSON, as the module sends it, is ``length`` long."""
-    def padded(pad):
-        return {"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
-                                               "Principal": {"RAM": [f"acs:ram::{B}:root", f"acs:ram::{B}:user/u" + "x" * pad]}}]}
-
-    def size(document):
-        return len(json.dumps(document, sort_keys=True, separators=(",", ":")))
-    document = padded(length - size(padded(0)))
-    assert size(document) == length
-    return document
+    return document_of_length(lambda pad: {"Version": "1", "Statement": [{
+        "Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": [f"acs:ram::{B}:root", f"acs:ram::{B}:user/u" + "x" * pad]}}]},
+        length)
 
 
 @pytest.mark.emulator_only("call counters and emulator state")

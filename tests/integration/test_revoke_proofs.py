@@ -8,8 +8,9 @@ import pytest
 from conftest import ACCOUNTS, resource_name
 from test_roles import ALLOWED, INSTANCE, ROLE, ROLE_ARN, access, operator, owner, play, playbook, ram_state, role_task, show
 
-# Every test sets up two partners: B, and C, which live mode has only when LIVE_ACCOUNT_C_* are set.
-pytestmark = [pytest.mark.needs_account_c, pytest.mark.shares_mq_topics]
+# The trust-mode tests set up a second partner, C, which live mode has only when LIVE_ACCOUNT_C_* are set.
+pytestmark = [pytest.mark.shares_mq_topics]
+NEEDS_C = pytest.mark.needs_account_c
 
 A, B, C = (ACCOUNTS[f"account_{letter}"]["uid"] for letter in "abc")
 APP_B, APP_C = resource_name("app-b"), resource_name("app-c")
@@ -24,14 +25,13 @@ def key_of(keys, user):
     return {"access_key_id": key["AccessKeyId"], "access_key_secret": key["AccessKeySecret"]}
 
 
-def set_up(run_playbook, tmp_path, trusted=(B, C), **owner_extra):
-    """A's role trusted by ``trusted``; B's application app-b and C's app-c with their AccessKeys."""
+def set_up(run_playbook, tmp_path, trusted=(B,), **owner_extra):
+    """A's role trusted by ``trusted``; B's application app-b and, when C is trusted, C's app-c, with their AccessKeys."""
     keys_b, keys_c = tmp_path / "b", tmp_path / "c"
-    run_playbook(playbook(
-        play("account_a", owner(trusted=trusted, **owner_extra)),
-        play("account_b", operator(keys_b, [{"name": APP_B, "kind": "application"}])),
-        play("account_c", operator(keys_c, [{"name": APP_C, "kind": "application"}])),
-    ))
+    partners = [play("account_b", operator(keys_b, [{"name": APP_B, "kind": "application"}]))]
+    if C in trusted:
+        partners.append(play("account_c", operator(keys_c, [{"name": APP_C, "kind": "application"}])))
+    run_playbook(playbook(play("account_a", owner(trusted=trusted, **owner_extra)), *partners))
     return keys_b, keys_c
 
 
@@ -47,9 +47,10 @@ def session_of_b(keys_b, **extra):
     return play("account_b", access(keys_b / f"{APP_B}.json", **extra), name="B takes a session")
 
 
-@pytest.mark.parametrize("mode", ["trust", pytest.param("policies", marks=pytest.mark.emulator_only("emulator state")), "delete"])
+@pytest.mark.parametrize("mode", [pytest.param("trust", marks=NEEDS_C), pytest.param("policies", marks=pytest.mark.emulator_only("emulator state")),
+                                  "delete"])
 def test_every_mode_passes_its_proofs_with_the_demo_inputs_after_a_real_revocation(run_playbook, emu, tmp_path, mode):
-    keys_b, keys_c = set_up(run_playbook, tmp_path)
+    keys_b, keys_c = set_up(run_playbook, tmp_path, trusted=(B, C) if mode == "trust" else (B,))
     extra = {"revoke_accounts": [B], "revoke_verify_remaining_credentials": key_of(keys_c, APP_C)} if mode == "trust" else {}
     revoke = play("account_a", ("revoke", proof_inputs(keys_b, mode, **extra)), tasks=show("revoke_result"))
     run = run_playbook(playbook(session_of_b(keys_b), revoke))
@@ -114,7 +115,7 @@ WRONG_EVIDENCE = {
 @pytest.mark.emulator_only("fault injection")
 def test_the_new_session_proof_fails_on_wrong_evidence(run_playbook, emu, tmp_path):
     """After a REAL trust revocation, evidence that is not STS's refusal must not pass as one; the right evidence does."""
-    keys_b, _keys_c = set_up(run_playbook, tmp_path)
+    keys_b, _keys_c = set_up(run_playbook, tmp_path, trusted=(B, C))  # C stays trusted: B alone may not be revoked by trust
     run_playbook(playbook(play("account_a", ("revoke", {"revoke_role_name": ROLE, "revoke_mode": "trust", "revoke_accounts": [B]}))))
     b_key = key_of(keys_b, APP_B)
     for case, (credentials, defaults, code) in WRONG_EVIDENCE.items():

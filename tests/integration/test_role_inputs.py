@@ -17,7 +17,6 @@ pytestmark = pytest.mark.emulator_only("the call log proves no API call; the exa
 
 A, B = ACCOUNTS["account_a"]["uid"], ACCOUNTS["account_b"]["uid"]
 INVENTORY = REPO / "playbooks" / "inventory"
-REVOKE_VALIDATES = "validate.yml" in (REPO / "roles" / "revoke" / "tasks" / "main.yml").read_text()
 EXTERNAL_ID_WITH_A_BAD_CHARACTER = "contract 4711!"
 
 OWNER = {"owner_setup_role_name": ROLE, "owner_setup_trusted_accounts": [B], "owner_setup_grant": GRANT}
@@ -104,20 +103,12 @@ def _failure(run):
     return failed[-1].get("msg", "")
 
 
-def _entry_point(role, tasks_from):
-    """revoke's main entry point checks its inputs once the lead includes tasks/validate.yml there; until then, that file."""
-    if role == "revoke" and tasks_from is None and not REVOKE_VALIDATES:
-        return "validate"
-    return tasks_from
-
-
 def _case_block(index, case_param):
     """One bad input as a block: the role included with its variables; the rescue records the message that stopped it.
 
     The preflight fails before any task that sets a fact, so the cases of one play do not leak into each other."""
     role, role_vars, tasks_from, _named = case_param.values
-    entry_point = _entry_point(role, tasks_from)
-    include = {"name": f"apsaramq.cross_account.{role}", **({"tasks_from": entry_point} if entry_point else {})}
+    include = {"name": f"apsaramq.cross_account.{role}", **({"tasks_from": tasks_from} if tasks_from else {})}
     record = "{{ role_input_failures | default({}) | combine({'%s': %s}) }}"
     return {"name": f"case {case_param.id}", "block": [
         {"ansible.builtin.include_role": include, "vars": role_vars},
@@ -174,11 +165,6 @@ def test_a_grant_the_filter_refuses_is_reported_with_the_other_problems(run_play
     assert "owner_setup_trusted_accounts[0]" in message
 
 
-def test_revoke_main_entry_point_includes_the_validation():
-    if not REVOKE_VALIDATES:
-        pytest.xfail("roles/revoke/tasks/main.yml does not include validate.yml yet (the lead adds it)")
-
-
 # --- the playbooks with the example inventory ---------------------------------------------------------------------
 
 PLAYBOOK_CASES = [
@@ -187,8 +173,7 @@ PLAYBOOK_CASES = [
                  ["owner_setup_role_name", "owner_setup_policy_name (derived from owner_setup_role_name)"], id="owner.yml-shared-role-name"),
     pytest.param("operator.yml", {"operator_setup_users": [{"name": "alice"}, {"name": "orders app"}]}, ["operator_setup_users[1].name"], id="operator.yml"),
     pytest.param("access.yml", {"operator_access_session_name": "x"}, ["operator_access_session_name"], id="access.yml"),
-    pytest.param("revoke.yml", {"revoke_role_name": "bad/name"}, ["revoke_role_name"], id="revoke.yml",
-                 marks=pytest.mark.skipif(not REVOKE_VALIDATES, reason="roles/revoke/tasks/main.yml does not include validate.yml yet")),
+    pytest.param("revoke.yml", {"revoke_role_name": "bad/name"}, ["revoke_role_name"], id="revoke.yml"),
 ]
 
 

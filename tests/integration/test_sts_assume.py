@@ -12,7 +12,7 @@ import time
 import pytest
 import yaml
 
-from conftest import ACCOUNTS, resource_name
+from conftest import ACCOUNTS, document_of_length, resource_name
 
 PLAYBOOK = "sts_assume_alice.yml"
 A = ACCOUNTS["account_a"]["uid"]
@@ -141,15 +141,8 @@ def test_default_wait_for_role_outlasts_propagation(emu, run_playbook):
 
 def session_policy(length):
     """A valid session policy (RAM reads in A) whose compact JSON, as the module sends it, is ``length`` characters."""
-    def padded(pad):
-        return {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"],
-                                               "Resource": ["*", f"acs:ram:*:{A}:role/" + "r" * pad]}]}
-
-    def size(document):
-        return len(json.dumps(document, sort_keys=True, separators=(",", ":")))
-    document = padded(length - size(padded(0)))
-    assert size(document) == length
-    return document
+    return document_of_length(lambda pad: {"Version": "1", "Statement": [{
+        "Effect": "Allow", "Action": ["ram:Get*", "ram:List*"], "Resource": ["*", f"acs:ram:*:{A}:role/" + "r" * pad]}]}, length)
 
 
 @pytest.mark.emulator_only("call counters")

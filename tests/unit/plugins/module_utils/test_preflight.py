@@ -121,7 +121,7 @@ def test_a_messaging_probe_needs_an_endpoint_except_in_check_mode(monkeypatch):
     monkeypatch.delenv("ALIBABA_CLOUD_ENDPOINT_URL", raising=False)
     args = {"instance_id": "MQ_INST_x", "expect_allowed": [{"operation": "publish", "topic": "orders"}]}
     names = {"mq_http_endpoint": "operator_access_mq_http_endpoint"}
-    assert problems("rocketmq_access_check", args, names)[0].startswith("operator_access_mq_http_endpoint: is required for publish")
+    assert problems("rocketmq_access_check", args, names)[0].startswith("operator_access_mq_http_endpoint: is required: the instance's endpoint")
     assert problems("rocketmq_access_check", args, names, check_mode=True) == []
     assert problems("rocketmq_access_check", {**args, "mq_http_endpoint": "ftp://mq"}, names) == [
         "operator_access_mq_http_endpoint: unsupported scheme 'ftp' in 'ftp://mq' (use http or https)"]
