@@ -2,8 +2,9 @@
 
 Keys: an account's root keys, RAM user keys (status Active) and STS keys (with their token). The
 authorization decision is made at request time from the current state: a RAM user is bound by its
-attached policies, a role session by its role's current policies intersected with its session policy,
-and a root key acts only inside its own account. A session whose role was deleted (or deleted and
+attached policies and those of its groups (one set, ``RamBackend.policy_documents_for_user``), a role
+session by its role's current policies intersected with its session policy, and a root key acts only
+inside its own account. A session whose role was deleted (or deleted and
 re-created: the RoleId differs) is refused every request with 403 NoPermission.
 """
 import time

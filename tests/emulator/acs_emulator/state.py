@@ -257,7 +257,9 @@ def _session_dump(session: StsSession, now: float) -> dict:
             "caller_arn": session.caller_arn, "expiration": _iso(session.expires), "expired": session.expires <= now}
 
 
-_SECRET_KEYS = {"secret", "accesskeysecret", "access_key_secret", "password", "token", "securitytoken"}
+# Login profiles keep only password hashes, but a hash is still no business of a test log.
+_SECRET_KEYS = {"secret", "accesskeysecret", "access_key_secret", "password", "token", "securitytoken",
+                "password_hash", "password_history"}
 
 
 def _redact(value: Any) -> Any:

@@ -318,13 +318,25 @@ class Session:
         self.ram().create_user(ram_models.CreateUserRequest(user_name=name, display_name="Conformance", comments="c",
                                                             email="c@example.com", mobile_phone="86-18600000000"))
 
-    def attach_to_role(self, role: str = "Conformance", policy: str = "conformance-pub", policy_type: str = "Custom") -> None:
-        request = ram_models.AttachPolicyToRoleRequest(role_name=role, policy_name=policy, policy_type=policy_type)
-        self.ram().attach_policy_to_role(request)
+    def attach(self, entity: str, name: str, policy: str = "conformance-pub", policy_type: str = "Custom") -> None:
+        """AttachPolicyTo<entity> (Role, User or Group) of ``policy`` to the principal ``name``."""
+        request_type = getattr(ram_models, f"AttachPolicyTo{entity}Request")
+        request = request_type(**{f"{entity.lower()}_name": name}, policy_name=policy, policy_type=policy_type)
+        getattr(self.ram(), f"attach_policy_to_{entity.lower()}")(request)
 
-    def attach_to_user(self, user: str = "conformance-user", policy: str = "conformance-pub", policy_type: str = "Custom") -> None:
-        request = ram_models.AttachPolicyToUserRequest(user_name=user, policy_name=policy, policy_type=policy_type)
-        self.ram().attach_policy_to_user(request)
+    def create_group(self, name: str = "conformance-group") -> None:
+        self.ram().create_group(ram_models.CreateGroupRequest(group_name=name, comments="conformance group"))
+
+    def join(self, user: str = "conformance-user", group: str = "conformance-group") -> None:
+        """``user`` (created) in ``group`` (created)."""
+        self.create_user(user)
+        self.create_group(group)
+        self.ram().add_user_to_group(ram_models.AddUserToGroupRequest(user_name=user, group_name=group))
+
+    def create_login_profile(self, user: str = "conformance-user") -> None:
+        self.create_user(user)
+        self.ram().create_login_profile(ram_models.CreateLoginProfileRequest(
+            user_name=user, password="Conformance-Pass-1", password_reset_required=True, mfabind_required=True))
 
     def add_version(self, name: str = "conformance-pub") -> str:
         document = self.cloud.document(self.cloud.allow(["mq:PUB", "mq:SUB"]))
@@ -425,7 +437,7 @@ def _update_policy_description(s: Session):
 @scenario("ram", "ListPolicies")
 def _list_policies(s: Session):
     s.create_policy(tag=[ram_models.CreatePolicyRequestTag(key="team", value="mq")])
-    s.attach_to_user("admin")
+    s.attach("User", "admin")
     s.ram().list_policies_with_options(ram_models.ListPoliciesRequest(policy_type="Custom"), RuntimeOptions())
     s.ram().list_policies_with_options(ram_models.ListPoliciesRequest(max_items=2), RuntimeOptions())
 
@@ -480,60 +492,46 @@ def _list_entities_for_policy(s: Session):
     s.create_policy()
     s.create_role()
     s.create_user()
-    s.attach_to_role()
-    s.attach_to_user()
+    s.create_group()
+    for entity, name in (("Role", "Conformance"), ("User", "conformance-user"), ("Group", "conformance-group")):
+        s.attach(entity, name)
     s.ram().list_entities_for_policy_with_options(ram_models.ListEntitiesForPolicyRequest(
         policy_name="conformance-pub", policy_type="Custom"), RuntimeOptions())
 
 
 # RAM: attachments ------------------------------------------------------------------------------------------------
 
-@scenario("ram", "AttachPolicyToRole")
-def _attach_policy_to_role(s: Session):
-    s.create_role()
-    s.ram().attach_policy_to_role_with_options(ram_models.AttachPolicyToRoleRequest(
-        role_name="Conformance", policy_name="AliyunMQReadOnlyAccess", policy_type="System"), RuntimeOptions())
+def _attachment_scenarios(entity: str, name_param: str, name: str, create: Callable[[Session], None]) -> None:
+    """AttachPolicyTo<entity>, DetachPolicyFrom<entity> and ListPoliciesFor<entity>: the same three calls for roles,
+    users and groups, each on a new ``create``d principal called ``name``."""
+    system = {"policy_name": "AliyunMQReadOnlyAccess", "policy_type": "System"}
+
+    def call(s: Session, action: str, **params) -> None:
+        request = getattr(ram_models, f"{action}Request")(**{name_param: name}, **params)
+        getattr(s.ram(), f"{snake(action)}_with_options")(request, RuntimeOptions())
+
+    def attach(s: Session):
+        create(s)
+        call(s, f"AttachPolicyTo{entity}", **system)
+
+    def detach(s: Session):
+        attach(s)
+        call(s, f"DetachPolicyFrom{entity}", **system)
+
+    def list_policies(s: Session):
+        attach(s)
+        s.create_policy()
+        s.attach(entity, name)
+        call(s, f"ListPoliciesFor{entity}")
+
+    scenario("ram", f"AttachPolicyTo{entity}")(attach)
+    scenario("ram", f"DetachPolicyFrom{entity}")(detach)
+    scenario("ram", f"ListPoliciesFor{entity}")(list_policies)
 
 
-@scenario("ram", "DetachPolicyFromRole")
-def _detach_policy_from_role(s: Session):
-    s.create_role()
-    s.attach_to_role(policy="AliyunMQReadOnlyAccess", policy_type="System")
-    s.ram().detach_policy_from_role_with_options(ram_models.DetachPolicyFromRoleRequest(
-        role_name="Conformance", policy_name="AliyunMQReadOnlyAccess", policy_type="System"), RuntimeOptions())
-
-
-@scenario("ram", "ListPoliciesForRole")
-def _list_policies_for_role(s: Session):
-    s.create_role()
-    s.create_policy()
-    s.attach_to_role()
-    s.attach_to_role(policy="AliyunMQReadOnlyAccess", policy_type="System")
-    s.ram().list_policies_for_role_with_options(ram_models.ListPoliciesForRoleRequest(role_name="Conformance"), RuntimeOptions())
-
-
-@scenario("ram", "AttachPolicyToUser")
-def _attach_policy_to_user(s: Session):
-    s.create_user()
-    s.ram().attach_policy_to_user_with_options(ram_models.AttachPolicyToUserRequest(
-        user_name="conformance-user", policy_name="AliyunMQReadOnlyAccess", policy_type="System"), RuntimeOptions())
-
-
-@scenario("ram", "DetachPolicyFromUser")
-def _detach_policy_from_user(s: Session):
-    s.create_user()
-    s.attach_to_user(policy="AliyunMQReadOnlyAccess", policy_type="System")
-    s.ram().detach_policy_from_user_with_options(ram_models.DetachPolicyFromUserRequest(
-        user_name="conformance-user", policy_name="AliyunMQReadOnlyAccess", policy_type="System"), RuntimeOptions())
-
-
-@scenario("ram", "ListPoliciesForUser")
-def _list_policies_for_user(s: Session):
-    s.create_user()
-    s.create_policy()
-    s.attach_to_user()
-    s.ram().list_policies_for_user_with_options(ram_models.ListPoliciesForUserRequest(user_name="conformance-user"), RuntimeOptions())
-    s.ram().list_policies_for_user_with_options(ram_models.ListPoliciesForUserRequest(user_name="admin"), RuntimeOptions())
+_attachment_scenarios("Role", "role_name", "Conformance", Session.create_role)
+_attachment_scenarios("User", "user_name", "conformance-user", Session.create_user)
+_attachment_scenarios("Group", "group_name", "conformance-group", Session.create_group)
 
 
 # RAM: users, groups, keys, alias ---------------------------------------------------------------------------------
@@ -570,18 +568,108 @@ def _list_users(s: Session):
     s.ram().list_users_with_options(ram_models.ListUsersRequest(max_items=1), RuntimeOptions())
 
 
+@scenario("ram", "CreateGroup")
+def _create_group(s: Session):
+    s.create_group()
+
+
+@scenario("ram", "GetGroup")
+def _get_group(s: Session):
+    s.create_group()
+    s.ram().get_group_with_options(ram_models.GetGroupRequest(group_name="conformance-group"), RuntimeOptions())
+
+
+@scenario("ram", "UpdateGroup")
+def _update_group(s: Session):
+    s.create_group()
+    s.ram().update_group_with_options(ram_models.UpdateGroupRequest(
+        group_name="conformance-group", new_group_name="renamed-group", new_comments="updated"), RuntimeOptions())
+
+
+@scenario("ram", "DeleteGroup")
+def _delete_group(s: Session):
+    s.create_group()
+    s.ram().delete_group_with_options(ram_models.DeleteGroupRequest(group_name="conformance-group"), RuntimeOptions())
+
+
+@scenario("ram", "ListGroups")
+def _list_groups(s: Session):
+    s.create_group("first-group")
+    s.create_group("second-group")
+    first = s.ram().list_groups_with_options(ram_models.ListGroupsRequest(max_items=1), RuntimeOptions()).body
+    assert first.is_truncated is True and first.marker
+    s.ram().list_groups_with_options(ram_models.ListGroupsRequest(max_items=1, marker=first.marker), RuntimeOptions())
+
+
+@scenario("ram", "AddUserToGroup")
+def _add_user_to_group(s: Session):
+    s.create_user()
+    s.create_group()
+    s.ram().add_user_to_group_with_options(ram_models.AddUserToGroupRequest(
+        user_name="conformance-user", group_name="conformance-group"), RuntimeOptions())
+
+
+@scenario("ram", "RemoveUserFromGroup")
+def _remove_user_from_group(s: Session):
+    s.join()
+    s.ram().remove_user_from_group_with_options(ram_models.RemoveUserFromGroupRequest(
+        user_name="conformance-user", group_name="conformance-group"), RuntimeOptions())
+
+
 @scenario("ram", "ListGroupsForUser")
 def _list_groups_for_user(s: Session):
-    s.create_user()
+    s.join()
     s.ram().list_groups_for_user_with_options(ram_models.ListGroupsForUserRequest(user_name="conformance-user"), RuntimeOptions())
+    s.ram().list_groups_for_user_with_options(ram_models.ListGroupsForUserRequest(user_name="admin"), RuntimeOptions())
 
 
-@scenario("ram", "RemoveUserFromGroup", error_code="EntityNotExist.Group")
-def _remove_user_from_group(s: Session):
-    """The emulator models no groups: no success answer exists to check, only the error's format."""
-    s.create_user()
-    s.error(lambda: s.ram().remove_user_from_group_with_options(ram_models.RemoveUserFromGroupRequest(
-        user_name="conformance-user", group_name="ops"), RuntimeOptions()))
+@scenario("ram", "ListUsersForGroup")
+def _list_users_for_group(s: Session):
+    s.join()
+    s.ram().add_user_to_group(ram_models.AddUserToGroupRequest(user_name="admin", group_name="conformance-group"))
+    first = s.ram().list_users_for_group_with_options(ram_models.ListUsersForGroupRequest(
+        group_name="conformance-group", max_items=1), RuntimeOptions()).body
+    assert first.is_truncated is True and first.marker
+    s.ram().list_users_for_group_with_options(ram_models.ListUsersForGroupRequest(
+        group_name="conformance-group", max_items=1, marker=first.marker), RuntimeOptions())
+
+
+@scenario("ram", "CreateLoginProfile")
+def _create_login_profile(s: Session):
+    s.create_login_profile()
+
+
+@scenario("ram", "GetLoginProfile")
+def _get_login_profile(s: Session):
+    s.create_login_profile()
+    s.ram().get_login_profile_with_options(ram_models.GetLoginProfileRequest(user_name="conformance-user"), RuntimeOptions())
+
+
+@scenario("ram", "UpdateLoginProfile")
+def _update_login_profile(s: Session):
+    s.create_login_profile()
+    s.ram().update_login_profile_with_options(ram_models.UpdateLoginProfileRequest(
+        user_name="conformance-user", password="Conformance-Pass-2", password_reset_required=False,
+        mfabind_required=False), RuntimeOptions())
+
+
+@scenario("ram", "DeleteLoginProfile")
+def _delete_login_profile(s: Session):
+    s.create_login_profile()
+    s.ram().delete_login_profile_with_options(ram_models.DeleteLoginProfileRequest(user_name="conformance-user"), RuntimeOptions())
+
+
+@scenario("ram", "GetPasswordPolicy")
+def _get_password_policy(s: Session):
+    s.ram().get_password_policy_with_options(RuntimeOptions())
+
+
+@scenario("ram", "SetPasswordPolicy")
+def _set_password_policy(s: Session):
+    s.ram().set_password_policy_with_options(ram_models.SetPasswordPolicyRequest(
+        minimum_password_length=12, require_lowercase_characters=True, require_uppercase_characters=True,
+        require_numbers=True, require_symbols=True, hard_expiry=False, max_login_attemps=5, max_password_age=90,
+        password_reuse_prevention=3), RuntimeOptions())
 
 
 @scenario("ram", "CreateAccessKey")
@@ -935,6 +1023,8 @@ def _ram_errors(s: Session):
     s.error(lambda: s.ram(s.cloud.B_ALICE).create_role(ram_models.CreateRoleRequest(
         role_name="nope", assume_role_policy_document=s.trust_a())))
     s.error(lambda: s.ram().create_role(ram_models.CreateRoleRequest(role_name="no-trust")))
+    s.error(lambda: s.ram().get_group(ram_models.GetGroupRequest(group_name="missing")))
+    s.error(lambda: s.ram().create_login_profile(ram_models.CreateLoginProfileRequest(user_name="admin", password="weak")))
     s.error(lambda: s.ram(s.cloud.Key(s.cloud.A_ADMIN.id, "wrong-secret")).list_roles(ram_models.ListRolesRequest()))
     params = open_api_util_models.Params(action="NoSuchAction", version="2015-05-01", protocol="HTTPS", pathname="/",
                                          method="POST", auth_type="AK", style="RPC", req_body_type="formData", body_type="json")

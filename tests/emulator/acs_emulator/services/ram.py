@@ -6,6 +6,7 @@ wrapper form (``{"Roles": {"Role": [...]}}``), ListTagResources a flat ``TagReso
 """
 import base64
 import binascii
+import functools
 import json
 from typing import Dict, List, Optional, Tuple
 
@@ -145,6 +146,20 @@ def _fields(record: dict, *names: str) -> dict:
     return {name: record[name] for name in names if name in record}
 
 
+def _write_named(call: Call, param: str, kind: str, operation: str) -> dict:
+    """A write that names one entity and answers with the RequestId only (DeleteUser, DeleteLoginProfile...):
+    authorized on ``<kind>/<name>``, then ``backend.<operation>(name)``."""
+    name = _authorized_name(call, param, kind)
+    getattr(_backend(call), operation)(name)
+    return _reply(call)
+
+
+def _list_all(call: Call, kind: str, element: str, records: list, fields: tuple) -> dict:
+    """A paged list of every ``kind`` (ListUsers, ListGroups), authorized on ``<kind>/*``: ``{element}s.{element}``."""
+    _authorize(call, f"{kind}/*")
+    return _paged_reply(call, f"{element}s", element, [_fields(record, *fields) for record in records])
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Roles
 # ---------------------------------------------------------------------------------------------------------------
@@ -185,9 +200,7 @@ def update_role(call: Call) -> dict:
 
 @action("ram", "DeleteRole", write=True)
 def delete_role(call: Call) -> dict:
-    name = _authorized_name(call, "RoleName", "role")
-    _backend(call).delete_role(name)
-    return _reply(call)
+    return _write_named(call, "RoleName", "role", "delete_role")
 
 
 @action("ram", "ListRoles")
@@ -308,10 +321,10 @@ def list_entities_for_policy(call: Call) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Attachments: the same three calls for roles and users
+# Attachments: the same three calls for roles, users and groups
 # ---------------------------------------------------------------------------------------------------------------
 
-PRINCIPAL_NAME_PARAMS = {"role": "RoleName", "user": "UserName"}
+PRINCIPAL_NAME_PARAMS = {"role": "RoleName", "user": "UserName", "group": "GroupName"}
 
 
 def _change_attachment(call: Call, kind: str, attach: bool) -> dict:
@@ -331,34 +344,16 @@ def _policies_for(call: Call, kind: str) -> dict:
     return _reply(call, Policies={"Policy": _backend(call).policies_for(kind, principal)})
 
 
-@action("ram", "AttachPolicyToRole", write=True)
-def attach_policy_to_role(call: Call) -> dict:
-    return _change_attachment(call, "role", attach=True)
+def _register_attachment_actions() -> None:
+    """AttachPolicyTo<Kind>, DetachPolicyFrom<Kind> and ListPoliciesFor<Kind> of roles, users and groups: the same calls."""
+    for kind in PRINCIPAL_NAME_PARAMS:
+        entity = kind.title()
+        action("ram", f"AttachPolicyTo{entity}", write=True)(functools.partial(_change_attachment, kind=kind, attach=True))
+        action("ram", f"DetachPolicyFrom{entity}", write=True)(functools.partial(_change_attachment, kind=kind, attach=False))
+        action("ram", f"ListPoliciesFor{entity}")(functools.partial(_policies_for, kind=kind))
 
 
-@action("ram", "DetachPolicyFromRole", write=True)
-def detach_policy_from_role(call: Call) -> dict:
-    return _change_attachment(call, "role", attach=False)
-
-
-@action("ram", "ListPoliciesForRole")
-def list_policies_for_role(call: Call) -> dict:
-    return _policies_for(call, "role")
-
-
-@action("ram", "AttachPolicyToUser", write=True)
-def attach_policy_to_user(call: Call) -> dict:
-    return _change_attachment(call, "user", attach=True)
-
-
-@action("ram", "DetachPolicyFromUser", write=True)
-def detach_policy_from_user(call: Call) -> dict:
-    return _change_attachment(call, "user", attach=False)
-
-
-@action("ram", "ListPoliciesForUser")
-def list_policies_for_user(call: Call) -> dict:
-    return _policies_for(call, "user")
+_register_attachment_actions()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -395,34 +390,12 @@ def update_user(call: Call) -> dict:
 
 @action("ram", "DeleteUser", write=True)
 def delete_user(call: Call) -> dict:
-    name = _authorized_name(call, "UserName", "user")
-    _backend(call).delete_user(name)
-    return _reply(call)
+    return _write_named(call, "UserName", "user", "delete_user")
 
 
 @action("ram", "ListUsers")
 def list_users(call: Call) -> dict:
-    _authorize(call, "user/*")
-    users = [_fields(user, *USER_FIELDS) for user in _backend(call).list_users()]
-    return _paged_reply(call, "Users", "User", users)
-
-
-# The emulator models no user groups: users belong to none, and no group can be named.
-
-@action("ram", "ListGroupsForUser")
-def list_groups_for_user(call: Call) -> dict:
-    name = _authorized_name(call, "UserName", "user")
-    _backend(call).require_user(name)
-    return _reply(call, Groups={"Group": []})
-
-
-@action("ram", "RemoveUserFromGroup", write=True)
-def remove_user_from_group(call: Call) -> dict:
-    name = _required(call, "UserName")
-    group = _required(call, "GroupName")
-    _authorize(call, f"group/{group}")
-    _backend(call).require_user(name)
-    raise ApiError(404, "EntityNotExist.Group", f"The group does not exist: {group}")
+    return _list_all(call, "user", "User", _backend(call).list_users(), USER_FIELDS)
 
 
 def _key_owner(call: Call) -> str:

@@ -1,5 +1,6 @@
 """RAM of one Alibaba Cloud account: users and their AccessKeys, roles, custom policies and their versions,
-policy attachments and tags.
+policy attachments (to users, roles and groups) and tags. Groups, memberships, login profiles and the password
+policy are in ``ram_people_model.PeopleMixin``, part of the same backend.
 
 The backend is plain Python over JSON-compatible dicts so that ``to_dict()`` is the persisted state. Records use
 the API's own field names for everything the API returns (``RoleName``, ``CreateDate``...) and lower-case names for
@@ -7,25 +8,31 @@ bookkeeping (``attachments``, ``versions``, ``tags``, ``changed_at``); ``public(
 Rule violations raise ``ApiError`` with RAM's codes and statuses; the responses layer (``ram.py``) parses request
 parameters and shapes the answers.
 
-``changed_at`` is a monotonic stamp (seconds since the epoch) on roles, users, custom policies and attachments; the
-RocketMQ model reads it through ``change_stamp_for_role``/``change_stamp_for_user`` to emulate propagation delays.
+``changed_at`` is a monotonic stamp (seconds since the epoch) on roles, users, groups, custom policies and
+attachments; the fault injector reads it through ``change_stamp_for_role``/``change_stamp_for_user`` to emulate
+propagation delays. A user's effective policies are its own plus those of its groups, and so is its stamp.
 """
 import copy
 import json
 import re
-import secrets
-import string
 import threading
 import time
-from datetime import datetime, timezone
-from functools import wraps
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from .base import ApiError
+from .ram_common import check_length, check_name, invalid, public, utc_now
+from .ram_common import fold as _fold
+from .ram_common import random_digits as _random_digits
+from .ram_common import random_text as _random_text
+from .ram_common import synchronized as _synchronized
+from .ram_people_model import PeopleMixin
 from .system_policies import SYSTEM_POLICIES
 
 MAX_POLICY_VERSIONS = 5
 MAX_ACCESS_KEYS_PER_USER = 2
+# Policies a user, role or group may hold, by type (RAM Limits page, alibabacloud.com/help/en/ram/product-overview/limits:
+# 20 system and 10 custom policies each); beyond: 409 LimitExceeded.<Entity>.Policy (RAM error table).
+MAX_ATTACHED_POLICIES = {"System": 20, "Custom": 10}
 MAX_TAGS_PER_RESOURCE = 20
 PERMISSION_DOCUMENT_MAX_CHARS = 6144
 # The CreateRole/UpdateRole references give no length for AssumeRolePolicyDocument (RAM API 2015-05-01; the RAM
@@ -47,45 +54,9 @@ _PRINCIPAL_KINDS = {"RAM", "Service", "Federated"}
 _TRUST_ACTIONS = {"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithOIDC"}
 
 
-def utc_now() -> str:
-    """Dates as RAM writes them: 2026-11-28T09:00:00Z."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def public(record: dict) -> dict:
-    """The API-visible part of a record (capitalised keys), as a copy."""
-    return {key: copy.deepcopy(value) for key, value in record.items() if key[:1].isupper()}
-
-
-def invalid(code_suffix: str, message: str) -> ApiError:
-    return ApiError(400, f"InvalidParameter.{code_suffix}", message)
-
-
-def _fold(name: str) -> str:
-    """RAM matches user and role names case-insensitively but stores them as given."""
-    return name.lower()
-
-
-def _random_text(length: int, alphabet: str = string.ascii_letters + string.digits) -> str:
-    return "".join(secrets.choice(alphabet) for _position in range(length))
-
-
-def _random_digits(length: int) -> str:
-    """An id like RAM's numeric ones: no leading zero."""
-    return secrets.choice("123456789") + _random_text(length - 1, string.digits)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Parameter rules shared by the API and the seed
 # ---------------------------------------------------------------------------------------------------------------
-
-def check_name(value: str, param: str, pattern: re.Pattern, max_len: int, allowed: str) -> str:
-    if not 1 <= len(value) <= max_len:
-        raise invalid(f"{param}.Length", f"The parameter {param} must be 1 to {max_len} characters long.")
-    if not pattern.match(value):
-        raise invalid(f"{param}.InvalidChars", f"The parameter {param} may contain only {allowed}.")
-    return value
-
 
 def check_role_name(value: str) -> str:
     return check_name(value, "RoleName", _ROLE_NAME, 64, "letters, digits, periods (.) and hyphens (-)")
@@ -97,12 +68,6 @@ def check_policy_name(value: str) -> str:
 
 def check_user_name(value: str, param: str = "UserName") -> str:
     return check_name(value, param, _USER_NAME, 64, "letters, digits, periods (.), hyphens (-) and underscores (_)")
-
-
-def check_length(value: Optional[str], param: str, max_len: int) -> Optional[str]:
-    if value is not None and not 1 <= len(value) <= max_len:
-        raise invalid(f"{param}.Length", f"The parameter {param} must be 1 to {max_len} characters long.")
-    return value
 
 
 def check_session_duration(value: int) -> int:
@@ -243,25 +208,16 @@ def document_text(document) -> str:
 # The backend
 # ---------------------------------------------------------------------------------------------------------------
 
-def _synchronized(method):
-    """The server is threaded: each backend operation checks and changes the state atomically."""
-
-    @wraps(method)
-    def locked(self, *args, **kwargs):
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return locked
-
-
-# What differs between the two kinds of principal a policy is attached to.
+# What differs between the kinds of principal a policy is attached to: where they are kept, the entity name of
+# their error codes, and their row in ListEntitiesForPolicy.
 _PRINCIPALS = {
-    "role": {"collection": "roles", "entity": "Role"},
-    "user": {"collection": "users", "entity": "User"},
+    "role": {"collection": "roles", "entity": "Role", "entity_fields": ("RoleName", "RoleId", "Arn", "Description")},
+    "user": {"collection": "users", "entity": "User", "entity_fields": ("UserName", "UserId", "DisplayName")},
+    "group": {"collection": "groups", "entity": "Group", "entity_fields": ("GroupName", "Comments")},
 }
 
 
-class RamBackend:
+class RamBackend(PeopleMixin):
     """The RAM state of one account."""
 
     def __init__(self, account_uid: str, alias: Optional[str] = None):
@@ -270,6 +226,7 @@ class RamBackend:
         self.users: Dict[str, dict] = {}      # folded name -> user record
         self.roles: Dict[str, dict] = {}      # folded name -> role record
         self.policies: Dict[str, dict] = {}   # name -> custom policy record
+        self._init_people()                   # self.groups (folded name -> group record), self.password_policy
         self._last_stamp = 0.0
         self._lock = threading.RLock()
 
@@ -278,20 +235,23 @@ class RamBackend:
     @_synchronized
     def to_dict(self) -> dict:
         return copy.deepcopy({"alias": self.alias, "users": self.users, "roles": self.roles,
-                              "policies": self.policies, "last_stamp": self._last_stamp})
+                              "policies": self.policies, **self._people_dict(), "last_stamp": self._last_stamp})
 
     @classmethod
     def from_dict(cls, uid: str, data: dict) -> "RamBackend":
+        data = copy.deepcopy(data)
         backend = cls(uid, data.get("alias"))
-        backend.users = copy.deepcopy(data.get("users", {}))
-        backend.roles = copy.deepcopy(data.get("roles", {}))
-        backend.policies = copy.deepcopy(data.get("policies", {}))
+        backend.users = data.get("users", {})
+        backend.roles = data.get("roles", {})
+        backend.policies = data.get("policies", {})
+        backend._init_people(data)
         backend._last_stamp = data.get("last_stamp", 0.0)
         return backend
 
     @_synchronized
     def seed(self, account_seed: dict) -> None:
-        """Load one account of the seed file: custom policies first, since users and roles refer to them."""
+        """Load one account of the seed file: custom policies first, since users, roles and groups refer to them;
+        groups last, since they name their members."""
         self.alias = account_seed.get("alias", self.alias)
         for policy in account_seed.get("policies") or ():
             self.create_policy(policy["name"], document_text(policy["document"]), policy.get("description"))
@@ -299,6 +259,8 @@ class RamBackend:
             self._seed_user(user)
         for role in account_seed.get("roles") or ():
             self._seed_role(role)
+        for group in account_seed.get("groups") or ():
+            self._seed_group(group)
 
     def _seed_user(self, user: dict) -> None:
         self.create_user(user["name"], display_name=user.get("display_name"), comments=user.get("comments"))
@@ -374,11 +336,17 @@ class RamBackend:
 
     @_synchronized
     def delete_user(self, name: str) -> None:
+        """Refused while anything hangs on the user (DeleteUser reference: DeleteConflict.User.*), checked in this
+        order (an assumption: the reference lists the codes, not their precedence)."""
         user = self._user(name)
         if user["attachments"]:
             raise ApiError(409, "DeleteConflict.User.Policy", f"The user still has policies attached: {name}")
         if user["access_keys"]:
             raise ApiError(409, "DeleteConflict.User.AccessKey", f"The user still has AccessKeys: {name}")
+        if self._groups_of(user):
+            raise ApiError(409, "DeleteConflict.User.Group", f"The user still belongs to groups: {name}")
+        if user.get("login_profile") is not None:
+            raise ApiError(409, "DeleteConflict.User.LoginProfile", f"The user still has a login profile: {name}")
         del self.users[_fold(name)]
         self._stamp()
 
@@ -679,7 +647,7 @@ class RamBackend:
     # -- attachments ------------------------------------------------------------------------------------------------
 
     def _find_principal(self, kind: str, name: Optional[str]) -> Optional[dict]:
-        """The "role" or "user" record called ``name`` (matched case-insensitively), or None."""
+        """The "role", "user" or "group" record called ``name`` (matched case-insensitively), or None."""
         return getattr(self, _PRINCIPALS[kind]["collection"]).get(_fold(name or ""))
 
     def _principal(self, kind: str, name: str) -> dict:
@@ -694,13 +662,17 @@ class RamBackend:
 
     @_synchronized
     def attach_policy(self, kind: str, principal_name: str, policy_name: str, policy_type: str) -> None:
-        """Attach to a "role" or a "user"."""
+        """Attach to a "role", a "user" or a "group"."""
         principal = self._principal(kind, principal_name)
         self._policy(policy_name, policy_type)
+        entity = _PRINCIPALS[kind]["entity"]
         if self._attachment(principal, policy_name, policy_type) is not None:
-            entity = _PRINCIPALS[kind]["entity"]
             raise ApiError(409, f"EntityAlreadyExists.{entity}.Policy",
                            f"The policy is already attached to the {kind}: {policy_name}")
+        held = sum(1 for attachment in principal["attachments"] if attachment["PolicyType"] == policy_type)
+        if held >= MAX_ATTACHED_POLICIES[policy_type]:
+            raise ApiError(409, f"LimitExceeded.{entity}.Policy",
+                           f"A {kind} can hold at most {MAX_ATTACHED_POLICIES[policy_type]} {policy_type.lower()} policies.")
         stamp = self._stamp()
         principal["attachments"].append({"PolicyName": policy_name, "PolicyType": policy_type,
                                          "AttachDate": utc_now(), "changed_at": stamp})
@@ -736,14 +708,14 @@ class RamBackend:
 
     @_synchronized
     def entities_for_policy(self, name: str, policy_type: str) -> Dict[str, List[dict]]:
-        """ListEntitiesForPolicy rows by kind: {"Roles": [...], "Users": [...], "Groups": []}."""
+        """ListEntitiesForPolicy rows by kind: {"Roles": [...], "Users": [...], "Groups": [...]}."""
         self._policy(name, policy_type)
-        entities = {"Roles": [], "Users": [], "Groups": []}
+        entities: Dict[str, List[dict]] = {f"{traits['entity']}s": [] for traits in _PRINCIPALS.values()}
         for kind, principal, attachment in self._attached_principals(name, policy_type):
-            fields = ("RoleName", "RoleId", "Arn", "Description") if kind == "role" else ("UserName", "UserId", "DisplayName")
-            row = {field: principal[field] for field in fields}
+            traits = _PRINCIPALS[kind]
+            row = {field: principal[field] for field in traits["entity_fields"]}
             row["AttachDate"] = attachment["AttachDate"]
-            entities["Roles" if kind == "role" else "Users"].append(row)
+            entities[f"{traits['entity']}s"].append(row)
         return entities
 
     def _documents_for(self, principal: Optional[dict]) -> List[Tuple[str, dict]]:
@@ -755,8 +727,13 @@ class RamBackend:
 
     @_synchronized
     def policy_documents_for_user(self, name: str) -> List[Tuple[str, dict]]:
-        """(policy name, parsed default document) for each policy attached to the user; [] for an unknown user."""
-        return self._documents_for(self._find_principal("user", name))
+        """(policy name, parsed default document) for each policy attached to the user, then for each policy of
+        each group it belongs to (in the order joined): a member holds its groups' rights; [] for an unknown user."""
+        user = self._find_principal("user", name)
+        documents = self._documents_for(user)
+        for group in self._groups_of(user):
+            documents.extend(self._documents_for(group))
+        return documents
 
     @_synchronized
     def policy_documents_for_role(self, name: str) -> List[Tuple[str, dict]]:
@@ -779,7 +756,10 @@ class RamBackend:
 
     @_synchronized
     def change_stamp_for_user(self, name: str) -> float:
-        return self._change_stamp(self._find_principal("user", name))
+        """The user's own stamp (memberships stamp it too), and those of its groups, their attachments and the
+        versions of their custom policies."""
+        user = self._find_principal("user", name)
+        return max([self._change_stamp(user), *(self._change_stamp(group) for group in self._groups_of(user))])
 
     # -- tags -----------------------------------------------------------------------------------------------------------
 
