@@ -127,16 +127,14 @@ def test_a_file_that_is_no_cli_configuration_is_left_alone(emu, run_playbook, tm
 
 @pytest.mark.emulator_only("fault injection (propagation delay)")
 def test_default_wait_for_role_outlasts_propagation(emu, run_playbook):
-    started = time.monotonic()
-    run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": True})
-    # Alice's grant is refused until a few seconds after this point, however slow the set-up run was.
-    emu.admin("POST", "/faults", {"propagation_delay": time.monotonic() - started + 5})
-    emu.reset_calls()
-    facts = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID}).result("facts")["msg"]  # wait_for_role not set
+    # The role and the grant stay invisible to STS for 7 s after they are written. The assume task comes a second or
+    # two after the grant (under a heavy load, up to about 6 s), so it is refused first; the default wait_for_role
+    # (10 s) outlasts what is left of the 7 s. Set before the run, the window does not depend on how slow it is.
+    emu.admin("POST", "/faults", {"propagation_delay": 7})
+    facts = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": True}).result("facts")["msg"]
     assert facts["access_key_id"].startswith("STS.")
     statuses = [call["status"] for call in assume_calls(emu)]
-    assert statuses[-1] == 200 and 403 in statuses, "refused while the grant propagated, then issued"
-    assert emu.calls(product="ram")["writes"] == 0, "the set-up converged: the grant was not renewed"
+    assert statuses[-1] == 200 and statuses[0] in (403, 404), "refused while the grant propagated, then issued"
 
 
 def session_policy(length):
