@@ -121,6 +121,9 @@ options:
       - Throttling (C(Throttling*), HTTP 429), C(ServiceUnavailable), C(InternalError), other HTTP 5xx and connection
         failures are retried with jittered exponential backoff, waiting as long as an C(x-acs-retry-after) answer asks.
         Other client errors are not retried.
+      - A write whose answer was lost (the connection reset or closed after the request was sent, a read timeout) is
+        not retried blindly - the module reads back whether it was applied and retries only a write that was not;
+        where that cannot be decided the task fails saying what to check.
     type: int
     default: 5
   retry_max_seconds:
@@ -132,6 +135,9 @@ options:
     description:
       - Return RV(ignore:api_calls), every API request this task made (one entry per attempt) with its
         C(product), C(action), C(write) (whether it changes anything), C(attempt) and HTTP C(status).
+      - A read made to settle a write whose answer was lost carries C(reconciles) (that write's action); the verdict
+        is one more entry, not a request, with C(write=false) and C(reconciliation) (C(applied), C(not_applied),
+        C(undone), C(retried), C(conflict) or C(unknown)).
     type: bool
     default: false
 requirements:

@@ -146,6 +146,12 @@ class AlibabaCloudModule(AnsibleModule):
             self._clients[product] = self._build_client(product, self.credentials())
         return self._clients[product]
 
+    def client_for(self, product, credentials):
+        """An ApiClient of ``product`` signed with other ``credentials`` (a key this task made, to prove it works);
+        their secrets are hidden from every output first."""
+        self.no_log_values.update(credentials.secrets)
+        return self._build_client(product, credentials)
+
     def endpoint(self, product):
         """Where ``product`` is reached (an Endpoint with .host, .protocol, .url); "mq" must be configured."""
         endpoint = resolve_endpoint(product, self.params)
@@ -167,9 +173,10 @@ class AlibabaCloudModule(AnsibleModule):
             self._identity = self.client("sts").call("GetCallerIdentity")
         return self._identity
 
-    def record_api_call(self, product, action, write, attempt=1, status=None):
-        """Account for one attempt of an API call (ApiClient's recorder; the MQ HTTP data plane uses it too)."""
-        self.api_calls.append(dict(product=product, action=action, write=write, attempt=attempt, status=status))
+    def record_api_call(self, product, action, write, attempt=1, status=None, **details):
+        """Account for one attempt of an API call (ApiClient's recorder; the MQ HTTP data plane uses it too). ``details``:
+        ``reconciles`` on a read made to settle a write whose answer was lost, ``reconciliation`` on the verdict."""
+        self.api_calls.append(dict(product=product, action=action, write=write, attempt=attempt, status=status, **details))
 
     def execute(self, body):
         """exit_json with ``body(self)``'s result dict; an error a helper raised becomes fail_json here and nowhere else."""

@@ -4,13 +4,16 @@
 """The one way modules talk to Alibaba Cloud: ``ApiClient.call(action, params)`` over the official product SDKs.
 
 Every call is classified read or write, refused if it would write in check mode, retried by the shared
-RetryPolicy and recorded for ``debug_api_calls``. A failure is raised as ApiError (code, HTTP status, request id,
-operation, attempts, seconds waited); a programming error as CollectionError. The client knows nothing of the module:
-only a module's ``main()`` turns those errors into ``fail_json``. Each product SDK is imported only when a module
-first asks for that product: importing one costs 0.3 to 0.5 s, paid again by every Ansible task."""
+RetryPolicy and recorded for ``debug_api_calls``. A write whose answer may have been lost is not retried blindly: its
+reconciliation (module_utils/reconcile.py) reads back first whether it was applied. A failure is raised as ApiError
+(code, HTTP status, request id, operation, attempts, seconds waited); a programming error as CollectionError. The
+client knows nothing of the module: only a module's ``main()`` turns those errors into ``fail_json``. Each product SDK
+is imported only when a module first asks for that product: importing one costs 0.3 to 0.5 s, paid again by every
+Ansible task."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import traceback
@@ -24,6 +27,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors impo
     api_error_from_exception,
     envelope_error,
 )
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.reconcile import WriteGuard
 
 USER_AGENT = "AnsibleCollection/apsaramq.cross_account"
 DEFAULT_REGION = "cn-hangzhou"
@@ -152,7 +156,8 @@ def _pop_path_param(params, arg_name):
 class ApiClient:
     """Calls one product's API (see module_utils/base.py for how it is built).
 
-    ``check_mode`` refuses writes; ``recorder(product, action, write, attempt, status)`` accounts every attempt."""
+    ``check_mode`` refuses writes; ``recorder(product, action, write, attempt, status, **details)`` accounts every
+    attempt (``details``: ``reconciles`` on the reads of a reconciliation, ``reconciliation`` on its verdict)."""
 
     def __init__(self, product, sdk_client, models, runtime_options, retry_policy, api_error_types, check_mode, recorder):
         self._product = product
@@ -170,20 +175,30 @@ class ApiClient:
     def product(self):
         return self._product
 
-    def call(self, action, params=None, ignore=(), retry_on=(), wait_seconds=None):
+    def call(self, action, params=None, ignore=(), retry_on=(), wait_seconds=None, known=None):
         """The response body of ``action`` as a dict with the API's own keys.
 
         Returns None for an error whose code is in ``ignore``; retries the codes in ``retry_on`` like transient
-        failures, for up to ``wait_seconds`` when given (waiting out eventual consistency); raises ApiError otherwise."""
-        write = is_write_action(action)
-        if write and self._check_mode:
+        failures, for up to ``wait_seconds`` when given (waiting out eventual consistency); raises ApiError otherwise.
+        A write whose answer was lost is reconciled (module_utils/reconcile.py): ``known`` is what its reconciliation
+        needs from the caller (CreateAccessKey: the ids of the user's AccessKeys before the call); one that cannot be
+        reconciled raises reconcile.UnreconciledWrite."""
+        if is_write_action(action) and self._check_mode:
             raise CollectionError(f"Refusing {self._product}:{action} in check mode: a module must not write "
                                   "when check_mode is on (this is a bug in the module)")
-        method, args = self._bind(action, params or {})
         policy = self._policy if wait_seconds is None else self._policy.within(wait_seconds, max_attempts=WAIT_MAX_ATTEMPTS)
         self.last_call = {}
+        return self._run(action, params or {}, ignore, retry_on, policy, self.last_call, known=known)
+
+    def _run(self, action, params, ignore, retry_on, policy, stats, known=None, details=None):
+        write = is_write_action(action)
+        method, args = self._bind(action, params)
+        send = functools.partial(self._attempt, method, args, action, write, details=details)
+        if write:
+            guard = WriteGuard(self._product, action, params, known, _Reconciliation(self._run, self._record, action, policy))
+            send = functools.partial(guard.run, send)
         try:
-            return policy.run(lambda attempt: self._attempt(method, args, action, write, attempt), retry_on, stats=self.last_call)
+            return policy.run(send, retry_on, stats=stats)
         except ApiError as error:
             if error.code in ignore:
                 return None
@@ -211,21 +226,49 @@ class ApiClient:
             raise ValueError(f"unknown parameter(s) {', '.join(sorted(unknown))}")
         return request
 
-    def _attempt(self, method, args, action, write, attempt):
+    def _attempt(self, method, args, action, write, attempt, details=None):
         """One HTTP round trip, recorded; SDK exceptions come out as ApiError."""
         try:
             response = method(*args)
         except self._api_error_types as exc:
             error = api_error_from_exception(exc)
-            self._recorder(self._product, action, write, attempt, error.status_code)
+            self._record(action, write, attempt, error.status_code, details)
             raise error from None
-        self._recorder(self._product, action, write, attempt, getattr(response, "status_code", None))
+        self._record(action, write, attempt, getattr(response, "status_code", None), details)
         body = getattr(response, "body", None)
         result = body.to_map() if body is not None else {}
         refusal = envelope_error(result)
         if refusal is not None:
             raise refusal
         return result
+
+    def _record(self, action, write, attempt, status, details=None):
+        self._recorder(self._product, action, write, attempt, status, **(details or {}))
+
+
+class _Reconciliation:
+    """What the WriteGuard of one write may do: reads (and the deletion of an orphan AccessKey) through the same
+    client (``run`` and ``record`` are its ApiClient's), recorded, within what is left of the write's time budget;
+    and record its verdict."""
+
+    def __init__(self, run, record, action, policy):
+        self._run = run
+        self._record = record
+        self._action = action
+        self._policy = policy
+        self._deadline = policy.now() + policy.max_seconds
+
+    def _budget(self):
+        return self._policy.within(max(0.0, self._deadline - self._policy.now()))
+
+    def read(self, action, params, ignore=()):
+        return self._run(action, params, ignore, (), self._budget(), {}, details={"reconciles": self._action})
+
+    def write(self, action, params, ignore=()):
+        return self._run(action, params, ignore, (), self._budget(), {})
+
+    def record(self, action, attempt, verdict):
+        self._record(action, False, attempt, None, {"reconciliation": verdict})
 
 
 def build_api_client(product, credentials, endpoint, retry_policy, options, check_mode, recorder):

@@ -6,7 +6,10 @@
 Transient failures (throttling, 5xx, no answer at all) are retried with "full jitter" exponential backoff,
 bounded both by a number of attempts and by a total time budget. Client errors (4xx) are final unless the
 caller names the code in ``retry_on``, which is how eventual consistency is waited out (a role that was
-created a moment ago and is not visible yet)."""
+created a moment ago and is not visible yet).
+
+A write is never retried blindly after its answer may have been lost (``answer_may_be_lost``): the client layer reads
+back first whether it was applied (module_utils/reconcile.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +25,10 @@ DEFAULT_MAX_DELAY = 10.0
 
 TRANSIENT_CODES = frozenset(("ServiceUnavailable", "InternalError"))
 TOO_MANY_REQUESTS = 429
+# What the HTTP stack says of a connection that never carried the request: refused, a name that does not resolve, a
+# connect timeout (urllib3's NewConnectionError, NameResolutionError, ConnectTimeoutError, as the SDK passes them on).
+NOT_SENT_MARKERS = ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError", "Failed to establish a new connection",
+                    "connect timeout=")
 
 
 def is_retryable(error, retry_on=()):
@@ -33,6 +40,16 @@ def is_retryable(error, retry_on=()):
     if error.code and (error.code.startswith("Throttling") or error.code in TRANSIENT_CODES):
         return True
     return bool(error.status_code) and error.status_code >= 500
+
+
+def answer_may_be_lost(error):
+    """True when the request may have reached the server and been applied, though no answer came back: a connection
+    reset or closed after the request was sent, or a read timeout. A connection that was never made is not such a
+    failure, nor is any answer (an error code is an answer)."""
+    if not error.transport:
+        return False
+    text = f"{error.code} {error.message}"
+    return not any(marker in text for marker in NOT_SENT_MARKERS)
 
 
 class RetryPolicy:
@@ -62,6 +79,10 @@ class RetryPolicy:
             return float(retry_after)
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         return self._random() * ceiling
+
+    def now(self):
+        """The policy's clock (monotonic seconds), for budgets shared by several calls."""
+        return self._clock()
 
     def within(self, max_seconds, max_attempts=None):
         """The same policy with another budget: how a caller waits out eventual consistency for a given time."""

@@ -4,7 +4,11 @@ Kinds (each limited to the chosen products and actions; empty lists mean all):
 - latency: every matching call waits ``latency_ms`` plus a uniform jitter in ``[0, latency_jitter_ms]``;
 - throttle: 400 ``Throttling.User``, with ``x-acs-retry-after: <retry_after ms>`` when ``retry_after`` is set;
 - error: 500 ``InternalError`` or 503 ``ServiceUnavailable`` (even odds);
-- drop: the connection is closed without an answer;
+- drop: the connection is closed without an answer, before the call runs;
+- lost answer: a write runs and its change is committed, then the connection is closed without the answer (a reset
+  connection or a proxy timeout after the cloud applied the write); reads are never hit (a lost read answer is a
+  drop). With ``lost_answer_limit`` N only the first N calls of each action lose their answer (limit 1: each chosen
+  action loses one answer, its retry is answered);
 - propagation delay: a role, policy or attachment changed less than ``propagation_delay`` seconds ago is not yet
   seen by STS and authorization (``propagation_refusal``, asked by the server before every authorization decision):
   a RAM user or role session whose permissions changed within the delay is refused, and so is ``sts:AssumeRole``
@@ -26,7 +30,7 @@ from typing import Any, Dict, Optional, Tuple
 from .policy_engine import Decision
 from .services.base import ApiError
 
-RATE_FIELDS = ("throttle_rate", "error_rate", "drop_rate")
+RATE_FIELDS = ("throttle_rate", "error_rate", "drop_rate", "lost_answer_rate")
 
 
 class FaultSettingsError(ValueError):
@@ -41,6 +45,8 @@ class FaultSettings:
     retry_after: Optional[int] = None          # milliseconds, as the SDK reads x-acs-retry-after
     error_rate: float = 0.0
     drop_rate: float = 0.0
+    lost_answer_rate: float = 0.0
+    lost_answer_limit: Optional[int] = None    # at most this many lost answers per action (None: no limit)
     products: Tuple[str, ...] = ()
     actions: Tuple[str, ...] = ()
     propagation_delay: float = 0.0             # seconds
@@ -63,12 +69,14 @@ class FaultSettings:
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise FaultSettingsError(f"{name} must be between 0 and 1")
         if sum(getattr(self, name) for name in RATE_FIELDS) > 1.0:
-            raise FaultSettingsError("throttle_rate + error_rate + drop_rate must not exceed 1")
+            raise FaultSettingsError(f"{' + '.join(RATE_FIELDS)} must not exceed 1")
         for name in ("latency_ms", "latency_jitter_ms", "propagation_delay"):
             if getattr(self, name) < 0:
                 raise FaultSettingsError(f"{name} must not be negative")
         if self.retry_after is not None and self.retry_after <= 0:
             raise FaultSettingsError("retry_after must be a positive number of milliseconds")
+        if self.lost_answer_limit is not None and self.lost_answer_limit < 1:
+            raise FaultSettingsError("lost_answer_limit must be at least 1 (or null: no limit)")
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -79,7 +87,8 @@ class FaultSettings:
 def _coerce(key: str, value: Any) -> Any:
     converters = {
         "latency_ms": int, "latency_jitter_ms": int, "throttle_rate": float, "error_rate": float,
-        "drop_rate": float, "propagation_delay": float,
+        "drop_rate": float, "lost_answer_rate": float, "propagation_delay": float,
+        "lost_answer_limit": lambda v: None if v in (None, "") else int(v),
         "retry_after": lambda v: None if v in (None, "", 0) else int(v),
         "seed": lambda v: None if v in (None, "") else int(v),
         "products": _names, "actions": _names,
@@ -103,7 +112,7 @@ class Fault:
     """What the injector decided for one call."""
 
     delay_seconds: float = 0.0
-    kind: Optional[str] = None                 # None, "throttle", "error" or "drop"
+    kind: Optional[str] = None                 # None, "throttle", "error", "drop" or "lost_answer"
     status: int = 0
     headers: Dict[str, str] = field(default_factory=dict)
 
@@ -130,7 +139,8 @@ class FaultInjector:
         self._initial.validate()
         self._settings = self._initial
         self._random = random.Random(self._settings.seed)
-        self._counts = {"matched": 0, "throttle": 0, "error": 0, "drop": 0}
+        self._counts = {"matched": 0, "throttle": 0, "error": 0, "drop": 0, "lost_answer": 0}
+        self._lost_per_action: Dict[str, int] = {}
         # Changes up to the first API call (the seed's) or up to a reset have settled: they are not fresh news.
         self._settled_before: Optional[float] = None
 
@@ -139,7 +149,7 @@ class FaultInjector:
         with self._lock:
             self._settings = self._initial
             self._random = random.Random(self._settings.seed)
-            self._counts = dict.fromkeys(self._counts, 0)
+            self._restart_counts()
             self._settled_before = time.time()
         return self.snapshot()
 
@@ -152,8 +162,12 @@ class FaultInjector:
         with self._lock:
             self._settings = self._settings.merged(changes)
             self._random = random.Random(self._settings.seed)
-            self._counts = dict.fromkeys(self._counts, 0)
+            self._restart_counts()
         return self.snapshot()
+
+    def _restart_counts(self) -> None:
+        self._counts = dict.fromkeys(self._counts, 0)
+        self._lost_per_action = {}
 
     def snapshot(self) -> dict:
         with self._lock:
@@ -163,8 +177,11 @@ class FaultInjector:
         settings = self._settings
         return (not settings.products or product in settings.products) and (not settings.actions or action in settings.actions)
 
-    def decide(self, product: str, action: str) -> Fault:
-        """Draw the fault for one cloud API call (the same three draws per matching call, always)."""
+    def decide(self, product: str, action: str, write: bool = True) -> Fault:
+        """Draw the fault for one cloud API call (the same three draws per matching call, always).
+
+        A lost answer is only ever chosen for a ``write`` and while the action's ``lost_answer_limit`` is not reached;
+        otherwise the call is served (the draws are made all the same, so the sequence does not depend on it)."""
         if self._settled_before is None:
             self._settled_before = time.time()
         if not self.applies_to(product, action):
@@ -173,6 +190,8 @@ class FaultInjector:
             settings = self._settings
             jitter_draw, kind_draw, status_draw = self._random.random(), self._random.random(), self._random.random()
             kind = _pick_kind(settings, kind_draw)
+            if kind == "lost_answer" and not (write and self._may_lose_answer(settings, action)):
+                kind = None
             self._counts["matched"] += 1
             if kind:
                 self._counts[kind] += 1
@@ -183,6 +202,14 @@ class FaultInjector:
         if kind == "error":
             return Fault(delay, kind, 503 if status_draw < 0.5 else 500)
         return Fault(delay, kind)
+
+    def _may_lose_answer(self, settings: FaultSettings, action: str) -> bool:
+        """Whether ``action`` may lose one more answer; counts it when it may (the caller holds the lock)."""
+        lost = self._lost_per_action.get(action, 0)
+        if settings.lost_answer_limit is not None and lost >= settings.lost_answer_limit:
+            return False
+        self._lost_per_action[action] = lost + 1
+        return True
 
     def not_yet_visible(self, stamp: Optional[float], now: Optional[float] = None) -> bool:
         """True while a change made at ``stamp`` (epoch seconds) is still propagating.
@@ -241,7 +268,10 @@ def drop_connection(environ: dict) -> None:
 
 def _pick_kind(settings: FaultSettings, draw: float) -> Optional[str]:
     threshold = 0.0
-    for kind, rate in (("drop", settings.drop_rate), ("throttle", settings.throttle_rate), ("error", settings.error_rate)):
+    # lost_answer comes last: a seed gives the same sequence of the other kinds as before it existed.
+    kinds = (("drop", settings.drop_rate), ("throttle", settings.throttle_rate), ("error", settings.error_rate),
+             ("lost_answer", settings.lost_answer_rate))
+    for kind, rate in kinds:
         threshold += rate
         if draw < threshold:
             return kind
@@ -257,6 +287,9 @@ def add_cli_arguments(parser) -> None:
     group.add_argument("--retry-after", type=int, default=None, help="x-acs-retry-after on throttled answers, milliseconds")
     group.add_argument("--error-rate", type=float, default=0.0, help="share of calls answered 500 InternalError / 503 ServiceUnavailable")
     group.add_argument("--drop-rate", type=float, default=0.0, help="share of calls whose connection is closed without an answer")
+    group.add_argument("--lost-answer-rate", type=float, default=0.0,
+                       help="share of write calls that run and commit, then lose their answer (connection closed)")
+    group.add_argument("--lost-answer-limit", type=int, default=None, help="at most this many lost answers per action (default no limit)")
     group.add_argument("--fault-products", default="", help="comma-separated products faults apply to (ram,sts,rocketmq,mq); default all")
     group.add_argument("--fault-actions", default="", help="comma-separated actions faults apply to; default all")
     group.add_argument("--propagation-delay", type=float, default=0.0,
@@ -269,6 +302,7 @@ def injector_from_args(args) -> FaultInjector:
     return FaultInjector(FaultSettings().merged({
         "latency_ms": args.latency_ms, "latency_jitter_ms": args.latency_jitter_ms,
         "throttle_rate": args.throttle_rate, "retry_after": args.retry_after, "error_rate": args.error_rate,
-        "drop_rate": args.drop_rate, "products": args.fault_products, "actions": args.fault_actions,
+        "drop_rate": args.drop_rate, "lost_answer_rate": args.lost_answer_rate,
+        "lost_answer_limit": args.lost_answer_limit, "products": args.fault_products, "actions": args.fault_actions,
         "propagation_delay": args.propagation_delay, "seed": args.fault_seed,
     }))

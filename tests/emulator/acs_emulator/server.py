@@ -109,13 +109,13 @@ class EmulatorApp:
         try:
             route = resolve(request)
             product = route.product
-            faulted = self._inject_fault(route, request, request_id)
+            fault = self.injector.decide(route.product, route.action, write=route.handler.write)
+            faulted = self._inject_fault(fault, route, request, request_id)
             if faulted is not None:
                 return faulted
-            with self.state.lock:
-                caller = authenticate(request, self.state)
-                body = self._run(route, caller, request, request_id)
-            return rendering.render_success(product, body, request_id)
+            if fault.kind == "lost_answer":
+                return self._lose_answer(route, request, request_id)
+            return self._serve(route, request, request_id)
         except ApiError as error:
             return rendering.render_error(product, error, request_id)
         except Exception:  # pylint: disable=broad-exception-caught  # a bug must still answer like the cloud does
@@ -123,9 +123,23 @@ class EmulatorApp:
             return rendering.render_error(product, ApiError(500, "InternalError", "The request processing has failed due to some unknown error."),
                                           request_id)
 
-    def _inject_fault(self, route: Route, request: Request, request_id: str) -> Optional[Response]:
-        """The injected failure of this call (faults settings of the admin interface), or None to serve it."""
-        fault = self.injector.decide(route.product, route.action)
+    def _serve(self, route: Route, request: Request, request_id: str) -> Response:
+        with self.state.lock:
+            caller = authenticate(request, self.state)
+            body = self._run(route, caller, request, request_id)
+        return rendering.render_success(route.product, body, request_id)
+
+    def _lose_answer(self, route: Route, request: Request, request_id: str) -> Response:
+        """Serve the call (its change is committed and logged), then close the connection instead of answering."""
+        try:
+            self._serve(route, request, request_id)
+        except ApiError:
+            pass  # the refusal is lost as well
+        drop_connection(request.environ)
+        return Response(status=500)
+
+    def _inject_fault(self, fault, route: Route, request: Request, request_id: str) -> Optional[Response]:
+        """The answer of a call failed before it runs (latency is waited here), or None to serve it."""
         if fault.delay_seconds:
             time.sleep(fault.delay_seconds)
         if fault.kind == "drop":

@@ -149,7 +149,8 @@ def test_start_up_flags_set_the_faults():
     with running_emulator(seed=str(SEED), args=flags) as emulator:
         settings = emulator.admin("GET", "faults")["settings"]
         assert settings == {"latency_ms": 5, "latency_jitter_ms": 5, "throttle_rate": 1.0, "retry_after": 2000, "error_rate": 0.0,
-                            "drop_rate": 0.0, "products": ["rocketmq", "mq"], "actions": ["GetInstance"],
+                            "drop_rate": 0.0, "lost_answer_rate": 0.0, "lost_answer_limit": None,
+                            "products": ["rocketmq", "mq"], "actions": ["GetInstance"],
                             "propagation_delay": 30.0, "seed": 9}
         config = open_api_models.Config(access_key_id=A_ADMIN[0], access_key_secret=A_ADMIN[1], endpoint=emulator.endpoint, protocol="http")
         assert RamClient(config).list_users(ram_models.ListUsersRequest()).body.users.user     # the seed has settled
