@@ -29,6 +29,7 @@ import re
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils import (
+    ram_group_args,
     ram_policy_args,
     ram_role_args,
     ram_user_grant_args,
@@ -62,6 +63,7 @@ PLACEHOLDERS = {
     "name": "preflight",
     "user_name": "preflight",
     "role_name": "preflight",
+    "group_name": "preflight",
     "account_id": PLACEHOLDER_UID,
     "role_arn": PLACEHOLDER_ROLE_ARN,
     "role_arns": [PLACEHOLDER_ROLE_ARN],
@@ -83,7 +85,8 @@ class Target:
 
 
 def _ram_user_grant_request(params):
-    # The AccessKey file's directory may be created by an earlier task of the same play: not checked here.
+    # The directories of the AccessKey file and of the password file may be created by an earlier task of the same
+    # play: not checked here.
     return ram_user_grant_args.validated_request(params, check_local_files=False)
 
 
@@ -103,6 +106,7 @@ TARGETS = {
     "ram_role": Target(ram_role_args.ARGUMENT_SPEC, ram_role_args.RULES, ram_role_args.validated_request),
     "ram_policy": Target(ram_policy_args.ARGUMENT_SPEC, {}, ram_policy_args.validated_request),
     "ram_user_grant": Target(ram_user_grant_args.ARGUMENT_SPEC, ram_user_grant_args.RULES, _ram_user_grant_request),
+    "ram_group": Target(ram_group_args.ARGUMENT_SPEC, ram_group_args.RULES, ram_group_args.validated_request),
     "sts_assume": Target(sts_assume_args.ARGUMENT_SPEC, sts_assume_args.RULES, sts_assume_args.validated_request),
     "rocketmq_access_check": Target(rocketmq_access.ARGUMENT_SPEC, rocketmq_access.RULES, rocketmq_access.validated_request,
                                     _rocketmq_access_later),

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, apsaramq.cross_account contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Policy attachments of RAM roles and users, shared by ram_role, ram_role_info, ram_user_grant and ram_policies.
+"""Policy attachments of RAM roles, users and groups, shared by ram_role, ram_role_info, ram_user_grant, ram_group and
+ram_policies. ``entity`` names the kind as the API actions spell it: "Role", "User" or "Group".
 
 Attachments are handled as lists of ``{"PolicyName": ..., "PolicyType": "System" | "Custom"}`` dicts, the
 shape the RAM API itself uses, so lists read from RAM and lists wanted by a task compare directly.
@@ -16,7 +17,7 @@ def attachment_key(policy):
 
 
 def list_attached(client, entity, name):
-    """Policies attached to the role or user ``name`` (``entity``: "Role" or "User"), sorted by type and name."""
+    """Policies attached to the role, user or group ``name`` (``entity``: "Role", "User" or "Group"), sorted by type and name."""
     body = client.call(f"ListPoliciesFor{entity}", {f"{entity}Name": name}) or {}
     policies = (body.get("Policies") or {}).get("Policy") or []
     return sorted(({"PolicyName": p["PolicyName"], "PolicyType": p["PolicyType"]} for p in policies), key=attachment_key)

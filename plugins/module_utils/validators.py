@@ -4,7 +4,7 @@
 """Identifier validators, run before the first API call so that bad input changes nothing.
 
 Every check returns the (normalised) value or raises ValidationError whose message starts with the option name.
-Character sets and lengths are the ones documented for the RAM and STS APIs (CreateUser, CreateRole,
+Character sets and lengths are the ones documented for the RAM and STS APIs (CreateUser, CreateGroup, CreateRole,
 CreatePolicy, AssumeRole). Messages show the offending characters, never the whole value, so a mistyped
 ExternalId does not end up in a log.
 """
@@ -23,6 +23,7 @@ _NameRule = namedtuple("_NameRule", "allowed allowed_text min_length max_length"
 ROLE_NAME = _NameRule(re.compile(r"[A-Za-z0-9.-]"), "letters, digits, '.' and '-'", 1, 64)
 POLICY_NAME = _NameRule(re.compile(r"[A-Za-z0-9-]"), "letters, digits and '-'", 1, 128)
 USER_NAME = _NameRule(re.compile(r"[A-Za-z0-9._-]"), "letters, digits, '.', '_' and '-'", 1, 64)
+GROUP_NAME = USER_NAME  # CreateGroup documents the same rule as CreateUser
 SESSION_NAME = _NameRule(re.compile(r"[A-Za-z0-9.@_-]"), "letters, digits, '.', '@', '_' and '-'", 2, 64)
 EXTERNAL_ID = _NameRule(re.compile(r"[A-Za-z0-9=,.@:/_-]"), "letters, digits and '=,.@:/_-'", 2, 1224)
 
@@ -71,6 +72,10 @@ def validate_policy_name(value, field):
 
 def validate_user_name(value, field):
     return _check_name(value, field, USER_NAME)
+
+
+def validate_group_name(value, field):
+    return _check_name(value, field, GROUP_NAME)
 
 
 def validate_session_name(value, field):

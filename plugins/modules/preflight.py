@@ -46,11 +46,13 @@ options:
           - ram_role
           - ram_policy
           - ram_user_grant
+          - ram_group
           - sts_assume
           - rocketmq_access_check
           - apsaramq.cross_account.ram_role
           - apsaramq.cross_account.ram_policy
           - apsaramq.cross_account.ram_user_grant
+          - apsaramq.cross_account.ram_group
           - apsaramq.cross_account.sts_assume
           - apsaramq.cross_account.rocketmq_access_check
       args:
@@ -80,12 +82,13 @@ options:
     elements: str
     default: []
 notes:
-  - The directory of an AccessKey file (C(access_key_file) of M(apsaramq.cross_account.ram_user_grant)) is not required
-    to exist yet, since an earlier task may create it.
+  - The directory of an AccessKey file (C(access_key_file) of M(apsaramq.cross_account.ram_user_grant)) and of a password
+    file (C(login_profile.password_file)) are not required to exist yet, since an earlier task may create them.
 seealso:
   - module: apsaramq.cross_account.ram_role
   - module: apsaramq.cross_account.ram_policy
   - module: apsaramq.cross_account.ram_user_grant
+  - module: apsaramq.cross_account.ram_group
   - module: apsaramq.cross_account.sts_assume
   - module: apsaramq.cross_account.rocketmq_access_check
 """

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ram_user_grant
-short_description: Let a RAM user assume roles of other accounts (the partner side of cross-account access)
+short_description: Let a RAM user assume roles of other accounts, sign in to the console, and manage its AccessKeys
 version_added: 0.1.0
 description:
   - Run in the partner account (Account B). Makes sure the RAM user O(user_name) exists and may call
@@ -16,10 +16,28 @@ description:
     O(role_arns) and attaches it to the user. O(grant_mode=system) attaches the system policy
     C(AliyunSTSAssumeRoleAccess), as the product documentation does; it allows assuming every role that trusts this account.
   - Switching modes removes the other mode's grant, so the user never keeps the broader one by accident.
-  - Optionally creates an AccessKey for an application user and writes it to a file of mode 0600. The secret is
-    never returned, logged or shown in a diff.
-  - O(state=absent) removes the grant (the custom policy is detached and deleted, C(AliyunSTSAssumeRoleAccess) is
-    detached) and, only with O(remove_user=true), the user with its AccessKeys.
+    O(grant_mode=none) gives the user no grant of its own (and removes either mode's), for a user that holds the right
+    through a group (M(apsaramq.cross_account.ram_group)), such as the members of C(operator_setup)'s group.
+  - "People: O(login_profile) gives the user a console password (from a vault, or generated to satisfy the account's
+    password policy and written only to a 0600 file in a private directory), with password reset and MFA binding
+    required at the first sign-in by default. The result gives the console sign-in name
+    (C(<user>@<account alias>.onaliyun.com)) and URL."
+  - "Applications: an AccessKey written to a file of mode 0600 (JSON, or a profile of an INI credentials file). The
+    secret is never returned, logged or shown in a diff. Its lifecycle: O(access_key_action=disable) and V(enable),
+    rotation with overlap (O(access_key_action=rotate), or O(access_key_max_age_days) for keys older than N days):
+    the new key is created, written and proven by an AssumeRole on the first of O(role_arns) before the old one is
+    disabled; the old one is deleted by a later run, once O(access_key_grace_period) has passed. RAM allows two
+    AccessKeys per user; the module never needs a third and never leaves a key without its file."
+  - "Leavers: O(state=absent) removes the grant and, for a user this collection created, its group memberships,
+    AccessKeys (forgetting O(access_key_file)) and login profile; with O(remove_user=true), the user too. Sessions
+    the user already started with AssumeRole stay valid until they expire (at most the role's maximum session
+    duration)."
+  - "Users this collection did not create are never offboarded. The marker: RAM users cannot be tagged (RAM's
+    C(TagResources) takes roles and policies only), so a user this module creates gets C([apsaramq.cross_account])
+    at the start of its C(Comments) (O(comments) follows it; RV(user.comments) shows them without it). For a user
+    without the marker, O(state=absent) removes only the grant (and warns), and O(remove_user), deleting its login
+    profile or its rotation leftovers are refused, unless O(manage_unmarked_user=true). Users made before the marker
+    existed can be given it by hand (prefix their Comments) to be managed fully."
 author:
   - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
@@ -27,10 +45,14 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Makes only read calls and writes no file; the result predicts the user and the grant.
+    description: Makes only read calls and writes no file; the result predicts the user, the grant, the keys and the profile.
   diff_mode:
     support: full
-    description: Shows the user, the grant policy document and the grant attachments before and after.
+    description:
+      - Shows the user, the grant policy document and the grant attachments before and after.
+      - Also the AccessKeys (ids and status) with O(access_key_action) V(rotate), V(disable), V(enable) or
+        O(access_key_max_age_days), the login profile (flags, and that a password was set; never the password) with
+        O(login_profile), and what a leaver loses with O(state=absent).
 options:
   user_name:
     description:
@@ -40,7 +62,7 @@ options:
     aliases: [name]
   state:
     description:
-      - V(present) makes sure the grant exists, V(absent) removes it.
+      - V(present) makes sure the grant exists, V(absent) offboards the user (see the description).
     type: str
     choices: [present, absent]
     default: present
@@ -55,12 +77,15 @@ options:
     type: str
   comments:
     description:
-      - Comments on the user (at most 128 characters). Set on creation and updated when they differ.
+      - Comments on the user (at most 103 characters, since the collection's marker takes the rest of RAM's 128). Set
+        on creation and updated when they differ; a marked user keeps its marker in front of them.
     type: str
   role_arns:
     description:
       - ARNs of the roles the user may assume, such as C(acs:ram::1000000000000001:role/partner-b-operator).
-      - Required with O(state=present) and O(grant_mode=least_privilege). Ignored (with a warning) in O(grant_mode=system).
+      - Required with O(state=present) and O(grant_mode=least_privilege), and for a rotation (the new key is proven
+        with the first one). Otherwise ignored (with a warning) in O(grant_mode=system), and only used for a rotation's
+        proof with O(grant_mode=none).
     type: list
     elements: str
     default: []
@@ -68,8 +93,9 @@ options:
     description:
       - V(least_privilege) writes and attaches a custom policy naming exactly O(role_arns).
       - V(system) attaches C(AliyunSTSAssumeRoleAccess) (C(sts:AssumeRole) on every resource).
+      - V(none) makes sure the user holds neither (its right comes from a group, or it has none).
     type: str
-    choices: [least_privilege, system]
+    choices: [least_privilege, system, none]
     default: least_privilege
   grant_policy_name:
     description:
@@ -79,25 +105,40 @@ options:
     type: str
   remove_user:
     description:
-      - With O(state=absent), also delete the user, its AccessKeys and its other policy attachments and group
-        memberships. O(access_key_file) is removed when it holds one of the deleted keys (with O(access_key_format=ini),
-        only its O(access_key_profile) profile is removed).
+      - With O(state=absent), also delete the user (after its group memberships, AccessKeys, login profile and other
+        policy attachments). O(access_key_file) is removed when it holds one of the deleted keys (with
+        O(access_key_format=ini), only its O(access_key_profile) profile is removed).
+      - Refused for a user this collection did not create, unless O(manage_unmarked_user=true).
+    type: bool
+    default: false
+  manage_unmarked_user:
+    description:
+      - Allow removing what a user without the collection's marker holds (O(state=absent), O(remove_user), deleting
+        its login profile, deleting keys a rotation left). Without it such a user keeps all of that.
     type: bool
     default: false
   access_key_action:
     description:
       - V(none) manages no AccessKey.
-      - V(create) creates an AccessKey and writes it to O(access_key_file), unless that file already holds an active key of the user.
-      - V(rotate) creates a new AccessKey, writes it to O(access_key_file), then deletes the key the file held before. Always changes.
-      - RAM allows two AccessKeys per user; at the limit the task fails before writing anything.
+      - V(create) creates an AccessKey and writes it to O(access_key_file), unless that file already holds a key of the
+        user (a disabled one stays disabled, with a warning).
+      - V(rotate) rotates with overlap. It creates a new AccessKey, writes it to O(access_key_file), proves it with
+        AssumeRole on the first of O(role_arns) (waiting up to O(access_key_proof_wait) seconds), then disables the
+        key the file held. If the proof fails, the new key is deleted and the file put back. Always changes.
+      - V(disable) and V(enable) set the key in O(access_key_file) Inactive or Active (C(UpdateAccessKey)); an
+        inactive key is refused by every service until it is enabled again.
+      - With V(create) and V(rotate), a key that an earlier rotation disabled is deleted once
+        O(access_key_grace_period) has passed. RAM allows two AccessKeys per user; at the limit the task fails before
+        writing anything.
     type: str
-    choices: [none, create, rotate]
+    choices: [none, create, rotate, disable, enable]
     default: none
   access_key_file:
     description:
       - File that receives the AccessKey, created with mode 0600 (written to a temporary file and renamed).
       - Its directory must exist (in check mode a missing directory is only a warning, since an earlier task may
-        create it). Required when O(access_key_action) is not V(none).
+        create it); a warning says when other users may write to that directory. Required when O(access_key_action)
+        is not V(none).
     type: path
   access_key_format:
     description:
@@ -111,12 +152,83 @@ options:
       - Name of the profile (section) with O(access_key_format=ini).
     type: str
     default: default
+  access_key_grace_period:
+    description:
+      - Hours (0 to 8760) a key disabled by a rotation is kept before a later run deletes it, counted from the creation
+        of the key that replaced it. V(0) deletes it on the next run with O(access_key_action) V(create) or V(rotate).
+    type: int
+    default: 0
+  access_key_max_age_days:
+    description:
+      - Maximum age of an active AccessKey in days (1 to 3650). With O(access_key_action=create), the key in
+        O(access_key_file) is rotated (as with V(rotate)) when it is older, or only reported with
+        O(access_key_max_age_action=report). With O(access_key_action=none), the user's old keys are reported.
+      - Reported keys come back in RV(access_key.over_age) and as warnings.
+    type: int
+  access_key_max_age_action:
+    description:
+      - What O(access_key_max_age_days) does with a key that is too old, V(rotate) or V(report).
+    type: str
+    choices: [rotate, report]
+    default: rotate
+  access_key_proof_wait:
+    description:
+      - Seconds (0 to 600) a rotation waits for the new key to be accepted by STS (a new key, or a grant made a moment
+        ago, takes a while to reach it), through the collection's retry policy. V(0) tries once.
+    type: int
+    default: 30
+  access_key_proof_external_id:
+    description:
+      - The C(sts:ExternalId) the role of the proof requires, if any.
+    type: str
+  login_profile:
+    description:
+      - The console login of a person. Not managed when omitted.
+      - An existing profile is left as it is (its password and flags; the person may have changed them) unless
+        O(login_profile.password_reset=true).
+    type: dict
+    suboptions:
+      state:
+        description:
+          - V(present) gives the user a login profile, V(absent) deletes it (refused for a user this collection did not
+            create, unless O(manage_unmarked_user=true)) and removes O(login_profile.password_file).
+        type: str
+        choices: [present, absent]
+        default: present
+      password:
+        description:
+          - The password, for example from a vault. Never shown. Must satisfy the account's password policy
+            (C(GetPasswordPolicy)), checked before anything is written.
+          - One of O(login_profile.password) and O(login_profile.password_file) is required with V(present).
+        type: str
+      password_file:
+        description:
+          - Generate a strong password instead (24 characters or the policy's minimum, each character class, satisfying
+            the account's password policy) and write it to this file, mode 0600, before the profile is created.
+          - Its directory must exist, belong to the user running the module and be private (mode 0700).
+        type: path
+      password_reset_required:
+        description: The person must change the password at the first sign-in.
+        type: bool
+        default: true
+      mfa_bind_required:
+        description: The person must bind an MFA device at the next sign-in.
+        type: bool
+        default: true
+      password_reset:
+        description:
+          - Set a new password (and the two flags) on an existing profile. Always changes.
+        type: bool
+        default: false
 notes:
   - The resource owner must also trust this account (or this user) in the role's trust policy, see M(apsaramq.cross_account.ram_role).
+  - The sign-in URL returned is the China site's (C(https://signin.aliyun.com/login.htm)); accounts of the
+    international site sign in at C(https://signin.alibabacloud.com/login.htm) with the same name.
 seealso:
   - module: apsaramq.cross_account.ram_role
   - module: apsaramq.cross_account.sts_assume
   - module: apsaramq.cross_account.ram_policy
+  - module: apsaramq.cross_account.ram_user_info
 """
 
 EXAMPLES = r"""
@@ -127,7 +239,24 @@ EXAMPLES = r"""
     role_arns:
       - acs:ram::1000000000000001:role/partner-b-operator
 
-- name: An application user with an AccessKey in a credentials profile
+- name: Bob signs in to the console with a generated password, changed and MFA bound at his first sign-in
+  apsaramq.cross_account.ram_user_grant:
+    user_name: bob
+    role_arns:
+      - acs:ram::1000000000000001:role/partner-b-operator
+    login_profile:
+      password_file: /root/handover/bob.password
+  register: bob
+
+- name: Carol's password comes from a vault
+  apsaramq.cross_account.ram_user_grant:
+    user_name: carol
+    role_arns:
+      - acs:ram::1000000000000001:role/partner-b-operator
+    login_profile:
+      password: "{{ vault_carol_password }}"
+
+- name: An application user with an AccessKey in a credentials profile, rotated when older than 90 days
   apsaramq.cross_account.ram_user_grant:
     user_name: orders-publisher
     role_arns:
@@ -136,14 +265,26 @@ EXAMPLES = r"""
     access_key_file: /etc/orders-publisher/credentials.ini
     access_key_format: ini
     access_key_profile: orders-publisher
+    access_key_max_age_days: 90
+    access_key_grace_period: 24
   register: publisher
+
+- name: Suspend the application's key
+  apsaramq.cross_account.ram_user_grant:
+    user_name: orders-publisher
+    role_arns:
+      - acs:ram::1000000000000001:role/partner-b-publisher
+    access_key_action: disable
+    access_key_file: /etc/orders-publisher/credentials.ini
+    access_key_format: ini
+    access_key_profile: orders-publisher
 
 - name: The documentation's way (any role that trusts this account)
   apsaramq.cross_account.ram_user_grant:
-    user_name: bob
+    user_name: dave
     grant_mode: system
 
-- name: Revoke alice's grant, keep the user
+- name: Alice leaves, the user stays (no grant, no group, no key, no console login)
   apsaramq.cross_account.ram_user_grant:
     user_name: alice
     state: absent
@@ -175,10 +316,14 @@ user:
       description: Display name of the user.
       type: str
     comments:
-      description: Comments on the user.
+      description: Comments on the user, without the collection's marker.
       type: str
+    managed:
+      description: Whether the user carries the collection's marker (this collection created it).
+      type: bool
+      sample: true
 grant:
-  description: The grant after the task; empty after O(state=absent).
+  description: The grant after the task; empty after O(state=absent) and with O(grant_mode=none).
   returned: always
   type: dict
   contains:
@@ -202,8 +347,8 @@ grant:
       type: list
       elements: str
 access_key:
-  description: Where the AccessKey is. The secret is only in the file.
-  returned: when O(access_key_action) is not V(none)
+  description: Where the AccessKey is and what happened to the user's keys. The secret is only in the file.
+  returned: when O(access_key_action) is not V(none) or O(access_key_max_age_days) is set, with O(state=present)
   type: dict
   contains:
     access_key_id:
@@ -212,19 +357,101 @@ access_key:
     file:
       description: Path of O(access_key_file).
       type: str
+    status:
+      description: V(Active) or V(Inactive), the status of that key after the task.
+      type: str
     replaced_access_key_id:
-      description: Id of the AccessKey deleted by a rotation.
+      description: Id of the AccessKey a rotation replaced (now disabled, deleted by a later run).
       type: str
       returned: when a key was rotated
+    replaced_status:
+      description: Status of the replaced key, V(Inactive).
+      type: str
+      returned: when a key was rotated
+    rotation_reason:
+      description: Why the key was rotated (O(access_key_action=rotate) or its age).
+      type: str
+      returned: when a key was rotated
+    proof:
+      description: The AssumeRole that proved the new key (V(allowed)), or V(skipped) in check mode.
+      type: dict
+      returned: when a key was rotated
+      sample: {"role_arn": "acs:ram::1000000000000001:role/partner-b-operator", "outcome": "allowed", "attempts": 1}
+    deleted_access_key_ids:
+      description: Keys an earlier rotation disabled, deleted now that O(access_key_grace_period) has passed.
+      type: list
+      elements: str
+      returned: when any
+    pending_deletion:
+      description: Keys an earlier rotation disabled that are kept, with C(delete_after) and the C(reason).
+      type: list
+      elements: dict
+      returned: when any
+    over_age:
+      description: Active keys of the user older than O(access_key_max_age_days), with C(access_key_id) and C(age_days).
+      type: list
+      elements: dict
+      returned: when O(access_key_max_age_days) is set
+login_profile:
+  description: The console login after the task (never the password).
+  returned: when O(login_profile) is set and O(state=present)
+  type: dict
+  contains:
+    exists:
+      description: Whether the user has a login profile.
+      type: bool
+    password_reset_required:
+      description: The person must change the password at the next sign-in.
+      type: bool
+    mfa_bind_required:
+      description: The person must bind an MFA device at the next sign-in.
+      type: bool
+    create_date:
+      description: When the profile was created.
+      type: str
+    password_changed:
+      description: Whether this task set a password (a new profile or O(login_profile.password_reset)).
+      type: bool
+      returned: when it did
+    password_file:
+      description: Where the generated password was written.
+      type: str
+      returned: when a generated password was written
+    login_name:
+      description:
+        - The console sign-in name, C(<user>@<default domain>), the default domain being C(<account alias>.onaliyun.com)
+          (the account UID when the account has no alias).
+      type: str
+      returned: when the profile exists
+      sample: bob@partner-b.onaliyun.com
+    signin_url:
+      description: The RAM user sign-in page.
+      type: str
+      returned: when the profile exists
+      sample: https://signin.aliyun.com/login.htm
+removed:
+  description: What a leaver lost (O(state=absent) on a user this collection created).
+  returned: when O(state=absent) offboarded a user this collection created (or O(manage_unmarked_user=true))
+  type: dict
+  contains:
+    groups:
+      description: The groups the user was removed from.
+      type: list
+      elements: str
+    access_key_ids:
+      description: The deleted AccessKeys.
+      type: list
+      elements: str
+    login_profile:
+      description: Whether a login profile was deleted.
+      type: bool
 """
 
-import configparser
-import io
-import json
 import os
-import secrets
+from datetime import datetime, timezone
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.credential_files import KeyFile, directory_problem
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import (
@@ -245,55 +472,46 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_user_gr
     ARGUMENT_SPEC,
     RULES,
     key_directory_missing,
+    password_file_problem,
     validated_request,
 )
-
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_users import (
+    INACTIVE,
+    MARKER,
+    AccessKeyStep,
+    account_alias,
+    apply_login_profile,
+    delete_access_key,
+    delete_user,
+    ensure_user,
+    get_login_profile,
+    get_password_policy,
+    get_user,
+    is_marked,
+    list_access_keys,
+    list_groups_for_user,
+    login_profile_facts,
+    password_problems,
+    password_refusal,
+    plan_access_keys,
+    plan_login_profile,
+    remove_from_groups,
+    sign_in,
+    unmarked_refusal,
+    user_facts,
+)
 
 SYSTEM_GRANT = {"PolicyName": "AliyunSTSAssumeRoleAccess", "PolicyType": "System"}
-MISSING_USER = ("EntityNotExist.User",)
-MISSING_ACCESS_KEY = ("EntityNotExist.User.AccessKey",)
-GROUP_CONFLICT = "DeleteConflict.User.Group"
-MAX_ACCESS_KEYS = 2  # per RAM user
+# AccessKey actions whose effect --diff shows key by key (create keeps the historic diff: user and grant only).
+KEY_DIFF_ACTIONS = ("rotate", "disable", "enable")
 
 
-# ------------------------------------------------------------------------------------------------------------ validation
+# ------------------------------------------------------------------------------------------------------------ the grant
 
 def grant_document(role_arns):
     """Least privilege: sts:AssumeRole on exactly these roles."""
     return {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": list(role_arns)}]}
 
-
-# ------------------------------------------------------------------------------------------------------------ the user
-
-def get_user(client, name):
-    return (client.call("GetUser", {"UserName": name}, ignore=MISSING_USER) or {}).get("User")
-
-
-def user_facts(user):
-    if not user:
-        return {}
-    return {"user_name": user.get("UserName"), "user_id": user.get("UserId"),
-            "display_name": user.get("DisplayName") or "", "comments": user.get("Comments") or ""}
-
-
-def ensure_user(module, client, name, current):
-    """Create the user or update its display name and comments. Returns (changed, user record after)."""
-    wanted = {key: module.params[option] for key, option in (("DisplayName", "display_name"), ("Comments", "comments"))
-              if module.params[option] is not None}
-    if current is None:
-        if not module.params["create_user"]:
-            raise CollectionError(f"user_name: the RAM user {name} does not exist and create_user is false")
-        new_user = dict(wanted, UserName=name)
-        if module.check_mode:
-            return True, new_user
-        return True, (client.call("CreateUser", new_user) or {}).get("User") or new_user
-    updates = {key: value for key, value in wanted.items() if value != (current.get(key) or "")}
-    if updates and not module.check_mode:
-        client.call("UpdateUser", dict({"New" + key: value for key, value in updates.items()}, UserName=name))
-    return bool(updates), dict(current, **updates)
-
-
-# ------------------------------------------------------------------------------------------------------------ the grant
 
 def grant_policy_reference(policy_name):
     return {"PolicyName": policy_name, "PolicyType": "Custom"}
@@ -328,6 +546,8 @@ def grant_attachments(attached, request):
 
 def ensure_grant(module, client, request, attached, custom):
     """Write the wanted grant, then drop the other mode's. Returns (changed, managed attachments after, grant facts)."""
+    if module.params["grant_mode"] == "none":  # the right comes from a group: the user keeps no grant of its own
+        return revoke_grant(module, client, request, attached, custom), [], {}
     name, policy_name = request["user_name"], request["policy_name"]
     least_privilege = module.params["grant_mode"] == "least_privilege"
     changed = False
@@ -362,216 +582,244 @@ def revoke_grant(module, client, request, attached, custom):
 
 # ------------------------------------------------------------------------------------------------------------ AccessKeys
 
-def list_access_keys(client, user_name):
-    body = client.call("ListAccessKeys", {"UserName": user_name}) or {}
-    return (body.get("AccessKeys") or {}).get("AccessKey") or []
+def may_touch(module, user):
+    """Whether the task may remove what a user holds: the collection made it, or the task allows unmarked users."""
+    return user is None or is_marked(user) or module.params["manage_unmarked_user"]
 
 
-def delete_access_key(client, user_name, key_id):
-    client.call("DeleteAccessKey", {"UserName": user_name, "UserAccessKeyId": key_id}, ignore=MISSING_ACCESS_KEY)
+def key_file(params):
+    return KeyFile(params["access_key_file"], params["access_key_format"], params["access_key_profile"]) if params["access_key_file"] else None
 
 
-def read_key_file(path, key_format, profile):
-    """(AccessKeyId recorded in the file or None, existing INI profiles to keep); ValueError if the file is not ours to overwrite."""
-    if not os.path.exists(path):
-        return None, None
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    if key_format == "json":
-        try:
-            data = json.loads(text) if text.strip() else {}
-        except ValueError:
-            raise ValueError(f"{path} exists and is not a JSON AccessKey file; refusing to overwrite it") from None
-        return (data.get("AccessKeyId") if isinstance(data, dict) else None), None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(text, source=path)
-    except configparser.Error:
-        raise ValueError(f"{path} exists and is not an INI credentials file; refusing to overwrite it") from None
-    return (parser.get(profile, "access_key_id", fallback=None) if parser.has_section(profile) else None), parser
-
-
-def render_key_file(key, key_format, profile, parser):
-    if key_format == "json":
-        return json.dumps({"AccessKeyId": key["AccessKeyId"], "AccessKeySecret": key["AccessKeySecret"]}, indent=2) + "\n"
-    parser = parser or configparser.ConfigParser(interpolation=None)
-    parser[profile] = {"type": "access_key", "access_key_id": key["AccessKeyId"], "access_key_secret": key["AccessKeySecret"]}
-    return ini_text(parser)
-
-
-def ini_text(parser):
-    text = io.StringIO()
-    parser.write(text)
-    return text.getvalue()
-
-
-def write_private_file(path, content):
-    """Write ``content`` to ``path`` with mode 0600 from the first byte: an exclusive temporary file, then a rename."""
-    directory, base = os.path.split(os.path.abspath(path))
-    temp_path = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
-    descriptor = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_path, path)
-    finally:
-        if os.path.exists(temp_path):
-            os.unlink(temp_path)
-
-
-def make_private(module, path):
-    """Tighten an existing key file to 0600. Returns whether its mode changed."""
-    if os.stat(path).st_mode & 0o077 == 0:
-        return False
-    if not module.check_mode:
-        os.chmod(path, 0o600)
-    return True
-
-
-def plan_access_key(module, client, user_name, user_exists):
-    """Decide the AccessKey step before anything is written; fails at RAM's per-user key limit."""
-    if module.params["access_key_action"] == "none":
+def plan_keys(module, client, request, user):
+    """The AccessKey step, planned before anything is written: (plan, AccessKeyStep or None), or None when no key is
+    managed. Reads the key file and ListAccessKeys."""
+    params = module.params
+    if params["access_key_action"] == "none" and params["access_key_max_age_days"] is None:
         return None
-    path = module.params["access_key_file"]
-    try:
-        recorded, parser = read_key_file(path, module.params["access_key_format"], module.params["access_key_profile"])
-    except (OSError, ValueError) as error:
-        raise CollectionError(f"access_key_file: {error}") from None
-    keys = list_access_keys(client, user_name) if user_exists else []
-    active = {key["AccessKeyId"] for key in keys if key.get("Status", "Active") == "Active"}
-    if module.params["access_key_action"] == "create" and recorded in active:
-        return {"create": False, "recorded": recorded}
-    if len(keys) >= MAX_ACCESS_KEYS:
-        raise CollectionError(f"access_key_action: the RAM user {user_name} already has {len(keys)} AccessKeys, the RAM limit; "
-                              "delete one it no longer uses, nothing was changed")
-    replaced = recorded if module.params["access_key_action"] == "rotate" and recorded in {key["AccessKeyId"] for key in keys} else None
-    return {"create": True, "recorded": recorded, "replace": replaced, "parser": parser}
+    keys_file, recorded, parser = key_file(params), None, None
+    if keys_file:
+        try:
+            recorded, parser = keys_file.read()
+        except (OSError, ValueError) as error:
+            raise CollectionError(f"access_key_file: {error}") from None
+    keys = list_access_keys(client, request["user_name"]) if user else []
+    plan = plan_access_keys(params["access_key_action"], keys, recorded, datetime.now(timezone.utc), request["user_name"],
+                            max_age_days=params["access_key_max_age_days"], age_action=params["access_key_max_age_action"],
+                            grace_hours=params["access_key_grace_period"], may_delete=may_touch(module, user))
+    plan["keys"] = keys
+    proof = {"role_arn": request["proof_role_arn"], "external_id": params["access_key_proof_external_id"],
+             "wait_seconds": params["access_key_proof_wait"]}
+    step = AccessKeyStep(module, client, request["user_name"], keys_file, parser, proof) if keys_file else None
+    return plan, step
 
 
-def apply_access_key(module, client, user_name, plan):
-    """Create the key and write its file (or keep the recorded one). Returns (changed, access_key facts without secret)."""
-    path = module.params["access_key_file"]
-    if not plan["create"]:
-        return make_private(module, path), {"access_key_id": plan["recorded"], "file": path}
-    if module.check_mode:
-        return True, {"access_key_id": None, "file": path}
-    key = (client.call("CreateAccessKey", {"UserName": user_name}) or {}).get("AccessKey") or {}
-    module.no_log_values.add(key.get("AccessKeySecret"))
-    try:
-        write_private_file(path, render_key_file(key, module.params["access_key_format"], module.params["access_key_profile"], plan["parser"]))
-    except OSError as error:
-        # A key nobody can read is a liability: take it back before failing.
-        delete_access_key(client, user_name, key["AccessKeyId"])
-        raise CollectionError(f"access_key_file: cannot write {path}: {error.strerror}; the new AccessKey was deleted again") from None
-    facts = {"access_key_id": key["AccessKeyId"], "file": path}
-    if plan["replace"]:
-        delete_access_key(client, user_name, plan["replace"])
-        facts["replaced_access_key_id"] = plan["replace"]
-    return True, facts
+def apply_keys(module, plan, step):
+    """Returns (changed, access_key facts). Over-age keys that are not rotated are reported with a warning."""
+    params = module.params
+    if step is None:  # access_key_action=none: the maximum age is only reported
+        changed, facts = False, {"access_key_id": None, "file": None, "status": None}
+    else:
+        changed, facts = step.apply(plan)
+    if params["access_key_max_age_days"] is not None:
+        facts["over_age"] = plan["aged"]
+        for entry in plan["aged"]:
+            if entry["access_key_id"] != facts.get("replaced_access_key_id"):  # a rotated key is dealt with
+                module.warn(f"access_key_max_age_days: the AccessKey {entry['access_key_id']} of {params['user_name']} is "
+                            f"{entry['age_days']} days old, more than {params['access_key_max_age_days']}")
+    if plan["warning"]:
+        module.warn(plan["warning"])
+    return changed, facts
 
 
-# ------------------------------------------------------------------------------------------------------------ removal
-
-def delete_user(client, user_name, keys, attached):
-    """Everything RAM refuses to delete a user with (AccessKeys, attachments, groups), then the user."""
-    for key in keys:
-        delete_access_key(client, user_name, key["AccessKeyId"])
-    for policy in attached:
-        detach_policy(client, "User", user_name, policy)
-    # Group membership is rare for these users: look it up only when RAM names it as the obstacle.
-    if client.call("DeleteUser", {"UserName": user_name}, ignore=(GROUP_CONFLICT,)) is None:
-        groups = (client.call("ListGroupsForUser", {"UserName": user_name}) or {}).get("Groups") or {}
-        for group in groups.get("Group") or []:
-            client.call("RemoveUserFromGroup", {"UserName": user_name, "GroupName": group["GroupName"]})
-        client.call("DeleteUser", {"UserName": user_name})
+def keys_view(keys):
+    return [{"access_key_id": key["AccessKeyId"], "status": key.get("Status")} for key in keys]
 
 
-def forget_key_file(module, deleted_key_ids):
-    """Drop a deleted key from access_key_file: the whole JSON file, or only its profile of an INI file.
+def keys_after(plan, facts):
+    """The user's keys as --diff shows them after the AccessKey step (a new key's id is null in check mode)."""
+    after = [dict(key) for key in keys_view(plan["keys"]) if key["access_key_id"] not in plan["delete"]]
+    for key in after:
+        if key["access_key_id"] == facts.get("replaced_access_key_id"):
+            key["status"] = INACTIVE
+        elif key["access_key_id"] == facts.get("access_key_id") and plan["step"] == "status":
+            key["status"] = facts["status"]
+    if plan["step"] in ("create", "rotate"):
+        after.append({"access_key_id": facts.get("access_key_id"), "status": facts.get("status")})
+    return after
 
-    A file that does not hold one of the deleted keys is left alone. Returns whether anything changed."""
-    path = module.params["access_key_file"]
-    if not path or not os.path.exists(path):
-        return False
-    profile = module.params["access_key_profile"]
-    try:
-        recorded, parser = read_key_file(path, module.params["access_key_format"], profile)
-    except ValueError as error:
-        module.warn(f"access_key_file: left as it is: {error}")
-        return False
-    if recorded not in deleted_key_ids:
-        return False
-    if not module.check_mode:
-        if parser is not None and len(parser.sections()) > 1:
-            parser.remove_section(profile)
-            write_private_file(path, ini_text(parser))
-        else:
-            os.unlink(path)
-    return True
 
+# ------------------------------------------------------------------------------------------------------------ login profile
+
+def plan_profile(module, client, request, user):
+    """The login profile step, planned (and the password policy read) before anything is written, or None."""
+    options = request["login_profile"]
+    if options is None:
+        return None
+    current = get_login_profile(client, request["user_name"]) if user else None
+    action = plan_login_profile(options, current)
+    if action == "delete" and not may_touch(module, user):
+        raise unmarked_refusal(request["user_name"], "deleting its login profile", "login_profile.state")
+    policy = get_password_policy(client) if action in ("create", "reset") else None
+    if policy and options["password"]:
+        problems = password_problems(options["password"], policy)
+        if problems:
+            raise password_refusal(problems, " (the account's password policy)")
+    return {"action": action, "current": current, "policy": policy, "options": options}
+
+
+def apply_profile(module, client, request, plan):
+    """Returns (changed, login_profile facts with the console sign-in, the profile record after)."""
+    action, options = plan["action"], plan["options"]
+    after = plan["current"]
+    if action != "keep":
+        after = apply_login_profile(module, client, request["user_name"], action, options, plan["policy"])
+    facts = login_profile_facts(after)
+    if action in ("create", "reset"):
+        facts["password_changed"] = True
+        if options["password_file"]:
+            facts["password_file"] = options["password_file"]
+    if after:
+        alias = account_alias(client)
+        facts.update(sign_in(request["user_name"], alias, None if alias else module.identity().get("AccountId")))
+    return action != "keep", facts, after
+
+
+def profile_view(profile, password_set=False):
+    """What --diff shows of a login profile: its flags, never a password (only that one was set)."""
+    view = {key: value for key, value in login_profile_facts(profile).items() if key != "create_date"}
+    if password_set:
+        view["password"] = "set by this task (not shown)"
+    return view
+
+
+# ------------------------------------------------------------------------------------------------------------ leavers
 
 def remove(module, client, request, user, attached, custom):
-    """state=absent: revoke the grant; with remove_user, delete the user and its key file. Returns (changed, user after)."""
+    """state=absent: revoke the grant and, for a user this collection created, remove its group memberships, AccessKeys
+    (forgetting the key file), login profile and, with remove_user, the user. Returns (changed, user after, diff
+    before extras, diff after extras, removed facts)."""
+    name = request["user_name"]
+    touchable = may_touch(module, user)
+    if user is not None and module.params["remove_user"] and not touchable:
+        raise unmarked_refusal(name, "deleting it", "remove_user")
     changed = revoke_grant(module, client, request, attached, custom)
-    if not module.params["remove_user"]:
-        return changed, user
     if user is None:
-        return changed, None
-    keys = list_access_keys(client, request["user_name"])
+        return changed, None, {}, {}, {}
+    if not touchable:
+        module.warn(f"user_name: the RAM user {name} was not created by apsaramq.cross_account (no {MARKER} in its Comments): "
+                    "only the grant was removed; its groups, AccessKeys and login profile were left as they are "
+                    "(manage_unmarked_user=true removes them)")
+        return changed, user, {}, {}, {}
+    groups, keys, profile = list_groups_for_user(client, name), list_access_keys(client, name), get_login_profile(client, name)
     if not module.check_mode:
-        managed = grant_attachments(attached, request)
-        delete_user(client, request["user_name"], keys, [p for p in attached if p not in managed])
-    forget_key_file(module, {key["AccessKeyId"] for key in keys})
-    return True, None
+        remove_from_groups(client, name, groups)
+        for key in keys:
+            delete_access_key(client, name, key["AccessKeyId"])
+        if profile:
+            apply_login_profile(module, client, name, "delete", {}, None)
+    changed |= bool(groups or keys or profile) | forget_files(module, request, {key["AccessKeyId"] for key in keys})
+    removed = {"groups": groups, "access_key_ids": [key["AccessKeyId"] for key in keys], "login_profile": bool(profile)}
+    before = {"groups": groups, "access_keys": keys_view(keys), "login_profile": profile_view(profile)}
+    after = {"groups": [], "access_keys": [], "login_profile": profile_view(None)}
+    if module.params["remove_user"]:
+        if not module.check_mode:
+            delete_user(client, name, [p for p in attached if p not in grant_attachments(attached, request)])
+        return True, None, before, {}, removed
+    return changed, user, before, after, removed
+
+
+def forget_files(module, request, deleted_key_ids):
+    """Remove the key file's deleted key and the password file of a removed login profile. Returns whether any went."""
+    changed = False
+    keys_file = key_file(module.params)
+    if keys_file and deleted_key_ids:
+        try:
+            changed |= keys_file.forget(deleted_key_ids, module.check_mode)
+        except ValueError as error:
+            module.warn(f"access_key_file: left as it is: {error}")
+    password_file = (request["login_profile"] or {}).get("password_file")
+    if password_file and os.path.exists(password_file):
+        if not module.check_mode:
+            os.unlink(password_file)
+        changed = True
+    return changed
 
 
 # ------------------------------------------------------------------------------------------------------------ main
 
-def snapshot(user, managed, document):
-    """What --diff shows: the user, the grant attachments and the custom grant document (never key material)."""
+def snapshot(user, managed, document, extras=None):
+    """What --diff shows: the user, the grant attachments and the custom grant document (never key material), and the
+    keys, login profile and groups when the task manages them."""
     if not user:
         return {}
     facts = user_facts(user)
     facts.pop("user_id")
-    return {"user": facts, "grant_policies": [f"{p['PolicyType']}:{p['PolicyName']}" for p in managed], "grant_document": document}
+    facts.pop("managed")
+    return dict({"user": facts, "grant_policies": [f"{p['PolicyType']}:{p['PolicyName']}" for p in managed],
+                 "grant_document": document}, **(extras or {}))
 
 
 def grant(module, client, request, user, attached, custom):
-    """state=present. Returns the module result."""
-    key_plan = plan_access_key(module, client, request["user_name"], user is not None)
-    changed, user_after = ensure_user(module, client, request["user_name"], user)
+    """state=present. Returns (module result, diff before extras, diff after extras)."""
+    params = module.params
+    keys = plan_keys(module, client, request, user)
+    profile = plan_profile(module, client, request, user)
+    wanted = {key: params[option] for key, option in (("DisplayName", "display_name"), ("Comments", "comments"))
+              if params[option] is not None}
+    changed, user_after = ensure_user(client, module.check_mode, request["user_name"], wanted, user, params["create_user"])
     grant_changed, managed_after, grant_facts = ensure_grant(module, client, request, attached, custom)
     result = {"changed": changed or grant_changed, "user": user_facts(user_after), "grant": grant_facts}
-    if key_plan:
-        key_changed, result["access_key"] = apply_access_key(module, client, request["user_name"], key_plan)
+    before, after = {}, {}
+    if keys:
+        key_changed, result["access_key"] = apply_keys(module, *keys)
         result["changed"] |= key_changed
-    custom_document = grant_facts["document"] if grant_facts["policy_type"] == "Custom" else None
-    result["after"] = snapshot(user_after, managed_after, custom_document)
-    return result
+        if params["access_key_action"] in KEY_DIFF_ACTIONS or params["access_key_max_age_days"] is not None:
+            before["access_keys"], after["access_keys"] = keys_view(keys[0]["keys"]), keys_after(keys[0], result["access_key"])
+    if profile:
+        profile_changed, result["login_profile"], profile_after = apply_profile(module, client, request, profile)
+        result["changed"] |= profile_changed
+        before["login_profile"] = profile_view(profile["current"])
+        after["login_profile"] = profile_view(profile_after, password_set=profile["action"] in ("create", "reset"))
+    custom_document = grant_facts["document"] if grant_facts.get("policy_type") == "Custom" else None
+    return result, before, snapshot(user_after, managed_after, custom_document, after)
+
+
+def warn_about_local_files(module, request):
+    """Check mode predicts even when a directory is missing (an earlier task may create it); a real run checked it."""
+    if key_directory_missing(module.params):
+        module.warn(f"access_key_file: the directory of {module.params['access_key_file']} does not exist yet; "
+                    "a real run fails unless an earlier task creates it")
+    if module.check_mode and password_file_problem(module.params):
+        module.warn(f"login_profile.password_file: {password_file_problem(module.params)}; a real run fails unless an "
+                    "earlier task makes it a private directory")
+    if module.params["access_key_file"] and module.params["access_key_action"] != "none":
+        problem = directory_problem(module.params["access_key_file"], private=False)
+        if problem and os.path.isdir(os.path.dirname(os.path.abspath(module.params["access_key_file"]))):
+            module.warn(f"access_key_file: {problem}")
+    if module.params["grant_mode"] == "system" and request["role_arns"] and module.params["state"] == "present":
+        module.warn("role_arns is ignored with grant_mode=system: AliyunSTSAssumeRoleAccess allows assuming any role that "
+                    "trusts this account" + (" (role_arns[0] only proves a rotated AccessKey)" if module.params["access_key_action"] == "rotate" else ""))
 
 
 def run(module):
     # A dry run predicts the key even when its directory is missing: an earlier task of the same play may create it.
     request = validated_request(module.params, check_local_files=not module.check_mode)
-    if key_directory_missing(module.params):
-        module.warn(f"access_key_file: the directory of {module.params['access_key_file']} does not exist yet; "
-                    "a real run fails unless an earlier task creates it")
-    if module.params["grant_mode"] == "system" and request["role_arns"]:
-        module.warn("role_arns is ignored with grant_mode=system: AliyunSTSAssumeRoleAccess allows assuming any role that trusts this account")
+    warn_about_local_files(module, request)
     client = module.client("ram")
     user = get_user(client, request["user_name"])
     custom = get_policy(client, request["policy_name"])
     attached = list_attached(client, "User", request["user_name"]) if user else []
     before = snapshot(user, grant_attachments(attached, request), default_document(custom) if custom else None)
     if module.params["state"] == "present":
-        result = grant(module, client, request, user, attached, custom)
-        after = result.pop("after")
+        result, before_extras, after = grant(module, client, request, user, attached, custom)
     else:
-        changed, user_after = remove(module, client, request, user, attached, custom)
+        changed, user_after, before_extras, after_extras, removed = remove(module, client, request, user, attached, custom)
         result = {"changed": changed, "user": user_facts(user_after), "grant": {}}
-        after = snapshot(user_after, [], None)
+        if removed:
+            result["removed"] = removed
+        after = snapshot(user_after, [], None, after_extras)
+    before = dict(before, **before_extras) if before else {}
     return dict(result, diff={"before": before, "after": after})
 
 

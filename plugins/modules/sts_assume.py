@@ -259,11 +259,8 @@ profile:
       sample: owner-a-orders
 """
 
-import json
-import os
-import tempfile
-
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.credential_files import write_cli_profile
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError, failure_result
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.outcomes import ALLOWED, classify
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.sts_assume_args import ARGUMENT_SPEC, RULES, validated_request
@@ -285,57 +282,6 @@ def assume_role(client, request, expect, wait_seconds):
     except ApiError as failure:
         body, error = None, failure
     return body, error, client.last_call.get("attempts", 1), round(client.last_call.get("waited", 0.0), 3)
-
-
-def cli_profile(name, credentials, region):
-    """A profile of the Alibaba Cloud CLI configuration that the CLI and alibabacloud-credentials read."""
-    return {
-        "name": name,
-        "mode": "StsToken",
-        "access_key_id": credentials["AccessKeyId"],
-        "access_key_secret": credentials["AccessKeySecret"],
-        "sts_token": credentials["SecurityToken"],
-        "region_id": region,
-        "output_format": "json",
-        "language": "en",
-    }
-
-
-def read_cli_config(path):
-    """The existing CLI configuration (a new one when the file does not exist); ValueError when it is not one."""
-    if not os.path.exists(path):
-        return {"current": "", "profiles": []}
-    with open(path, encoding="utf-8") as handle:
-        config = json.load(handle)
-    if not isinstance(config, dict) or not isinstance(config.get("profiles", []), list):
-        raise ValueError("not an Alibaba Cloud CLI configuration (expected an object with a 'profiles' list)")
-    return config
-
-
-def write_private_file(path, text):
-    """Replace ``path`` atomically with a file only its owner can read (mkstemp creates it 0600)."""
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".sts_assume-", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
-def write_profile(path, name, credentials, region):
-    """Add or replace profile ``name`` in the CLI configuration at ``path``, keeping every other profile."""
-    config = read_cli_config(path)
-    profiles = [profile for profile in config.get("profiles", []) if profile.get("name") != name]
-    config["profiles"] = profiles + [cli_profile(name, credentials, region)]
-    config["current"] = config.get("current") or name
-    write_private_file(path, json.dumps(config, indent=2) + "\n")
 
 
 def credentials_result(body, params):
@@ -384,7 +330,7 @@ def run(module):
     result.update(creds)
     if params["profile_file"] and not module.check_mode:
         try:
-            write_profile(params["profile_file"], params["profile_name"], issued, params["region"])
+            write_cli_profile(params["profile_file"], params["profile_name"], issued, params["region"])
         except (OSError, ValueError) as failure:
             # A failed task is displayed: mask the new secrets in it. (A successful result must not be masked, or the
             # registered variable would hold "********"; the action plugin hides that result instead.)

@@ -156,11 +156,20 @@ def test_a_secret_given_in_a_list_of_dicts_is_scrubbed_too():
     assert entry.scrub("got nested-secret-id here") == "got ******** here"
 
 
+def test_a_group_task_is_checked_as_ram_group_checks_it():
+    found = problems("ram_group", {"group_name": "ops team", "members": ["alice", "bob/x", "carol"],
+                                   "policies": [{"name": "x", "type": "Managed"}, "AliyunMQReadOnlyAccess"]},
+                     {"group_name": "operator_setup_group", "members": "operator_setup_group_members"})
+    assert found == ["operator_setup_group: 'ops team' \u2014 may contain only letters, digits, '.', '_' and '-'; found ' '",
+                     "operator_setup_group_members[1]: 'bob/x' \u2014 may contain only letters, digits, '.', '_' and '-'; found '/'",
+                     "ram_group.policies[0].type: must be one of: System, Custom, got 'Managed'"]
+
+
 # --- the module list, and no SDK --------------------------------------------------------------------------------------
 
 def test_the_modules_preflight_can_check():
     assert set(MODULE_CHOICES) == {f"{prefix}{name}" for prefix in ("", "apsaramq.cross_account.")
-                                   for name in ("ram_role", "ram_policy", "ram_user_grant", "sts_assume", "rocketmq_access_check")}
+                                   for name in ("ram_role", "ram_policy", "ram_user_grant", "ram_group", "sts_assume", "rocketmq_access_check")}
     with pytest.raises(ValueError, match="cannot check the module 'ram_role_info'"):
         Entry("ram_role_info")
 
