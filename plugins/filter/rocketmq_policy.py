@@ -88,6 +88,13 @@ options:
         type: list
         elements: str
         default: []
+      expires_at:
+        description:
+          - When the access ends, as an ISO 8601 date-time in UTC such as C(2027-06-30T00:00:00Z) (any explicit offset is
+            converted to UTC; a date-time without one, or with fractions of a second, is refused).
+          - Every statement then carries the condition C(DateLessThan) C(acs:CurrentTime), evaluated by the cloud on each
+            request, so after that moment the policy grants nothing, to new sessions and to sessions issued before.
+        type: str
 author:
   - apsaramq.cross_account maintainers (@apsaramq)
 """
@@ -104,6 +111,7 @@ EXAMPLES = r"""
       publish_topics: [orders]
       subscribe_topics: [orders]
       subscribe_groups: [GID_orders]
+      expires_at: "2027-06-30T00:00:00Z"  # the contract's end: nothing is allowed after it
 
 - name: Read-only management of two topics of a 5.x instance
   ansible.builtin.set_fact:
@@ -134,13 +142,14 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import PolicyError, validate_document
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import normalize_expiry
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import PolicyError, validate_document, with_expiry
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError, validate_account_uid
 
 SERIES = ("4.x", "5.x")
 MANAGEMENT_LEVELS = ("none", "read_only", "full")
 LIST_KEYS = ("publish_topics", "subscribe_topics", "subscribe_groups", "topics", "groups", "source_ips")
-KNOWN_KEYS = frozenset(("series", "instance_id", "region", "owner_uid", "management", "namespaced") + LIST_KEYS)
+KNOWN_KEYS = frozenset(("series", "instance_id", "region", "owner_uid", "management", "namespaced", "expires_at") + LIST_KEYS)
 MESSAGING_KEYS = ("publish_topics", "subscribe_topics", "subscribe_groups")
 SCOPE_KEYS_5X = ("topics", "groups")
 
@@ -169,6 +178,8 @@ def rocketmq_policy(grant):
     builder = _build_4x if grant["series"] == "4.x" else _build_5x
     rights = builder(grant)
     document = {"Version": "1", "Statement": _statements(rights, grant["source_ips"])}
+    if grant["expires_at"]:
+        document = with_expiry(document, grant["expires_at"])
     try:
         validate_document(document, kind="permission", field="rocketmq_policy")
     except PolicyError as error:
@@ -191,6 +202,7 @@ def _normalized_grant(grant):
         "namespaced": _boolean(grant, "namespaced", default=True),
         "region": _matching(grant, "region", REGION),
         "owner_uid": _owner_uid(grant),
+        "expires_at": _expiry(grant),
     }
     for key in LIST_KEYS:
         pattern = SOURCE_IP if key == "source_ips" else RESOURCE_NAME
@@ -233,6 +245,13 @@ def _owner_uid(grant):
         return validate_account_uid(grant["owner_uid"], "owner_uid")
     except ValidationError as error:
         raise GrantError("owner_uid", error.reason) from None
+
+
+def _expiry(grant):
+    try:
+        return normalize_expiry(grant.get("expires_at"), "expires_at")
+    except ValidationError as error:
+        raise GrantError("expires_at", error.reason) from None
 
 
 def _name_list(grant, key, pattern):

@@ -598,3 +598,41 @@ def _drop_principals(principal, unwanted):
             del principal[kind]
         elif len(remaining) < len(_as_list(names)):
             principal[kind] = remaining
+
+
+# ------------------------------------------------------------------------------------------------------------- expiry
+
+EXPIRY_OPERATOR = "DateLessThan"
+EXPIRY_KEY = "acs:CurrentTime"
+
+
+def with_expiry(doc, expires_at, field="policy_document"):
+    """A copy of ``doc`` in which every Allow statement holds only while ``acs:CurrentTime`` is before ``expires_at``
+    (canonical ISO 8601 UTC text, see module_utils/ownership.py).
+
+    The condition is ANDed with the statement's other conditions; an earlier ``DateLessThan acs:CurrentTime`` is
+    replaced, so moving the date is an edit, not a second condition. Deny statements are left as they are (a deny
+    that expired would widen access). The cloud evaluates the condition on every request, so once the date has passed
+    neither a new AssumeRole nor a session issued before is allowed, whether or not anything runs."""
+    document = load_document(doc, field)
+    for statement in _as_list(document.get("Statement", [])):
+        if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+            condition = statement.get("Condition") if isinstance(statement.get("Condition"), dict) else {}
+            dates = {key: value for key, value in (condition.get(EXPIRY_OPERATOR) or {}).items() if key.lower() != EXPIRY_KEY.lower()}
+            statement["Condition"] = {**condition, EXPIRY_OPERATOR: {**dates, EXPIRY_KEY: expires_at}}
+    return document
+
+
+def expiry_of_document(doc):
+    """The ``DateLessThan acs:CurrentTime`` value every Allow statement of ``doc`` carries, or None when one lacks it
+    (or they differ): the moment the document stops granting anything."""
+    document = load_document(doc, "policy_document")
+    found = set()
+    for statement in _as_list(document.get("Statement", [])):
+        if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+            dates = ((statement.get("Condition") or {}).get(EXPIRY_OPERATOR) or {}) if isinstance(statement.get("Condition"), dict) else {}
+            values = [value for key, value in dates.items() if key.lower() == EXPIRY_KEY.lower()]
+            if len(values) != 1 or not isinstance(values[0], str):
+                return None
+            found.add(values[0])
+    return found.pop() if len(found) == 1 else None

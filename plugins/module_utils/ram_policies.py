@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, apsaramq.cross_account contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reading, resolving and versioning RAM policies, shared by ram_policy, ram_policy_info, ram_role and ram_user_grant.
+"""Reading, resolving and versioning RAM policies, shared by ram_policy, ram_policy_info, ram_role, ram_group and ram_user_grant.
 
 RAM keeps at most five versions of a custom policy; a changed document becomes a new default version.
 Documents travel as JSON strings on the wire and are returned to users as parsed dicts with their keys untouched.
@@ -14,6 +14,7 @@ import json
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import render_document
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import attachment_key, detach_policy
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import tag_list
 
 MAX_VERSIONS = 5
 ROTATE_STRATEGY = "DeleteOldestNonDefaultVersionWhenLimitExceeded"
@@ -93,6 +94,26 @@ def resolve_policies(client, references, check_mode=False):
     return sorted(resolved, key=attachment_key), [p["PolicyName"] for p in predicted]
 
 
+def wanted_attachments(client, references, attached, check_mode=False):
+    """The attachments a ``policies`` option asks for, against the ``attached`` list read from RAM.
+
+    Returns (attachment dicts sorted, or None when the option is not given; names of custom policies check mode assumed
+    an earlier task creates). References already attached need no lookup, so a converged run reads no policy."""
+    if references is None:
+        return None, []
+    found, unresolved = [], []
+    for reference in references:
+        policy_type, name = split_policy_reference(reference)
+        match = next((p for p in attached if p["PolicyName"] == name and policy_type in (None, p["PolicyType"])), None)
+        if match:
+            found.append(match)
+        else:
+            unresolved.append(reference)
+    resolved, pending = resolve_policies(client, unresolved, check_mode) if unresolved else ([], [])
+    unique = {attachment_key(policy): policy for policy in found + resolved}
+    return sorted(unique.values(), key=attachment_key), pending
+
+
 def predict_pending_custom_policies(unknown):
     """In a dry run an earlier task (ram_policy) may create a custom policy: the unknown references that may be one.
 
@@ -113,11 +134,13 @@ def default_document(body):
     return parse_document((body.get("DefaultPolicyVersion") or {}).get("PolicyDocument"))
 
 
-def list_policies(client, policy_type=None, page_size=100):
-    """Every policy of the account (optionally of one type), following ListPolicies' markers."""
+def list_policies(client, policy_type=None, page_size=100, tags=None):
+    """Every policy of the account (optionally of one type, or carrying all the ``tags``), following ListPolicies' markers."""
     params = {"MaxItems": page_size}
     if policy_type:
         params["PolicyType"] = policy_type
+    if tags:
+        params["Tag"] = tag_list(tags)
     policies = []
     while True:
         body = client.call("ListPolicies", params) or {}
@@ -172,11 +195,13 @@ def is_default(version):
     return flag is True or str(flag).lower() == "true"
 
 
-def create_policy(client, name, document, description):
-    """CreatePolicy; returns the ``Policy`` record RAM answers with."""
+def create_policy(client, name, document, description, tags=None):
+    """CreatePolicy (tagged by the create itself when ``tags``); returns the ``Policy`` record RAM answers with."""
     params = {"PolicyName": name, "PolicyDocument": render_document(document)}
     if description:
         params["Description"] = description
+    if tags:
+        params["Tag"] = tag_list(tags)
     return (client.call("CreatePolicy", params) or {}).get("Policy") or {}
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import validate_tags
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import load_document, validate_document
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import validate_description, validate_policy_name
 
@@ -16,11 +17,14 @@ ARGUMENT_SPEC = dict(
     force=dict(type="bool", default=False),
     version_limit_action=dict(type="str", choices=["rotate", "fail"], default="rotate"),
     include_versions=dict(type="bool", default=False),
+    tags=dict(type="dict"),
+    purge_tags=dict(type="bool", default=True),
 )
 
 
 def validated_request(params):
-    """Name, document and description checked and loaded before any API call (raises ValidationError/PolicyError)."""
+    """Name, document, description and tags (None: leave them alone) checked and loaded before any API call (raises
+    ValidationError/PolicyError)."""
     document = None
     if params["document"] is not None:
         document = load_document(params["document"], field="document")
@@ -28,4 +32,4 @@ def validated_request(params):
     description = params["description"]
     if description is not None:
         description = validate_description(description, "description", 1024)
-    return validate_policy_name(params["name"], "name"), document, description
+    return validate_policy_name(params["name"], "name"), document, description, validate_tags(params["tags"], "tags")

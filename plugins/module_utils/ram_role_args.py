@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import EXPIRES_AT_KEY, normalize_expiry, validate_tags
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
     PolicyError,
     build_trust_document,
     load_document,
     validate_document,
+    with_expiry,
 )
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import split_policy_reference
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
@@ -43,7 +45,13 @@ ARGUMENT_SPEC = dict(
     trust_mode=dict(type="str", choices=["exact", "add", "remove"], default="exact"),
     policies=dict(type="list", elements="str"),
     purge_policies=dict(type="bool", default=False),
+    tags=dict(type="dict"),
+    purge_tags=dict(type="bool", default=True),
+    expires_at=dict(type="str"),
+    wait=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=120),
 )
+MAX_WAIT_TIMEOUT = 3600
 MUTUALLY_EXCLUSIVE = [("assume_role_policy_document", option) for option in PRINCIPAL_OPTIONS + ("external_id", "source_ips")]
 REQUIRED_IF = [("trust_mode", mode, PRINCIPAL_OPTIONS, True) for mode in ("add", "remove")] + [("purge_policies", True, ("policies",))]
 RULES = dict(mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
@@ -97,17 +105,43 @@ def validated_policy_references(references):
     return references
 
 
+def expiring(document, expires_at, field):
+    """``document`` with the expiry condition in every Allow statement, checked again (the condition adds length)."""
+    if document is None or expires_at is None:
+        return document
+    document = with_expiry(document, expires_at, field)
+    validate_document(document, kind="trust", field=field)
+    return document
+
+
+def wanted_tags(params, expires_at):
+    """The tags the role should have (None: leave them alone): ``tags``, plus ``expires-at`` when ``expires_at`` is given."""
+    tags = validate_tags(params["tags"], "tags")
+    if expires_at is None:
+        return tags
+    if tags is not None and tags.get(EXPIRES_AT_KEY, expires_at) != expires_at:
+        raise ValidationError("tags", f"the {EXPIRES_AT_KEY} tag ({tags[EXPIRES_AT_KEY]}) contradicts expires_at ({expires_at}); drop the tag")
+    return validate_tags({**(tags or {}), EXPIRES_AT_KEY: expires_at}, "tags")
+
+
 def validated_request(params):
     """Everything the task asks for, checked and loaded (raises ValidationError or PolicyError)."""
     raw, friendly = validated_trust(params)
+    expires_at = normalize_expiry(params["expires_at"], "expires_at")
     duration = params["max_session_duration"]
     description = params["description"]
     return {
         "name": validate_role_name(params["name"], "name"),
         "description": None if description is None else validate_description(description, "description", 1024),
         "max_session_duration": None if duration is None else validate_duration(duration, "max_session_duration", 3600, 43200),
-        "raw_trust": raw,
-        "friendly_trust": friendly,
+        "raw_trust": expiring(raw, expires_at, "assume_role_policy_document"),
+        "friendly_trust": expiring(friendly, expires_at, ", ".join(PRINCIPAL_OPTIONS)),
+        "expires_at": expires_at,
+        "tags": wanted_tags(params, expires_at),
+        # purge_tags applies to the tags given; expires_at alone only sets its own tag.
+        "purge_tags": params["purge_tags"] and params["tags"] is not None,
+        "wait": params["wait"],
+        "wait_timeout": validate_duration(params["wait_timeout"], "wait_timeout", 1, MAX_WAIT_TIMEOUT),
         "trust_mode": params["trust_mode"],
         "principals": principal_arguments(params),
         "policies": validated_policy_references(params["policies"]),

@@ -14,8 +14,11 @@ import random
 import re
 import time
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal, trusted_principals
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import WAIT_MAX_ATTEMPTS
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal, expiry_of_document, trusted_principals
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import tag_list
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries import RetryPolicy
 
 ROLE_NOT_FOUND = "EntityNotExist.Role"
 DEFAULT_MAX_SESSION_DURATION = 3600
@@ -31,6 +34,8 @@ _ATTRIBUTE_DEFAULTS = {"Description": "", "MaxSessionDuration": DEFAULT_MAX_SESS
 # A trust edit is read back after a pause drawn from this range (seconds), and written at most this many times.
 TRUST_SETTLE_SECONDS = (0.2, 0.6)
 TRUST_EDIT_ROUNDS = 5
+# The code wait_until retries on: what is awaited is not visible yet (never an API error code).
+NOT_YET = "Collection.NotYet"
 
 
 # ------------------------------------------------------------------------------------------------------------- reading
@@ -46,15 +51,60 @@ def wait_until_visible(client, name):
     client.call("GetRole", {"RoleName": name}, retry_on=(ROLE_NOT_FOUND,))
 
 
-def list_role_names(client):
-    """Names of every role of the account, following ListRoles' Marker across pages (RAM's default page size)."""
-    names, marker = [], None
+def list_roles(client, tags=None):
+    """Every role of the account (ListRoles records: no trust document, but their ``Tags``), following the Marker
+    across pages (RAM's default page size); ``tags`` ({key: value}) keeps the roles that carry all of them."""
+    roles, params = [], ({"Tag": tag_list(tags)} if tags else {})
     while True:
-        body = client.call("ListRoles", {"Marker": marker} if marker else {}) or {}
-        names.extend(role["RoleName"] for role in (body.get("Roles") or {}).get("Role") or [])
+        body = client.call("ListRoles", params) or {}
+        roles.extend((body.get("Roles") or {}).get("Role") or [])
         marker = body.get("Marker")
         if not body.get("IsTruncated") or not marker:
-            return names
+            return roles
+        params = dict(params, Marker=marker)
+
+
+def list_role_names(client):
+    """Names of every role of the account."""
+    return [role["RoleName"] for role in list_roles(client)]
+
+
+def wait_until(check, timeout, what):
+    """``check()``'s first value that is not None, asked again with the retry policy's jittered backoff for up to
+    ``timeout`` seconds (RetryPolicy.within). Returns (value, {"attempts", "waited"}); CollectionError naming ``what``
+    when the time is up."""
+    stats = {}
+
+    def attempt(_number):
+        value = check()
+        if value is None:
+            raise ApiError(NOT_YET, what)
+        return value
+
+    try:
+        return RetryPolicy().within(timeout, max_attempts=WAIT_MAX_ATTEMPTS).run(attempt, retry_on=(NOT_YET,), stats=stats), stats
+    except ApiError as error:
+        if error.code != NOT_YET:
+            raise
+        raise CollectionError(f"wait_timeout: gave up waiting for {what} after {error.waited:.1f} seconds ({error.attempts} reads)",
+                              wait={"attempts": error.attempts, "waited": round(error.waited, 3)}) from None
+
+
+def wait_for_trust(client, name, trust, timeout):
+    """Wait until GetRole shows role ``name`` with ``trust`` (a dict): RAM then serves the role and its trust to a
+    reader. It does not prove that STS, a separate service, already accepts an AssumeRole under that trust."""
+
+    def shows_trust():
+        role = get_role(client, name)
+        return role if role is not None and documents_equal(trust_document(role), trust) else None
+
+    role, stats = wait_until(shows_trust, timeout, f"GetRole showing the role {name} with the trust policy written")
+    return role, {"attempts": stats["attempts"], "waited": round(stats["waited"], 3)}
+
+
+def wait_until_gone(client, name, timeout):
+    """Wait until GetRole answers that role ``name`` does not exist (the proof of a deletion); returns the stats."""
+    return wait_until(lambda: True if get_role(client, name) is None else None, timeout, f"GetRole answering that the role {name} is gone")[1]
 
 
 def trust_document(role):
@@ -177,10 +227,11 @@ def attachment_facts(attached, documents=None):
     return facts
 
 
-def role_facts(role, attached, documents=None):
-    """The module return value for ``role`` (API shape) and its attached policies.
+def role_facts(role, attached, documents=None, tags=None):
+    """The module return value for ``role`` (API shape) and its attached policies (and its tags, when read).
 
-    The account comes from the role's ARN, so flagging cross-account principals costs no API call.
+    The account comes from the role's ARN, so flagging cross-account principals costs no API call; ``expires_at`` is
+    read from the trust (the DateLessThan acs:CurrentTime condition every Allow statement carries, else None).
     """
     document = trust_document(role)
     account = account_of(role.get("Arn"))
@@ -199,14 +250,18 @@ def role_facts(role, attached, documents=None):
         "principals": flag_principals(principals, account),
         "policies": attachment_facts(attached, documents),
         "switch_role": {"account_id": account, "role_name": role.get("RoleName")},
+        "expires_at": expiry_of_document(document) if document else None,
+        **({"tags": dict(tags)} if tags is not None else {}),
     }
 
 
-def diff_view(role, attached):
-    """What ``--diff`` shows of a role: documents as parsed dicts so the diff is readable; {} for no role."""
+def diff_view(role, attached, tags=None):
+    """What ``--diff`` shows of a role: documents as parsed dicts so the diff is readable; {} for no role. ``tags``
+    only when the task manages them (read)."""
     if role is None:
         return {}
     return {
+        **({"tags": dict(tags)} if tags is not None else {}),
         "role_name": role.get("RoleName"),
         "description": role.get("Description", ""),
         "max_session_duration": role.get("MaxSessionDuration"),

@@ -28,7 +28,8 @@ attributes:
     description: Makes only read calls and returns the predicted policy.
   diff_mode:
     support: full
-    description: Shows the policy document (as a parsed mapping), the description and, on deletion, the attachments.
+    description: Shows the policy document (as a parsed mapping), the description, the tags when managed and, on deletion, the
+      attachments.
 options:
   name:
     description:
@@ -72,6 +73,20 @@ options:
       - Also return every version of the policy with its document (one more read).
     type: bool
     default: false
+  tags:
+    description:
+      - Tags of the policy, as a mapping of keys to values. A new policy is created with them (one CreatePolicy call); on
+        an existing policy they are read (ListTagResources) and written only when they differ (UntagResources,
+        TagResources).
+      - At most 20 tags; keys of 1 to 128 characters, values of at most 256; neither may start with C(acs:) or
+        C(aliyun) nor contain C(http://) or C(https://). Bad tags fail the task before any API call.
+      - When omitted, the tags are left as they are and not read.
+    type: dict
+  purge_tags:
+    description:
+      - With O(tags), remove the tags whose keys O(tags) does not name (as amazon.aws does).
+    type: bool
+    default: true
 notes:
   - Only custom policies can be managed; system policies belong to Alibaba Cloud. Use M(apsaramq.cross_account.ram_policy_info) to read them.
 seealso:
@@ -101,6 +116,17 @@ EXAMPLES = r"""
     name: orders-pubsub
     document: "{{ lookup('ansible.builtin.file', 'policies/orders-pubsub.json') }}"
     version_limit_action: fail
+
+- name: A partner's policy that grants nothing after the contract ends, tagged as the collection's
+  apsaramq.cross_account.ram_policy:
+    name: partner-b-orders
+    document: "{{ grant | apsaramq.cross_account.rocketmq_policy }}"
+    tags:
+      managed-by: apsaramq.cross_account
+      partner: "2000000000000002"
+      expires-at: "2027-06-30T00:00:00Z"
+  vars:
+    grant: {series: 4.x, instance_id: MQ_INST_1000000000000001_orders, publish_topics: [orders], expires_at: "2027-06-30T00:00:00Z"}
 
 - name: Delete it even though roles still use it
   apsaramq.cross_account.ram_policy:
@@ -147,6 +173,11 @@ policy:
       description: The default version's document, parsed, with its keys as stored.
       type: dict
       sample: {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "mq:PUB", "Resource": "acs:mq:*:*:MQ_INST_x%orders"}]}
+    tags:
+      description: The tags of the policy after the task.
+      returned: when O(tags) is given
+      type: dict
+      sample: {"managed-by": "apsaramq.cross_account", "partner": "2000000000000002"}
     versions:
       description: Every version, oldest first.
       returned: when O(include_versions=true)
@@ -194,16 +225,24 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policie
     list_versions,
     plan_new_version,
 )
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import POLICY, read_tags, update_tags
 
 
-def snapshot(policy, document, attached_to=None):
-    """What --diff shows of a policy."""
+def snapshot(policy, document, attached_to=None, tags=None):
+    """What --diff shows of a policy (its tags only when the task manages them)."""
     if policy is None:
         return {}
     shown = {"policy_name": policy.get("PolicyName"), "description": policy.get("Description") or "", "document": document}
     if attached_to is not None:
         shown["attached_to"] = attached_to
+    if tags is not None:
+        shown["tags"] = dict(tags)
     return shown
+
+
+def with_tags(facts, tags):
+    """The module's ``policy`` value with its tags when they were managed."""
+    return facts if tags is None else {**facts, "tags": dict(tags)}
 
 
 def predicted_policy(name, description, version_id):
@@ -211,14 +250,15 @@ def predicted_policy(name, description, version_id):
     return {"PolicyName": name, "PolicyType": "Custom", "Description": description or "", "DefaultVersion": version_id, "AttachmentCount": 0}
 
 
-def create(module, client, name, document, description):
+def create(module, client, name, document, description, tags):
     if document is None:
         raise CollectionError(f"document: required to create the policy {name}, which does not exist")
     if module.check_mode:
         policy = predicted_policy(name, description, "v1")
     else:
-        policy = create_policy(client, name, document, description)
-    return {"changed": True, "policy": describe_policy(policy, document), "diff": {"before": {}, "after": snapshot(policy, document)}}
+        policy = create_policy(client, name, document, description, tags)
+    return {"changed": True, "policy": with_tags(describe_policy(policy, document), tags),
+            "diff": {"before": {}, "after": snapshot(policy, document, tags=tags)}}
 
 
 def update_document(module, client, name, wanted, current):
@@ -255,7 +295,7 @@ def predicted_update(policy, live_document, document, description, version_plan)
     return after_policy, live_document
 
 
-def update(module, client, name, document, description, current):
+def update(module, client, name, document, description, tags, current):
     policy, live_document = current["Policy"], default_document(current)
     version_plan = update_document(module, client, name, document, live_document)
     changed = update_description(module, client, name, description, policy.get("Description")) or bool(version_plan)
@@ -264,8 +304,13 @@ def update(module, client, name, document, description, current):
         after_policy, after_document = after_body["Policy"], default_document(after_body)
     else:
         after_policy, after_document = predicted_update(policy, live_document, document, description, version_plan)
-    result = {"changed": changed, "policy": describe_policy(after_policy, after_document),
-              "diff": {"before": snapshot(policy, live_document), "after": snapshot(after_policy, after_document)}}
+    tags_before = tags_after = None
+    if tags is not None:
+        tags_before = read_tags(client, POLICY, name)
+        tags_changed, tags_after = update_tags(client, module.check_mode, POLICY, name, tags, tags_before, module.params["purge_tags"])
+        changed |= tags_changed
+    result = {"changed": changed, "policy": with_tags(describe_policy(after_policy, after_document), tags_after),
+              "diff": {"before": snapshot(policy, live_document, tags=tags_before), "after": snapshot(after_policy, after_document, tags=tags_after)}}
     if version_plan and version_plan[1]:
         result["removed_version"] = version_plan[1]
     return result
@@ -287,15 +332,15 @@ def describe_attachments(attached_to):
 
 
 def run(module):
-    name, document, description = validated_request(module.params)
+    name, document, description, tags = validated_request(module.params)
     client = module.client("ram")
     current = get_policy(client, name)
     if module.params["state"] == "absent":
         result = delete(module, client, name, current) if current else {"changed": False, "policy": {}}
     elif current is None:
-        result = create(module, client, name, document, description)
+        result = create(module, client, name, document, description, tags)
     else:
-        result = update(module, client, name, document, description, current)
+        result = update(module, client, name, document, description, tags, current)
     if module.params["include_versions"] and result["policy"] and not (module.check_mode and current is None):
         result["policy"]["versions"] = describe_policy({}, versions=list_versions(client, name))["versions"]
     return result

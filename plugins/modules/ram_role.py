@@ -32,7 +32,8 @@ attributes:
     description: Makes only read calls and returns the predicted role.
   diff_mode:
     support: full
-    description: Shows the trust policy (as a parsed mapping), description, maximum session duration and attached policies.
+    description: Shows the trust policy (as a parsed mapping), description, maximum session duration, attached policies and, when
+      managed, tags.
 options:
   name:
     description:
@@ -136,6 +137,55 @@ options:
       - Detach the attached policies that are not listed in O(policies). Requires O(policies).
     type: bool
     default: false
+  tags:
+    description:
+      - Tags of the role, as a mapping of keys to values. A new role is created with them (one CreateRole call); on an
+        existing role they are read (ListTagResources) and written only when they differ (UntagResources, TagResources).
+      - At most 20 tags; keys of 1 to 128 characters, values of at most 256; neither may start with C(acs:) or
+        C(aliyun) nor contain C(http://) or C(https://). Bad tags fail the task before any API call.
+      - When omitted, the tags are left as they are and not read (except the C(expires-at) tag, see O(expires_at)).
+      - The tags the collection writes on what it creates (C(managed-by), C(partner), C(expires-at)) are described in the
+        README's "Ownership tags" section.
+    type: dict
+  purge_tags:
+    description:
+      - With O(tags), remove the tags whose keys O(tags) does not name (as amazon.aws does). V(tags={}) with
+        V(purge_tags=true) removes every tag, C(expires-at) included unless O(expires_at) is given too (the trust's
+        expiry condition stays either way).
+    type: bool
+    default: true
+  expires_at:
+    description:
+      - When access through this role ends, as an ISO 8601 date-time in UTC such as C(2027-06-30T00:00:00Z). An explicit
+        other offset is converted to UTC; a date-time without an offset, a date alone or fractions of a second are refused.
+      - Every Allow statement of the trust policy gets the condition C(DateLessThan) C(acs:CurrentTime) (an earlier one
+        is replaced), whether the trust comes from O(assume_role_policy_document), the friendly options (in any
+        O(trust_mode)) or, when neither is given, from the existing role. The cloud evaluates it on every AssumeRole,
+        so no new session starts after that moment, even if nothing runs. To end the sessions already issued at the
+        same moment, give their permission policies the same expiry (the C(expires_at) key of the
+        P(apsaramq.cross_account.rocketmq_policy#filter) grant).
+      - The role is tagged C(expires-at) with the same text (added to O(tags), or set alone when O(tags) is omitted),
+        so the C(revoke) role's sweep mode can find it; RV(role.expires_at) reads it back from the trust.
+      - A moment that is not in the future of the controller's clock is accepted with a warning (it cuts access
+        now); what counts is the cloud's clock.
+    type: str
+  wait:
+    description:
+      - After a change, wait until RAM's GetRole shows the role with the trust policy just written (RAM is eventually
+        consistent; community.aws#710).
+      - This proves that RAM serves the role and its new trust to a reader. It does not prove that STS, a separate
+        service, already accepts an AssumeRole of a newly trusted principal (with the real cloud that follows within
+        seconds, but nothing reads it without that principal's credentials); for that proof, assume the role with
+        M(apsaramq.cross_account.sts_assume) and its retries. RV(wait) reports the reads and seconds waited.
+      - Nothing is waited for when nothing changed (the role was just read as it is) or in check mode.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How long O(wait) may take, in seconds (1 to 3600); the reads back off with jitter as the retry policy does. When
+        the time is up the task fails (the role has been written).
+    type: int
+    default: 120
 notes:
   - A role created by this module is visible to the next API call only after a moment (RAM is eventually consistent);
     attaching policies right after the creation waits for it.
@@ -185,6 +235,23 @@ EXAMPLES = r"""
             Service: [ecs.aliyuncs.com]
     policies: [AliyunMQPubOnlyAccess]
     purge_policies: true
+
+- name: A partner's own role that nobody can assume after the contract ends, tagged as ours, ready when the task ends
+  apsaramq.cross_account.ram_role:
+    name: mq-partner-b
+    trusted_accounts: ["2000000000000002"]
+    external_id: partner-contract-4711
+    expires_at: "2027-06-30T00:00:00Z"
+    tags:
+      managed-by: apsaramq.cross_account
+      partner: "2000000000000002"
+    wait: true
+    policies: [partner-b-orders]
+
+- name: Extend the contract by a year (the trust and the expires-at tag change; other tags stay)
+  apsaramq.cross_account.ram_role:
+    name: mq-partner-b
+    expires_at: "2028-06-30T00:00:00Z"
 
 - name: Delete the role (its policies are detached first)
   apsaramq.cross_account.ram_role:
@@ -300,6 +367,29 @@ role:
           description: Name of the role.
           type: str
       sample: {"account_id": "1000000000000001", "role_name": "mq-partner-operator"}
+    expires_at:
+      description:
+        - When the trust stops allowing AssumeRole - the C(DateLessThan) C(acs:CurrentTime) value every Allow statement
+          of the trust carries (ISO 8601 UTC) - or null when a statement has none.
+      type: str
+      sample: "2027-06-30T00:00:00Z"
+    tags:
+      description: The tags of the role after the task.
+      returned: when O(tags) or O(expires_at) is given
+      type: dict
+      sample: {"managed-by": "apsaramq.cross_account", "partner": "2000000000000002", "expires-at": "2027-06-30T00:00:00Z"}
+wait:
+  description: What O(wait) took - GetRole reads and seconds slept between them.
+  returned: when O(wait) is true and the task changed the role, except in check mode
+  type: dict
+  contains:
+    attempts:
+      description: GetRole reads until the role showed the trust written.
+      type: int
+    waited:
+      description: Seconds slept between the reads.
+      type: float
+  sample: {"attempts": 1, "waited": 0.0}
 trust_rounds:
   description:
     - How many UpdateRole writes it took until the role, read back, held this run's O(trust_mode=add) or
@@ -314,13 +404,15 @@ import json
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import add_trusted_principals, documents_equal, remove_trusted_principals
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import attachment_key, list_attached, update_attachments
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import (
-    pending_policy_warning,
-    resolve_policies,
-    split_policy_reference,
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import parse_expiry, utc_now
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
+    add_trusted_principals,
+    documents_equal,
+    remove_trusted_principals,
+    with_expiry,
 )
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import list_attached, update_attachments
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import pending_policy_warning, wanted_attachments
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_role_args import ARGUMENT_SPEC, RULES, validated_request
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import (
     DEFAULT_MAX_SESSION_DURATION,
@@ -331,14 +423,20 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles i
     role_facts,
     trust_document,
     update_role,
+    wait_for_trust,
     wait_until_visible,
 )
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import ROLE, read_tags, tag_list, update_tags
 
 
 # --------------------------------------------------------------------------------------------------------------- trust
 
 def wanted_trust(module, request, current):
-    """The trust document the role should have, or None to leave it as it is."""
+    """The trust document the role should have, or None to leave it as it is.
+
+    ``expires_at`` alone (no trust option) puts the expiry into the role's current trust."""
+    if request["raw_trust"] is None and request["friendly_trust"] is None and request["expires_at"] and current is not None:
+        return with_expiry(trust_document(current), request["expires_at"])
     if request["raw_trust"] is not None or request["friendly_trust"] is None:
         return request["raw_trust"]
     mode = request["trust_mode"]
@@ -362,7 +460,7 @@ def edited_trust(request, role):
     if not document.get("Statement"):
         raise CollectionError(f"trust_mode: removing these principals would leave the role {role['RoleName']} trusting nobody; "
                               "use state=absent to delete the role")
-    return document
+    return with_expiry(document, request["expires_at"]) if request["expires_at"] else document
 
 
 def pending_principals(request, role):
@@ -386,22 +484,11 @@ def render(document):
 # ------------------------------------------------------------------------------------------------------------ policies
 
 def wanted_policies(module, client, references, attached):
-    """Attachment dicts for the ``policies`` option; names already attached need no lookup."""
-    if references is None:
-        return None
-    found, unresolved = [], []
-    for reference in references:
-        policy_type, name = split_policy_reference(reference)
-        match = next((p for p in attached if p["PolicyName"] == name and policy_type in (None, p["PolicyType"])), None)
-        if match:
-            found.append(match)
-        else:
-            unresolved.append(reference)
-    resolved, pending = resolve_policies(client, unresolved, module.check_mode) if unresolved else ([], [])
+    """Attachment dicts for the ``policies`` option (None when not given); names already attached need no lookup."""
+    policies, pending = wanted_attachments(client, references, attached, module.check_mode)
     for name in pending:
         module.warn(pending_policy_warning(name))
-    unique = {attachment_key(policy): policy for policy in found + resolved}
-    return sorted(unique.values(), key=attachment_key)
+    return policies
 
 
 # ---------------------------------------------------------------------------------------------------------------- apply
@@ -427,6 +514,8 @@ def create_role(module, client, request, trust, policies):
         params["Description"] = request["description"]
     if request["max_session_duration"] is not None:
         params["MaxSessionDuration"] = request["max_session_duration"]
+    if request["tags"]:
+        params["Tag"] = tag_list(request["tags"])  # tagged by the create itself: never an untagged moment
     if module.check_mode:
         role = predicted_role(module, params)
     else:
@@ -436,7 +525,8 @@ def create_role(module, client, request, trust, policies):
         if not module.check_mode:
             wait_until_visible(client, role["RoleName"])
         attached = update_attachments(client, module.check_mode, "Role", role["RoleName"], policies, [], purge=False)[1]
-    return {"changed": True, "role": role_facts(role, attached), "diff": {"before": {}, "after": diff_view(role, attached)}}
+    tags = request["tags"]
+    return {"changed": True, "role": role_facts(role, attached, tags=tags), "diff": {"before": {}, "after": diff_view(role, attached, tags)}}
 
 
 def update_existing_role(module, client, request, current, trust):
@@ -454,8 +544,13 @@ def update_existing_role(module, client, request, current, trust):
     if policies is not None:
         attachments_changed, after = update_attachments(client, module.check_mode, "Role", name, policies, attached, request["purge_policies"])
         changed |= attachments_changed
-    return {"changed": changed, "role": role_facts(role, after), **extra,
-            "diff": {"before": diff_view(current, attached), "after": diff_view(role, after)}}
+    tags_before = tags_after = None
+    if request["tags"] is not None:
+        tags_before = read_tags(client, ROLE, name)
+        tags_changed, tags_after = update_tags(client, module.check_mode, ROLE, name, request["tags"], tags_before, request["purge_tags"])
+        changed |= tags_changed
+    return {"changed": changed, "role": role_facts(role, after, tags=tags_after), **extra,
+            "diff": {"before": diff_view(current, attached, tags_before), "after": diff_view(role, after, tags_after)}}
 
 
 def write_trust_edit(client, request, current, others):
@@ -471,9 +566,19 @@ def write_trust_edit(client, request, current, others):
 def ensure_present(module, client, request, current):
     trust = wanted_trust(module, request, current)
     if current is not None:
-        return update_existing_role(module, client, request, current, trust)
-    policies = wanted_policies(module, client, request["policies"], [])
-    return create_role(module, client, request, trust, policies)
+        result = update_existing_role(module, client, request, current, trust)
+    else:
+        result = create_role(module, client, request, trust, wanted_policies(module, client, request["policies"], []))
+    if request["wait"] and result["changed"] and not module.check_mode:
+        result["wait"] = wait_for_trust(client, result["role"]["role_name"], result["role"]["assume_role_policy_document"], request["wait_timeout"])[1]
+    return result
+
+
+def warn_if_expired(module, request):
+    """A past ``expires_at`` is allowed (it cuts access now), but rarely meant when creating or extending a role."""
+    if request["expires_at"] and parse_expiry(request["expires_at"], "expires_at") <= utc_now():
+        module.warn(f"expires_at: {request['expires_at']} is not in the future of this controller's clock: once the cloud's clock "
+                    "agrees, no new session of the role starts (DateLessThan acs:CurrentTime in its trust)")
 
 
 def ensure_absent(module, client, current):
@@ -494,6 +599,7 @@ def run(module):
     current = get_role(client, request["name"])
     if module.params["state"] == "absent":
         return ensure_absent(module, client, current)
+    warn_if_expired(module, request)
     return ensure_present(module, client, request, current)
 
 

@@ -359,12 +359,13 @@ def playbook_env(endpoint_url, collections: Path, tmp_path: Path, report: Path) 
 def run_playbook(target, collections_path, tmp_path):
     """Run a playbook against the target. ``playbook``: a file under tests/integration/playbooks, a Path, or YAML text."""
 
-    def run(playbook, extra_vars=None, check=False, diff=False, verbosity=0, env=None, callback=None, expect_rc=0):
-        """``callback`` is accepted for compatibility: the default stdout and a JSON report are both always made."""
+    def run(playbook, extra_vars=None, check=False, diff=False, verbosity=0, env=None, callback=None, expect_rc=0, inventory=None):
+        """``callback`` is accepted for compatibility: the default stdout and a JSON report are both always made.
+        ``inventory``: a path for ``-i`` (its hosts run with a local connection) instead of ``localhost``."""
         del callback
         path = _playbook_path(playbook, tmp_path)
         report = tmp_path / f"report-{next(_RUNS)}.json"
-        command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
+        command = [str(BIN / "ansible-playbook"), "-i", str(inventory or "localhost,"), "-c", "local", str(path)]
         # Secrets go in by file: ansible-playbook -vvvv echoes command-line extra vars.
         command += ["-e", f"@{target.accounts_file}", "-e", json.dumps({**target.extra_vars, **(extra_vars or {})})]
         command += ["--check"] * check + ["--diff"] * diff + ([f"-{'v' * verbosity}"] if verbosity else [])

@@ -16,6 +16,7 @@ from .ram_model import ACCESS_KEY_STATUSES, DEFAULT_SESSION_DURATION, RamBackend
 LIST_PAGE = {"default": 100, "maximum": 1000}
 TAG_PAGE = {"default": 50, "maximum": 100}
 MAX_TAGGED_RESOURCES = 50
+MAX_TAGS_PER_REQUEST = 20  # Tag of TagResources and of the creates, TagKeys of UntagResources
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -90,12 +91,17 @@ def _json_list(call: Call, name: str) -> List:
 
 
 def _tags(call: Call) -> Dict[str, str]:
-    """``Tag=[{"Key": k, "Value": v}, ...]`` as a dict."""
+    """``Tag=[{"Key": k, "Value": v}, ...]`` (at most 20, as the SDK models document) as a dict."""
+    items = _json_list(call, "Tag")
+    if len(items) > MAX_TAGS_PER_REQUEST:
+        raise invalid("Tag", f"You can specify up to {MAX_TAGS_PER_REQUEST} tags.")
     tags = {}
-    for item in _json_list(call, "Tag"):
+    for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("Key"), str):
             raise invalid("Tag.Key", "Each tag needs a Key.")
-        tags[item["Key"]] = str(item.get("Value", ""))
+        if not isinstance(item.get("Value", ""), str):
+            raise invalid("Tag.Value", "A tag value must be a string.")
+        tags[item["Key"]] = item.get("Value", "")
     return tags
 
 
@@ -481,7 +487,14 @@ def tag_resources(call: Call) -> dict:
 @action("ram", "UntagResources", write=True)
 def untag_resources(call: Call) -> dict:
     resource_type, names = _tag_targets(call)
-    _backend(call).untag_resources(resource_type, names, _json_list(call, "TagKeys"), _bool(call, "All"))
+    keys, remove_all = _json_list(call, "TagKeys"), _bool(call, "All")
+    if len(keys) > MAX_TAGS_PER_REQUEST or not all(isinstance(key, str) for key in keys):
+        raise invalid("TagKeys", f"TagKeys must be a list of at most {MAX_TAGS_PER_REQUEST} tag keys.")
+    if not keys and not remove_all:
+        # The stricter reading: a call that names no key and not All would silently do nothing.
+        raise ApiError(400, "MissingParameter.TagKeys", "The input parameter TagKeys that is mandatory for processing this request "
+                                                        "is not supplied (or set All to true).")
+    _backend(call).untag_resources(resource_type, names, keys, remove_all)
     return _reply(call)
 
 

@@ -34,6 +34,9 @@ MAX_ACCESS_KEYS_PER_USER = 2
 # 20 system and 10 custom policies each); beyond: 409 LimitExceeded.<Entity>.Policy (RAM error table).
 MAX_ATTACHED_POLICIES = {"System": 20, "Custom": 10}
 MAX_TAGS_PER_RESOURCE = 20
+MAX_TAG_KEY_LENGTH = 128
+MAX_TAG_VALUE_LENGTH = 256
+RESERVED_TAG_PREFIXES = ("aliyun", "acs:")
 PERMISSION_DOCUMENT_MAX_CHARS = 6144
 # The CreateRole/UpdateRole references give no length for AssumeRolePolicyDocument (RAM API 2015-05-01; the RAM
 # Limits page neither): 2,048 is an assumption, shared with the collection (plugins/module_utils/policy.py) and
@@ -83,14 +86,24 @@ def check_policy_type(value: str) -> str:
     return value
 
 
+def _reserved_tag_text(text: str) -> bool:
+    """Alibaba Cloud's general tag rule, read strictly (the RAM reference gives only the lengths): no reserved
+    prefix (aliyun, acs:) and no URL scheme, in keys and values alike."""
+    lowered = text.lower()
+    return lowered.startswith(RESERVED_TAG_PREFIXES) or any(scheme in lowered for scheme in ("http://", "https://"))
+
+
 def check_tags(tags: Dict[str, str]) -> Dict[str, str]:
+    """A resource's whole tag set: at most 20 tags, keys 1-128 characters, values at most 256 (the SDK models' limits)."""
     if len(tags) > MAX_TAGS_PER_RESOURCE:
         raise ApiError(409, "LimitExceeded.Tag", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags.")
     for key, value in tags.items():
-        if not 1 <= len(key) <= 128 or key.lower().startswith(("aliyun", "acs:")):
-            raise invalid("Tag.Key", "A tag key must be 1 to 128 characters and not start with aliyun or acs:.")
-        if len(value) > 256:
-            raise invalid("Tag.Value", "A tag value must be at most 256 characters.")
+        if not 1 <= len(key) <= MAX_TAG_KEY_LENGTH or _reserved_tag_text(key):
+            raise invalid("Tag.Key", f"A tag key must be 1 to {MAX_TAG_KEY_LENGTH} characters, not start with aliyun or acs: "
+                                     "and not contain http:// or https://.")
+        if len(value) > MAX_TAG_VALUE_LENGTH or _reserved_tag_text(value):
+            raise invalid("Tag.Value", f"A tag value must be at most {MAX_TAG_VALUE_LENGTH} characters, not start with aliyun "
+                                       "or acs: and not contain http:// or https://.")
     return tags
 
 
