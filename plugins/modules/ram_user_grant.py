@@ -245,7 +245,7 @@ EXAMPLES = r"""
     role_arns:
       - acs:ram::1000000000000001:role/partner-b-operator
     login_profile:
-      password_file: /root/handover/bob.password
+      password_file: ~/handover/bob.password
   register: bob
 
 - name: Carol's password comes from a vault

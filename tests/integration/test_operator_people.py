@@ -79,8 +79,10 @@ def test_joiner_and_leaver_change_only_account_b_and_the_leaver_key_is_refused(r
     [carol] = [grant for grant in first.result("show operator_setup_grants")["operator_setup_grants"] if grant["user_name"] == "carol"]
     assert carol["login_name"] == "carol@partner-b.onaliyun.com" and carol["grant"] == f"group: {GROUP}"
 
-    # bob joins, carol leaves; the group is exclusive now, yet alice (not created by the collection) stays in it.
-    changed_team = [{"name": "bob", "access_key": True}, {"name": "carol", "state": "absent"}, team[1]]
+    # bob joins, carol leaves; the group is exclusive now: orders-app, no longer listed, leaves as carol does, yet alice
+    # (not created by the collection) stays in it.
+    orders_key = json.loads((keys / "orders-app.json").read_text())
+    changed_team = [{"name": "bob", "access_key": True}, {"name": "carol", "state": "absent"}]
     joiner_and_leaver = playbook(play("account_b", operator(tmp_path, changed_team, operator_setup_exclusive=True),
                                       tasks=[assume_as("bob assumes A's role", keys / "bob.json"), show_task("operator_setup_leavers")]))
     emu.reset_calls()
@@ -93,15 +95,19 @@ def test_joiner_and_leaver_change_only_account_b_and_the_leaver_key_is_refused(r
     bob_session = run.result("bob assumes A's role")  # its result holds credentials: hidden, but it ran and passed
     assert not bob_session.get("failed") and not bob_session.get("skipped")
     users, members = account_b(emu)
-    assert members == ["alice", "bob", "orders-app"] and users["bob"]["attachments"] == []
+    assert members == ["alice", "bob"] and users["bob"]["attachments"] == []
     proof = role_task(run, "A leaver's old AccessKey can no longer assume the role")["results"]
-    assert [(r["item"]["name"], r["outcome"], r["code"]) for r in proof] == [("carol", "denied", "NoPermission")]
+    assert [(r["item"]["name"], r["outcome"], r["code"]) for r in proof] == [("carol", "denied", "NoPermission"),
+                                                                             ("orders-app", "denied", "NoPermission")]
+    assert key_ids(users["orders-app"]) == [] and not (keys / "orders-app.json").exists(), "the unlisted member is offboarded"
+    assert orders_key["AccessKeySecret"] not in run.output
     assert carol_key["AccessKeySecret"] not in run.output and password not in run.output
     # carol is offboarded (the user stays without remove_user), her files go; alice keeps her key.
     assert key_ids(users["carol"]) == [] and "login_profile" not in users["carol"] and users["carol"]["attachments"] == []
     assert not (keys / "carol.json").exists() and not password_file.exists()
     assert key_ids(users["alice"]) == [(ALICE["access_key_id"], "Active")]
-    [leaver] = run.result("show operator_setup_leavers")["operator_setup_leavers"]
+    leaver, orders_app = run.result("show operator_setup_leavers")["operator_setup_leavers"]
+    assert orders_app["proof"] == "denied" and orders_app["removed"]["access_key_ids"] == [orders_key["AccessKeyId"]]
     assert leaver["proof"] == "denied" and leaver["removed"] == {"groups": [], "access_key_ids": [carol_key["AccessKeyId"]], "login_profile": True}
     sessions = role_task(run, "Show what each leaver lost, and how long sessions issued before may live")["results"][0]["msg"]
     assert sessions[0] == f"carol leaves: left the group {GROUP}; AccessKeys {carol_key['AccessKeyId']} deleted; console login deleted."
