@@ -89,6 +89,12 @@ roles:
       description: Longest session in seconds that AssumeRole may grant.
       type: int
       sample: 3600
+    expires_at:
+      description:
+        - When the trust stops allowing AssumeRole - the C(DateLessThan) C(acs:CurrentTime) value every Allow statement
+          of the trust carries (ISO 8601 UTC) - or null when a statement has none.
+      type: str
+      sample: "2027-06-30T00:00:00Z"
     create_date:
       description: When the role was created.
       type: str
