@@ -1,6 +1,7 @@
 """Speed and API calls of every module against the emulator, of the converged set-up against its twin, and at scale.
 
     .venv/bin/python tests/benchmark.py [--repeat 5] [--json FILE] [--no-import-time] [--partners 1,10,50] [--forks 1,2]
+        [--partner-roles 10,100]
 
 Module rows: one playbook holds one task per module (account A owns a policy and a role trusted by account B; B grants
 a user, assumes the role and checks RocketMQ access through it), then an ``ansible.builtin.ping`` task. It runs once
@@ -18,6 +19,8 @@ does). ``--repeat`` interleaved pairs; ``twin_ratio`` is the median of real / tw
 for the CPU time of ansible-playbook and everything it ran).
 Scale rows: onboarding ``--partners`` partners, each with its own role in account A (one owner_setup per partner, the
 owner side) and its own account running operator_setup (the operator side), with each of ``--forks``; seconds per partner.
+One-role-per-partner rows: one owner.yml run whose owner_setup_partners lists ``--partner-roles`` partners (a role and a
+policy each), created and then converged; seconds per partner, which should stay flat as the count grows.
 Exit status 1 when a converged run changed or wrote something, the log and the modules' counts disagree, or the twin
 called an API. Times are reported, never judged: the load average at the start and the end is recorded with them.
 """
@@ -403,7 +406,40 @@ def measure_scale(partner_counts, forks_counts, workdir: Path):
     return rows
 
 
-def measure(repeat, import_time=True, partner_counts=(1, 10, 50), forks_counts=(1, 2)):
+def partner_roles_inventory(workdir: Path, partners: int) -> Path:
+    """One host of account A whose owner_setup_partners lists ``partners`` partners: one role and one policy each."""
+    owner = ACCOUNTS["account_a"]
+    shared = yaml.safe_load((EXAMPLE_INVENTORY / "group_vars" / "all" / "main.yml").read_text())
+    listed = [{"uid": partner(number)["uid"], "alias": f"partner-{number}", "grant": shared["cross_account_grant"]}
+              for number in range(1, partners + 1)]
+    inventory = workdir / f"partner-roles-{partners}.yml"
+    inventory.write_text(yaml.safe_dump({"all": {
+        "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                 "apsaramq_region": shared["apsaramq_region"]},
+        "children": {"rocketmq_owner": {"hosts": {"account_a": {
+            "apsaramq_access_key_id": owner["admin"]["access_key_id"], "apsaramq_access_key_secret": owner["admin"]["access_key_secret"],
+            "owner_setup_partners": listed, "owner_setup_account_alias": "owner-a"}}}}}}))
+    return inventory
+
+
+def measure_partner_roles(partner_counts, workdir: Path):
+    """owner_setup with owner_setup_partners (one role per partner) in one run: create, then converged; s per partner."""
+    rows = []
+    workdir.mkdir(parents=True, exist_ok=True)
+    with running_emulator(seed=str(scale_seed(workdir, max(partner_counts)))) as emulator:
+        for partners in partner_counts:
+            emulator.reset()
+            setup = SetUp(emulator, workdir, partner_roles_inventory(workdir, partners), extra_vars={})
+            create, converged = (setup.run(setup.env, ("owner.yml",)) for _run in range(2))
+            rows.append({"partners": partners, "create_seconds": create["wall"], "converged_seconds": converged["wall"],
+                         "create_seconds_per_partner": create["wall"] / partners,
+                         "converged_seconds_per_partner": converged["wall"] / partners,
+                         "create_writes": create["writes"], "converged_writes": converged["writes"],
+                         "converged_changed": converged["changed"]})
+    return rows
+
+
+def measure(repeat, import_time=True, partner_counts=(1, 10, 50), forks_counts=(1, 2), partner_role_counts=(10, 100)):
     """The benchmark's numbers as one JSON-ready dict."""
     started, load = time.monotonic(), os.getloadavg()[0]  # other work on the machine slows every number down
     with tempfile.TemporaryDirectory(prefix="acs-bench-") as tmp:
@@ -413,6 +449,7 @@ def measure(repeat, import_time=True, partner_counts=(1, 10, 50), forks_counts=(
             imports = {module: bench.import_profile(module) for module in WORKLOAD} if import_time else {}
         setup = measure_setup(repeat, Path(tmp) / "setup")
         scale = measure_scale(partner_counts, forks_counts, Path(tmp) / "scale") if partner_counts else []
+        partner_roles = measure_partner_roles(partner_role_counts, Path(tmp) / "partner-roles") if partner_role_counts else []
     phases = [phase_summary(results, calls) for results, calls in runs]
     create, converged = phases[0], phases[1:]
     modules = {}
@@ -441,6 +478,7 @@ def measure(repeat, import_time=True, partner_counts=(1, 10, 50), forks_counts=(
         "twin_ratio": setup["twin_ratio"],
         "setup": setup,
         "scale": scale,
+        "partner_roles": partner_roles,
         "emulator_calls": [{key: calls[key] for key in ("reads", "writes")} for results, calls in runs],
         "unattributed_calls": [list(call) for phase in phases for call in phase.unattributed],
         "seconds": time.monotonic() - started,
@@ -456,6 +494,8 @@ def problems(numbers):
     setup = numbers["setup"]
     if setup["real"]["changed"] or setup["real"]["writes"]:
         found.append(f"the converged owner + operator set-up changed {setup['real']['changed']} and wrote {setup['real']['writes']}")
+    found += [f"owner_setup_partners with {row['partners']} partners: the converged run changed {row['converged_changed']} "
+              f"and wrote {row['converged_writes']}" for row in numbers["partner_roles"] if row["converged_changed"] or row["converged_writes"]]
     if setup["twin_calls"]:
         found.append(f"the twin (stand-in modules) made {setup['twin_calls']} API calls: some task of the set-up is not a stand-in")
     return found
@@ -482,6 +522,11 @@ def table(numbers):
         lines += aligned([("partners", "forks", "owner side s", "operator side s", "s per partner")] + [
             (str(row["partners"]), str(row["forks"]), f"{row['owner_seconds']:.1f}", f"{row['operator_seconds']:.1f}",
              f"{row['seconds_per_partner']:.2f}") for row in numbers["scale"]])
+    if numbers["partner_roles"]:
+        lines.append("\nOne role per partner (owner_setup_partners, one owner.yml run for all partners, from the seed state):")
+        lines += aligned([("partners", "create s", "s per partner", "converged s", "s per partner")] + [
+            (str(row["partners"]), f"{row['create_seconds']:.1f}", f"{row['create_seconds_per_partner']:.2f}",
+             f"{row['converged_seconds']:.1f}", f"{row['converged_seconds_per_partner']:.2f}") for row in numbers["partner_roles"]])
     machine = numbers["machine"]
     lines.append(f"\n{numbers['repeat']} converged runs after one create run; {machine['cpus']} CPUs, load average "
                  f"{machine['load_average_at_start']:.1f} at the start, {machine['load_average_at_end']:.1f} at the end; "
@@ -509,10 +554,12 @@ def main(argv=None):
     parser.add_argument("--partners", type=counts, default=(1, 10, 50),
                         help="partner counts of the scale rows (default 1,10,50; empty skips them)")
     parser.add_argument("--forks", type=counts, default=(1, 2), help="forks of each scale row (default 1,2)")
+    parser.add_argument("--partner-roles", type=counts, default=(10, 100),
+                        help="partner counts of the one-role-per-partner rows (default 10,100; empty skips them)")
     options = parser.parse_args(argv)
     if options.repeat < 1:
         parser.error("--repeat must be at least 1")
-    numbers = measure(options.repeat, options.import_time, options.partners, options.forks or (1,))
+    numbers = measure(options.repeat, options.import_time, options.partners, options.forks or (1,), options.partner_roles)
     sys.stdout.write(table(numbers) + "\n")
     if options.json:
         options.json.write_text(json.dumps(numbers, indent=2) + "\n")

@@ -18,7 +18,7 @@ MODULES = {"ram_policy", "ram_role", "ram_role_info", "ram_policy_info", "ram_us
 def test_converged_runs_of_every_module_only_read(tmp_path):
     report = tmp_path / "bench.json"
     proc = subprocess.run([sys.executable, str(REPO / "tests" / "benchmark.py"), "--repeat", "1", "--no-import-time", "--partners", "1",
-                           "--forks", "2", "--json", str(report)], capture_output=True, text=True, timeout=600, check=False)
+                           "--forks", "2", "--partner-roles", "3", "--json", str(report)], capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     numbers = json.loads(report.read_text())
     modules = numbers["modules"]
@@ -36,3 +36,6 @@ def test_converged_runs_of_every_module_only_read(tmp_path):
     assert setup["twin_calls"] == 0 and numbers["twin_ratio"] > 0
     [scale] = numbers["scale"]
     assert (scale["partners"], scale["forks"]) == (1, 2) and scale["writes"] > 0 and scale["seconds_per_partner"] > 0
+    [partner_roles] = numbers["partner_roles"]
+    assert partner_roles["partners"] == 3 and partner_roles["create_writes"] >= 6, "a role and a policy per partner"
+    assert (partner_roles["converged_writes"], partner_roles["converged_changed"]) == (0, 0)
