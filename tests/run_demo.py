@@ -226,12 +226,17 @@ class Demo:
         return failures
 
     def nothing_left(self):
-        run = self.playbook("access.yml", extra_vars={"operator_access_wait_for_role": 0})
-        # Refused by STS, or the application's AccessKey is gone: B's clean-up offboards the users operator_setup made.
-        refused = run.rc != 0 and re.search(r"NoPermission|EntityNotExist\.Role|InvalidAccessKeyId\.NotFound", run.output)
+        # B's clean-up deleted the application's AccessKey: asking with it would only show an authentication error,
+        # which proves nothing about A. Account B's administrator asks instead: STS must refuse the role itself.
+        admin_key = self.workdir / "keys" / "b-administrator.json"
+        with os.fdopen(os.open(admin_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+            json.dump({"AccessKeyId": self.env["ACCOUNT_B_ACCESS_KEY_ID"], "AccessKeySecret": self.env["ACCOUNT_B_ACCESS_KEY_SECRET"]}, handle)
+        run = self.playbook("access.yml", extra_vars={"operator_access_wait_for_role": 0,
+                                                      "operator_access_access_key_file": str(admin_key)})
+        refused = run.rc != 0 and re.search(r"NoPermission|EntityNotExist\.Role", run.output)
         if refused:
-            self.facts.append(f"the failure above is the point: B's application's AssumeRole is refused ({refused.group(0)})")
-        failures = [] if refused else ["B's application could still assume the role after the revocation"]
+            self.facts.append(f"the failure above is the point: Account B's administrator's AssumeRole is refused ({refused.group(0)})")
+        failures = [] if refused else ["Account B could still assume the role after the revocation (or was not refused by STS)"]
         owner = self.emulator.admin("GET", "state")["accounts"][OWNER_UID]["ram"]
         failures += [f"role {role['RoleName']} is left in Account A" for role in owner["roles"].values()]
         failures += [f"custom policy {policy['PolicyName']} is left in Account A" for policy in owner["policies"].values()]
@@ -284,7 +289,7 @@ def run_steps(demo):
     demo.step("Joiner bob (B only)", f"joins {GROUP}, assumes A's role; Account A: 0 calls", demo.joiner)
     demo.step("Leaver alice (B only)", "her old AccessKey refused; keys and login gone", demo.leaver)
     demo.step("Revocation", "role and policy deleted; new AssumeRole refused; old session cut off", demo.revoked_and_proved)
-    demo.step("After the revocation", "B cannot assume the role; no role, no custom policy left", demo.nothing_left)
+    demo.step("After the revocation", "B's administrator refused by STS; no role, no custom policy left", demo.nothing_left)
 
 
 def print_summary(steps):

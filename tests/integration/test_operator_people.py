@@ -174,3 +174,18 @@ def test_bad_input_is_refused_before_any_api_call(run_playbook, emu, tmp_path):
     for index, (_vars, message) in enumerate(cases):
         assert message in run.result(f"refusal {index}")["ansible_facts"][f"refusal_{index}"], (index, message)
     assert emu.calls()["calls"] == [] and not (tmp_path / "passwords").exists()
+
+
+def test_the_operator_cleanup_removes_the_group_and_its_grant_policy(run_playbook, emu, tmp_path):
+    run_playbook(playbook(play("account_a", owner()), play("account_b", operator(tmp_path, [{"name": "carol"}]))))
+    assert account_b(emu)[1] == ["carol"] and GROUP_POLICY in [p["PolicyName"] for p in ram_state(emu, B)["policies"].values()]
+    cleanup = playbook(play("account_b", ("revoke", {"revoke_operator_users": ["carol"], "revoke_operator_group": GROUP,
+                                                     "revoke_access_key_dir": str(tmp_path / "keys")}, {"tasks_from": "operator_cleanup"})))
+    emu.reset_calls()
+    assert run_playbook(cleanup, check=True).stats["changed"] > 0 and emu.calls()["writes"] == 0
+    run_playbook(cleanup)
+    state = ram_state(emu, B)
+    assert GROUP not in state["groups"] and [p["PolicyName"] for p in state["policies"].values()] == []
+    assert "login_profile" not in state["users"]["carol"], "a user the collection created is offboarded"
+    emu.reset_calls()
+    assert run_playbook(cleanup).stats["changed"] == 0 and emu.calls()["writes"] == 0
