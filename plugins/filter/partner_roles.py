@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: partner_roles
 short_description: Plan one RAM role and one RocketMQ policy per partner (the owner_setup role's per-partner mode)
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Turns a list of partners into the arguments of one M(apsaramq.cross_account.ram_policy) and one
     M(apsaramq.cross_account.ram_role) task per partner, in the form the M(apsaramq.cross_account.preflight) module

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ram_access_review
 short_description: Review who outside the account can assume its RAM roles, with which RocketMQ rights, until when
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads the RAM roles of the account (Account A) and reports every role that a principal outside the account can
     assume - a RAM account, user or role of another account, or the users of an identity provider - with the trusted

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ram_group
 short_description: Manage a RAM user group, its members and its attached policies
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Creates, updates or deletes a RAM (Resource Access Management) user group of an Alibaba Cloud account, with its
     members and the policies attached to it.

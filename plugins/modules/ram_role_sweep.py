@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ram_role_sweep
 short_description: Delete the RAM roles this collection created whose access has expired, and their custom policies
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Finds the roles of the account tagged C(managed-by=apsaramq.cross_account) (one paginated ListRoles filtered by that
     tag; the tag is checked again on each answer) whose C(expires-at) tag is at or before O(now), detaches their

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: ram_user_info
 short_description: Read the RAM users of an account with their groups, grants, AccessKeys and console logins, never a secret
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Returns RAM users (all of them, or those of O(names)) with their groups, attached policies and AssumeRole grant
     policies, AccessKey ids with status, creation date and age, the state of their console login profile (exists,

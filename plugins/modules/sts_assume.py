@@ -95,7 +95,7 @@ options:
     elements: str
     choices: [allowed, denied, not_found]
     default: [allowed]
-    version_added: 0.2.0
+    version_added: 0.1.0
   profile_file:
     description:
       - Also write the credentials as profile O(profile_name) with C(mode=StsToken) into this Alibaba Cloud CLI
