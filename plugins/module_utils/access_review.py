@@ -18,6 +18,7 @@ Nothing secret goes into the report: an ExternalId is reported as present or abs
 
 from __future__ import annotations
 
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import listing_pages
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import (
     expiry_of,
@@ -77,17 +78,12 @@ class Reader:
 
         Raises CollectionError when the account has more than ``max_roles`` roles: a review that silently skipped
         some would answer the question wrongly."""
-        names, marker = [], None
-        while True:
-            params = {"MaxItems": self._page_size, **({"Marker": marker} if marker else {})}
-            body = self._client.call("ListRoles", params) or {}
-            names.extend(role["RoleName"] for role in (body.get("Roles") or {}).get("Role") or [])
+        names = []
+        for page, _more in listing_pages(self._client, "ListRoles", {"MaxItems": self._page_size}, "Roles", "Role"):
+            names.extend(role["RoleName"] for role in page)
             if len(names) > self._max_roles:
                 raise CollectionError(f"max_roles: the account has more than {self._max_roles} roles; raise max_roles to "
                                       "review them all (the review reads every role)")
-            marker = body.get("Marker")
-            if not body.get("IsTruncated") or not marker:
-                break
         lowered = (prefix or "").lower()
         return sorted((name for name in names if name.lower().startswith(lowered)), key=str.lower)
 

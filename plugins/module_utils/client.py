@@ -303,3 +303,16 @@ def build_api_client(product, credentials, endpoint, retry_policy, options, chec
 
 def _milliseconds(seconds):
     return None if seconds is None else max(1, int(seconds * 1000))
+
+
+def listing_pages(client, action, params, container, item):
+    """The pages of a RAM Marker/IsTruncated listing: (rows of the page, whether more pages follow) for each page read.
+
+    ``container``/``item`` unwrap RAM's {"Roles": {"Role": [...]}} shape. A caller stops iterating to read no more."""
+    while True:
+        body = client.call(action, params) or {}
+        more = bool(body.get("IsTruncated") and body.get("Marker"))
+        yield (body.get(container) or {}).get(item) or [], more
+        if not more:
+            return
+        params = dict(params, Marker=body["Marker"])

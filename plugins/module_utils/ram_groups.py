@@ -11,6 +11,7 @@ reported as RAM spells them. Policy attachments are ram_attachments' business (e
 
 from __future__ import annotations
 
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import listing_pages
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import update_attachments
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import attachment_facts
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError
@@ -37,13 +38,8 @@ def wait_until_visible(client, name):
 
 def list_members(client, name):
     """Names of the users in group ``name``, sorted, following ListUsersForGroup's Marker across pages."""
-    members, params = [], {"GroupName": name}
-    while True:
-        body = client.call("ListUsersForGroup", params) or {}
-        members.extend(user["UserName"] for user in (body.get("Users") or {}).get("User") or [])
-        if not body.get("IsTruncated") or not body.get("Marker"):
-            return sorted(members, key=member_key)
-        params = dict(params, Marker=body["Marker"])
+    pages = listing_pages(client, "ListUsersForGroup", {"GroupName": name}, "Users", "User")
+    return sorted((user["UserName"] for page, _more in pages for user in page), key=member_key)
 
 
 def member_key(name):

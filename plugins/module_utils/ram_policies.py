@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import listing_pages
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import render_document
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import attachment_key, detach_policy
@@ -141,13 +142,7 @@ def list_policies(client, policy_type=None, page_size=100, tags=None):
         params["PolicyType"] = policy_type
     if tags:
         params["Tag"] = tag_list(tags)
-    policies = []
-    while True:
-        body = client.call("ListPolicies", params) or {}
-        policies.extend((body.get("Policies") or {}).get("Policy") or [])
-        if not body.get("IsTruncated") or not body.get("Marker"):
-            return policies
-        params = dict(params, Marker=body["Marker"])
+    return [policy for page, _more in listing_pages(client, "ListPolicies", params, "Policies", "Policy") for policy in page]
 
 
 def version_number(version_id):

@@ -14,7 +14,7 @@ import random
 import re
 import time
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import WAIT_MAX_ATTEMPTS
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import WAIT_MAX_ATTEMPTS, listing_pages
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal, expiry_of_document, trusted_principals
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import tag_list
@@ -54,14 +54,8 @@ def wait_until_visible(client, name):
 def list_roles(client, tags=None):
     """Every role of the account (ListRoles records: no trust document, but their ``Tags``), following the Marker
     across pages (RAM's default page size); ``tags`` ({key: value}) keeps the roles that carry all of them."""
-    roles, params = [], ({"Tag": tag_list(tags)} if tags else {})
-    while True:
-        body = client.call("ListRoles", params) or {}
-        roles.extend((body.get("Roles") or {}).get("Role") or [])
-        marker = body.get("Marker")
-        if not body.get("IsTruncated") or not marker:
-            return roles
-        params = dict(params, Marker=marker)
+    params = {"Tag": tag_list(tags)} if tags else {}
+    return [role for page, _more in listing_pages(client, "ListRoles", params, "Roles", "Role") for role in page]
 
 
 def list_role_names(client):

@@ -20,6 +20,7 @@ import secrets
 import string
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import listing_pages
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.credential_files import (
     make_private,
     read_text,
@@ -122,14 +123,12 @@ def unmarked_refusal(user_name, what, option):
 def list_paged(client, action, params, container, item, limit, page_size=100):
     """Up to ``limit`` rows of a Marker/IsTruncated listing (ListUsers, ListGroups, ListUsersForGroup): (rows,
     whether more exist). Reads at most ceil(limit / page_size) pages."""
-    rows, params = [], dict(params, MaxItems=min(page_size, limit))
-    while True:
-        body = client.call(action, params) or {}
-        rows.extend((body.get(container) or {}).get(item) or [])
-        more = bool(body.get("IsTruncated") and body.get("Marker"))
-        if len(rows) >= limit or not more:
-            return rows[:limit], more or len(rows) > limit
-        params = dict(params, Marker=body["Marker"])
+    rows, more = [], False
+    for page, more in listing_pages(client, action, dict(params, MaxItems=min(page_size, limit)), container, item):
+        rows.extend(page)
+        if len(rows) >= limit:
+            break
+    return rows[:limit], more or len(rows) > limit
 
 
 # ------------------------------------------------------------------------------------------------------------ groups
