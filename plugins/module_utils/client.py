@@ -159,6 +159,11 @@ class ApiClient:
     ``check_mode`` refuses writes; ``recorder(product, action, write, attempt, status, **details)`` accounts every
     attempt (``details``: ``reconciles`` on the reads of a reconciliation, ``reconciliation`` on its verdict)."""
 
+    @property
+    def retry_policy(self):
+        """The task's retry policy (its options): bounded waits on this client's answers are drawn from it too."""
+        return self._policy
+
     def __init__(self, product, sdk_client, models, runtime_options, retry_policy, api_error_types, check_mode, recorder):
         self._product = product
         self._sdk = sdk_client

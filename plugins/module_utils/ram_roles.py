@@ -63,9 +63,9 @@ def list_role_names(client):
     return [role["RoleName"] for role in list_roles(client)]
 
 
-def wait_until(check, timeout, what):
-    """``check()``'s first value that is not None, asked again with the retry policy's jittered backoff for up to
-    ``timeout`` seconds (RetryPolicy.within). Returns (value, {"attempts", "waited"}); CollectionError naming ``what``
+def wait_until(check, timeout, what, policy=None):
+    """``check()``'s first value that is not None, asked again with the jittered backoff of ``policy`` (the task's,
+    ``client.retry_policy``; the default policy without one) for up to ``timeout`` seconds (RetryPolicy.within). Returns (value, {"attempts", "waited"}); CollectionError naming ``what``
     when the time is up."""
     stats = {}
 
@@ -76,7 +76,7 @@ def wait_until(check, timeout, what):
         return value
 
     try:
-        return RetryPolicy().within(timeout, max_attempts=WAIT_MAX_ATTEMPTS).run(attempt, retry_on=(NOT_YET,), stats=stats), stats
+        return (policy or RetryPolicy()).within(timeout, max_attempts=WAIT_MAX_ATTEMPTS).run(attempt, retry_on=(NOT_YET,), stats=stats), stats
     except ApiError as error:
         if error.code != NOT_YET:
             raise
@@ -92,13 +92,14 @@ def wait_for_trust(client, name, trust, timeout):
         role = get_role(client, name)
         return role if role is not None and documents_equal(trust_document(role), trust) else None
 
-    role, stats = wait_until(shows_trust, timeout, f"GetRole showing the role {name} with the trust policy written")
+    role, stats = wait_until(shows_trust, timeout, f"GetRole showing the role {name} with the trust policy written", client.retry_policy)
     return role, {"attempts": stats["attempts"], "waited": round(stats["waited"], 3)}
 
 
 def wait_until_gone(client, name, timeout):
     """Wait until GetRole answers that role ``name`` does not exist (the proof of a deletion); returns the stats."""
-    return wait_until(lambda: True if get_role(client, name) is None else None, timeout, f"GetRole answering that the role {name} is gone")[1]
+    return wait_until(lambda: True if get_role(client, name) is None else None, timeout, f"GetRole answering that the role {name} is gone",
+                      client.retry_policy)[1]
 
 
 def trust_document(role):

@@ -89,7 +89,7 @@ def prove_gone(client, plan, timeout):
     for policy in plan["policies"]:
         name = policy["policy_name"]
         wait_until(lambda name=name: True if get_policy(client, name) is None else None, timeout,
-                   f"GetPolicy answering that the custom policy {name} is gone")
+                   f"GetPolicy answering that the custom policy {name} is gone", client.retry_policy)
 
 
 def describe_plan(plan, gone):
