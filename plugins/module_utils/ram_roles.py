@@ -65,8 +65,8 @@ def list_role_names(client):
 
 def wait_until(check, timeout, what, policy=None):
     """``check()``'s first value that is not None, asked again with the jittered backoff of ``policy`` (the task's,
-    ``client.retry_policy``; the default policy without one) for up to ``timeout`` seconds (RetryPolicy.within). Returns (value, {"attempts", "waited"}); CollectionError naming ``what``
-    when the time is up."""
+    ``client.retry_policy``; the default policy without one) for up to ``timeout`` seconds (RetryPolicy.within).
+    Returns (value, {"attempts", "waited"}); CollectionError naming ``what`` when the time is up."""
     stats = {}
 
     def attempt(_number):
