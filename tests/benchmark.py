@@ -24,6 +24,7 @@ policy each), created and then converged; seconds per partner, which should stay
 Exit status 1 when a converged run changed or wrote something, the log and the modules' counts disagree, or the twin
 called an API. Times are reported, never judged: the load average at the start and the end is recorded with them.
 """
+
 import argparse
 import json
 import os
@@ -51,12 +52,30 @@ COLLECTION = "apsaramq.cross_account"
 A, B = ACCOUNTS["account_a"], ACCOUNTS["account_b"]
 INSTANCE_5X = "rmq-cn-emu5x0001"
 ROLE_ARN = f"acs:ram::{A['uid']}:role/bench-partner"
-READ_5X = {"Version": "1", "Statement": [{
-    "Effect": "Allow", "Action": ["rocketmq:Get*", "rocketmq:List*"],
-    "Resource": [f"acs:rocketmq:cn-hangzhou:{A['uid']}:instance/{INSTANCE_5X}", f"acs:rocketmq:cn-hangzhou:{A['uid']}:instance/{INSTANCE_5X}/*"]}]}
+READ_5X = {
+    "Version": "1",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["rocketmq:Get*", "rocketmq:List*"],
+            "Resource": [
+                f"acs:rocketmq:cn-hangzhou:{A['uid']}:instance/{INSTANCE_5X}",
+                f"acs:rocketmq:cn-hangzhou:{A['uid']}:instance/{INSTANCE_5X}/*",
+            ],
+        }
+    ],
+}
 # Top-level packages of the SDKs a module may load; the import report names those a module process loaded.
-SDK_PACKAGES = ("alibabacloud_ram20150501", "alibabacloud_sts20150401", "alibabacloud_rocketmq20220801", "mq_http_sdk",
-                "alibabacloud_tea_openapi", "alibabacloud_credentials", "aliyunsdkcore", "yaml")
+SDK_PACKAGES = (
+    "alibabacloud_ram20150501",
+    "alibabacloud_sts20150401",
+    "alibabacloud_rocketmq20220801",
+    "mq_http_sdk",
+    "alibabacloud_tea_openapi",
+    "alibabacloud_credentials",
+    "aliyunsdkcore",
+    "yaml",
+)
 # One ansible-playbook run: per module its task's numbers, the baseline task's seconds, calls nobody accounts for.
 Phase = namedtuple("Phase", "modules baseline_seconds unattributed")
 IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+\d+\s+\|(\s*)(\S+)")
@@ -74,9 +93,13 @@ WORKLOAD = {
     "ram_policy_info": dict(keys(A["admin"]), name="bench-mq-read"),
     "ram_user_grant": dict(keys(B["admin"]), user_name="bench-operator", role_arns=[ROLE_ARN]),
     "sts_assume": dict(keys(B["admin"]), role_arn=ROLE_ARN, session_name="benchmark"),
-    "rocketmq_access_check": dict(keys(B["admin"]), assume_role={"role_arn": ROLE_ARN, "session_name": "benchmark"},
-                                  instance_id=INSTANCE_5X, expect_allowed=[{"operation": "get_topic", "topic": "orders-v5"}],
-                                  expect_denied=[{"operation": "list_instances"}]),
+    "rocketmq_access_check": dict(
+        keys(B["admin"]),
+        assume_role={"role_arn": ROLE_ARN, "session_name": "benchmark"},
+        instance_id=INSTANCE_5X,
+        expect_allowed=[{"operation": "get_topic", "topic": "orders-v5"}],
+        expect_denied=[{"operation": "list_instances"}],
+    ),
 }
 
 
@@ -85,7 +108,10 @@ BASELINE = "ansible.builtin.ping"
 
 
 def workload_playbook():
-    tasks = [{"name": module, f"{COLLECTION}.{module}": dict(options, debug_api_calls=True)} for module, options in WORKLOAD.items()]
+    tasks = [
+        {"name": module, f"{COLLECTION}.{module}": dict(options, debug_api_calls=True)}
+        for module, options in WORKLOAD.items()
+    ]
     tasks.append({"name": BASELINE, BASELINE: {}})
     return [{"name": "benchmark workload", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
 
@@ -107,12 +133,20 @@ class Bench:
         report = self.workdir / f"report-{self.runs}.json"
         self.emulator.reset_calls()
         command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(self.playbook)]
-        proc = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300,
-                              env=playbook_env(self.emulator.url, self.collections, self.workdir, report))
+        proc = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env=playbook_env(self.emulator.url, self.collections, self.workdir, report),
+        )
         if proc.returncode != 0:
             raise SystemExit(f"workload run {self.runs} failed (rc={proc.returncode}):\n{proc.stdout[-4000:]}")
-        results = {task["task"]["name"]: next(iter(task["hosts"].values()))
-                   for task in json.loads(report.read_text())["plays"][0]["tasks"]}
+        results = {
+            task["task"]["name"]: next(iter(task["hosts"].values()))
+            for task in json.loads(report.read_text())["plays"][0]["tasks"]
+        }
         return results, self.emulator.calls()
 
     def import_profile(self, module):
@@ -123,8 +157,14 @@ class Bench:
         env = playbook_env(self.emulator.url, self.collections, self.workdir, self.workdir / "unused.json")
         env["PYTHONPATH"] = str(self.collections)
         module_path = f"ansible_collections.{COLLECTION}.plugins.modules.{module}"
-        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", module_path, str(args)],
-                              capture_output=True, text=True, env=env, check=False, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", module_path, str(args)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=120,
+        )
         if proc.returncode != 0:
             raise SystemExit(f"{module} as a process failed (rc={proc.returncode}): {proc.stdout[-2000:]}")
         return parse_importtime(proc.stderr)
@@ -151,11 +191,17 @@ def attribute_calls(results, emulator_calls):
     A module counts its own calls (debug_api_calls), and each of those must be in the emulator's log. sts_assume's
     action plugin hides its whole result from callbacks, so the one hidden module is given the rest of the log."""
     logged = Counter(call_key(call) for call in emulator_calls["calls"])
-    counted = {module: [call_key(call) for call in results[module]["api_calls"]] for module in WORKLOAD if "api_calls" in results[module]}
+    counted = {
+        module: [call_key(call) for call in results[module]["api_calls"]]
+        for module in WORKLOAD
+        if "api_calls" in results[module]
+    }
     claimed = Counter(call for calls in counted.values() for call in calls)
     hidden = [module for module in WORKLOAD if module not in counted]
     if len(hidden) > 1:
-        raise SystemExit(f"the results of {', '.join(hidden)} are hidden: the emulator's log cannot tell their calls apart")
+        raise SystemExit(
+            f"the results of {', '.join(hidden)} are hidden: the emulator's log cannot tell their calls apart"
+        )
     rest = sorted((logged - claimed).elements())
     if hidden:
         counted[hidden[0]], rest = rest, []
@@ -168,8 +214,13 @@ def phase_summary(results, emulator_calls):
     modules = {}
     for module, calls in counted.items():
         writes = sum(call[2] for call in calls)
-        modules[module] = {"seconds": results[module]["_timing"]["duration"], "changed": bool(results[module].get("changed")),
-                           "reads": len(calls) - writes, "writes": writes, "actions": [f"{call[0]}:{call[1]}" for call in calls]}
+        modules[module] = {
+            "seconds": results[module]["_timing"]["duration"],
+            "changed": bool(results[module].get("changed")),
+            "reads": len(calls) - writes,
+            "writes": writes,
+            "actions": [f"{call[0]}:{call[1]}" for call in calls],
+        }
     return Phase(modules, results[BASELINE]["_timing"]["duration"], unattributed)
 
 
@@ -188,12 +239,15 @@ def result_key(args):
     text = json.dumps([str(args.get("_ansible_module_name", "")).rsplit(".", 1)[-1], options], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 '''
-RECORDER = '''"""Benchmark only: records the result of every task of apsaramq.cross_account by its module and arguments."""
+RECORDER = (
+    '''"""Benchmark only: records the result of every task of apsaramq.cross_account by its module and arguments."""
 import json
 import os
 
 from ansible.plugins.callback import CallbackBase
-''' + RESULT_KEY + '''
+'''
+    + RESULT_KEY
+    + '''
 # What Ansible adds to a result itself (loops, internals, the invocation): the stand-in returns the module's own part.
 ADDED = ("invocation", "item", "ansible_loop_var", "ansible_index_var", "ansible_loop")
 
@@ -222,25 +276,33 @@ class CallbackModule(CallbackBase):
         self._record(result)
 
     def v2_playbook_on_stats(self, stats):
-        path = os.environ["''' + RECORDED_ENV + '''"]
+        path = os.environ["'''
+    + RECORDED_ENV
+    + '''"]
         recorded = json.load(open(path, encoding="utf-8")) if os.path.exists(path) else {}
         recorded.update(self.recorded)
         with open(path, "w", encoding="utf-8") as stream:
             json.dump(recorded, stream, default=str)
 '''
-STAND_IN = '''#!/usr/bin/python
+)
+STAND_IN = (
+    '''#!/usr/bin/python
 """Benchmark twin: a ping-like module (AnsibleModule, one JSON file read) returning what the real module recorded."""
 import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule, _load_params
-''' + RESULT_KEY + '''
+'''
+    + RESULT_KEY
+    + '''
 
 def main():
     args = _load_params()
     module = AnsibleModule(argument_spec={key: dict(type="raw") for key in args if not key.startswith("_ansible_")},
                            supports_check_mode=True)
-    with open(os.environ["''' + RECORDED_ENV + '''"], encoding="utf-8") as stream:
+    with open(os.environ["'''
+    + RECORDED_ENV
+    + '''"], encoding="utf-8") as stream:
         recorded = json.load(stream).get(result_key(args))
     if recorded is None:
         module.fail_json(msg="the benchmark recorded no result for these arguments")
@@ -250,6 +312,7 @@ def main():
 if __name__ == "__main__":
     main()
 '''
+)
 
 
 def twin_collection(workdir: Path) -> Path:
@@ -284,7 +347,9 @@ class SetUp:
         self.inventory = inventory
         self.runs = 0
         self.recorded = workdir / "recorded.json"
-        self.env = playbook_env(emulator.url, collections_root(workdir / "collections"), workdir, workdir / "unused.json")
+        self.env = playbook_env(
+            emulator.url, collections_root(workdir / "collections"), workdir, workdir / "unused.json"
+        )
         self.env.update(admin_credentials_from_seed())
         self.env[RECORDED_ENV] = str(self.recorded)
         self.extra_vars = json.dumps(extra_vars or {"operator_setup_access_key_dir": str(workdir / "keys")})
@@ -295,8 +360,11 @@ class SetUp:
             recorder = self.workdir / "recorder"
             recorder.mkdir(exist_ok=True)
             (recorder / "record_results.py").write_text(RECORDER)
-            return dict(self.env, ANSIBLE_CALLBACK_PLUGINS=f"{CALLBACKS}{os.pathsep}{recorder}",
-                        ANSIBLE_CALLBACKS_ENABLED="json_report,record_results")
+            return dict(
+                self.env,
+                ANSIBLE_CALLBACK_PLUGINS=f"{CALLBACKS}{os.pathsep}{recorder}",
+                ANSIBLE_CALLBACKS_ENABLED="json_report,record_results",
+            )
         if kind == "twin":
             return dict(self.env, ANSIBLE_COLLECTIONS_PATH=str(twin_collection(self.workdir)))
         return self.env
@@ -308,15 +376,35 @@ class SetUp:
         for playbook in playbooks:
             self.runs += 1
             report = self.workdir / f"setup-report-{self.runs}.json"
-            command = [str(BIN / "ansible-playbook"), "-i", str(self.inventory), str(REPO / "playbooks" / playbook), "-e", self.extra_vars]
-            proc = subprocess.run(command + ([f"--forks={forks}"] if forks else []), capture_output=True, text=True, check=False,
-                                  timeout=1800, env=dict(env, JSON_REPORT_FILE=str(report)))
+            command = [
+                str(BIN / "ansible-playbook"),
+                "-i",
+                str(self.inventory),
+                str(REPO / "playbooks" / playbook),
+                "-e",
+                self.extra_vars,
+            ]
+            proc = subprocess.run(
+                command + ([f"--forks={forks}"] if forks else []),
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=1800,
+                env=dict(env, JSON_REPORT_FILE=str(report)),
+            )
             if proc.returncode != 0:
-                raise SystemExit(f"{playbook} failed (rc={proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
+                raise SystemExit(
+                    f"{playbook} failed (rc={proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}"
+                )
             changed += sum(host["changed"] for host in json.loads(report.read_text())["stats"].values())
         calls = self.emulator.calls()
-        return {"wall": time.monotonic() - started, "cpu": run_cpu_seconds() - cpu, "changed": changed,
-                "reads": calls["reads"], "writes": calls["writes"]}
+        return {
+            "wall": time.monotonic() - started,
+            "cpu": run_cpu_seconds() - cpu,
+            "changed": changed,
+            "reads": calls["reads"],
+            "writes": calls["writes"],
+        }
 
 
 def measure_setup(repeat, workdir: Path):
@@ -345,9 +433,14 @@ def measure_setup(repeat, workdir: Path):
 
 # ---- onboarding many partners -----------------------------------------------------------------------------------
 
+
 def partner(number):
     """The emulator account of partner ``number`` (made by scale_seed)."""
-    return {"uid": f"4{number:015d}", "key_id": f"EMUAKP{number:05d}ADMIN000"[:20], "secret": f"emu-p{number:05d}-admin-secret-0000000"}
+    return {
+        "uid": f"4{number:015d}",
+        "key_id": f"EMUAKP{number:05d}ADMIN000"[:20],
+        "secret": f"emu-p{number:05d}-admin-secret-0000000",
+    }
 
 
 def scale_seed(workdir: Path, partners: int) -> Path:
@@ -355,8 +448,19 @@ def scale_seed(workdir: Path, partners: int) -> Path:
     seed = yaml.safe_load(SEED.read_text())
     for number in range(1, partners + 1):
         account = partner(number)
-        seed["accounts"].append({"uid": account["uid"], "alias": f"partner-{number}", "users": [{
-            "name": "admin", "access_keys": [{"id": account["key_id"], "secret": account["secret"]}], "policies": ["AdministratorAccess"]}]})
+        seed["accounts"].append(
+            {
+                "uid": account["uid"],
+                "alias": f"partner-{number}",
+                "users": [
+                    {
+                        "name": "admin",
+                        "access_keys": [{"id": account["key_id"], "secret": account["secret"]}],
+                        "policies": ["AdministratorAccess"],
+                    }
+                ],
+            }
+        )
     path = workdir / "scale-seed.yml"
     path.write_text(yaml.safe_dump(seed))
     return path
@@ -371,19 +475,35 @@ def scale_inventory(workdir: Path, partners: int) -> Path:
     for number in range(1, partners + 1):
         account, role = partner(number), f"partner-{number}-operator"
         owners[f"owner_{number}"] = {
-            "apsaramq_access_key_id": owner["admin"]["access_key_id"], "apsaramq_access_key_secret": owner["admin"]["access_key_secret"],
-            "owner_setup_role_name": role, "owner_setup_trusted_accounts": [account["uid"]], "owner_setup_grant": shared["cross_account_grant"],
-            "owner_setup_account_alias": "owner-a"}
+            "apsaramq_access_key_id": owner["admin"]["access_key_id"],
+            "apsaramq_access_key_secret": owner["admin"]["access_key_secret"],
+            "owner_setup_role_name": role,
+            "owner_setup_trusted_accounts": [account["uid"]],
+            "owner_setup_grant": shared["cross_account_grant"],
+            "owner_setup_account_alias": "owner-a",
+        }
         partners_hosts[f"partner_{number}"] = {
-            "apsaramq_access_key_id": account["key_id"], "apsaramq_access_key_secret": account["secret"],
+            "apsaramq_access_key_id": account["key_id"],
+            "apsaramq_access_key_secret": account["secret"],
             "operator_setup_role_arns": [f"acs:ram::{owner['uid']}:role/{role}"],
             "operator_setup_users": [{"name": "alice"}, {"name": "orders-app", "kind": "application"}],
-            "operator_setup_access_key_dir": str(workdir / "keys" / f"partner_{number}")}
+            "operator_setup_access_key_dir": str(workdir / "keys" / f"partner_{number}"),
+        }
     inventory = workdir / f"scale-{partners}.yml"
-    inventory.write_text(yaml.safe_dump({"all": {
-        "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-                 "apsaramq_region": shared["apsaramq_region"]},
-        "children": {"rocketmq_owner": {"hosts": owners}, "rocketmq_partners": {"hosts": partners_hosts}}}}))
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                "all": {
+                    "vars": {
+                        "ansible_connection": "local",
+                        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                        "apsaramq_region": shared["apsaramq_region"],
+                    },
+                    "children": {"rocketmq_owner": {"hosts": owners}, "rocketmq_partners": {"hosts": partners_hosts}},
+                }
+            }
+        )
+    )
     return inventory
 
 
@@ -399,10 +519,16 @@ def measure_scale(partner_counts, forks_counts, workdir: Path):
                 shutil.rmtree(workdir / "keys", ignore_errors=True)
                 owner_side = setup.run(setup.env, ("owner.yml",), forks)
                 operator_side = setup.run(setup.env, ("operator.yml",), forks)
-                rows.append({"partners": partners, "forks": forks, "owner_seconds": owner_side["wall"],
-                             "operator_seconds": operator_side["wall"],
-                             "seconds_per_partner": (owner_side["wall"] + operator_side["wall"]) / partners,
-                             "writes": owner_side["writes"] + operator_side["writes"]})
+                rows.append(
+                    {
+                        "partners": partners,
+                        "forks": forks,
+                        "owner_seconds": owner_side["wall"],
+                        "operator_seconds": operator_side["wall"],
+                        "seconds_per_partner": (owner_side["wall"] + operator_side["wall"]) / partners,
+                        "writes": owner_side["writes"] + operator_side["writes"],
+                    }
+                )
     return rows
 
 
@@ -410,15 +536,36 @@ def partner_roles_inventory(workdir: Path, partners: int) -> Path:
     """One host of account A whose owner_setup_partners lists ``partners`` partners: one role and one policy each."""
     owner = ACCOUNTS["account_a"]
     shared = yaml.safe_load((EXAMPLE_INVENTORY / "group_vars" / "all" / "main.yml").read_text())
-    listed = [{"uid": partner(number)["uid"], "alias": f"partner-{number}", "grant": shared["cross_account_grant"]}
-              for number in range(1, partners + 1)]
+    listed = [
+        {"uid": partner(number)["uid"], "alias": f"partner-{number}", "grant": shared["cross_account_grant"]}
+        for number in range(1, partners + 1)
+    ]
     inventory = workdir / f"partner-roles-{partners}.yml"
-    inventory.write_text(yaml.safe_dump({"all": {
-        "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-                 "apsaramq_region": shared["apsaramq_region"]},
-        "children": {"rocketmq_owner": {"hosts": {"account_a": {
-            "apsaramq_access_key_id": owner["admin"]["access_key_id"], "apsaramq_access_key_secret": owner["admin"]["access_key_secret"],
-            "owner_setup_partners": listed, "owner_setup_account_alias": "owner-a"}}}}}}))
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                "all": {
+                    "vars": {
+                        "ansible_connection": "local",
+                        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                        "apsaramq_region": shared["apsaramq_region"],
+                    },
+                    "children": {
+                        "rocketmq_owner": {
+                            "hosts": {
+                                "account_a": {
+                                    "apsaramq_access_key_id": owner["admin"]["access_key_id"],
+                                    "apsaramq_access_key_secret": owner["admin"]["access_key_secret"],
+                                    "owner_setup_partners": listed,
+                                    "owner_setup_account_alias": "owner-a",
+                                }
+                            }
+                        }
+                    },
+                }
+            }
+        )
+    )
     return inventory
 
 
@@ -431,11 +578,18 @@ def measure_partner_roles(partner_counts, workdir: Path):
             emulator.reset()
             setup = SetUp(emulator, workdir, partner_roles_inventory(workdir, partners), extra_vars={})
             create, converged = (setup.run(setup.env, ("owner.yml",)) for _run in range(2))
-            rows.append({"partners": partners, "create_seconds": create["wall"], "converged_seconds": converged["wall"],
-                         "create_seconds_per_partner": create["wall"] / partners,
-                         "converged_seconds_per_partner": converged["wall"] / partners,
-                         "create_writes": create["writes"], "converged_writes": converged["writes"],
-                         "converged_changed": converged["changed"]})
+            rows.append(
+                {
+                    "partners": partners,
+                    "create_seconds": create["wall"],
+                    "converged_seconds": converged["wall"],
+                    "create_seconds_per_partner": create["wall"] / partners,
+                    "converged_seconds_per_partner": converged["wall"] / partners,
+                    "create_writes": create["writes"],
+                    "converged_writes": converged["writes"],
+                    "converged_changed": converged["changed"],
+                }
+            )
     return rows
 
 
@@ -449,7 +603,9 @@ def measure(repeat, import_time=True, partner_counts=(1, 10, 50), forks_counts=(
             imports = {module: bench.import_profile(module) for module in WORKLOAD} if import_time else {}
         setup = measure_setup(repeat, Path(tmp) / "setup")
         scale = measure_scale(partner_counts, forks_counts, Path(tmp) / "scale") if partner_counts else []
-        partner_roles = measure_partner_roles(partner_role_counts, Path(tmp) / "partner-roles") if partner_role_counts else []
+        partner_roles = (
+            measure_partner_roles(partner_role_counts, Path(tmp) / "partner-roles") if partner_role_counts else []
+        )
     phases = [phase_summary(results, calls) for results, calls in runs]
     create, converged = phases[0], phases[1:]
     modules = {}
@@ -457,7 +613,9 @@ def measure(repeat, import_time=True, partner_counts=(1, 10, 50), forks_counts=(
         tasks = [phase.modules[module] for phase in converged]
         seconds, sdks = imports.get(module, (None, None))
         modules[module] = {
-            "create": {key: create.modules[module][key] for key in ("reads", "writes", "changed", "seconds", "actions")},
+            "create": {
+                key: create.modules[module][key] for key in ("reads", "writes", "changed", "seconds", "actions")
+            },
             "converged": {
                 "median_seconds": statistics.median(task["seconds"] for task in tasks),
                 "reads": max(task["reads"] for task in tasks),
@@ -466,15 +624,24 @@ def measure(repeat, import_time=True, partner_counts=(1, 10, 50), forks_counts=(
                 "actions": tasks[-1]["actions"],
             },
             # The task against the ping task of the same run: the machine's speed and load cancel out.
-            "ping_ratio": statistics.median(phase.modules[module]["seconds"] / phase.baseline_seconds for phase in converged),
+            "ping_ratio": statistics.median(
+                phase.modules[module]["seconds"] / phase.baseline_seconds for phase in converged
+            ),
             "import": {"seconds": seconds, "sdks": sdks},
         }
     return {
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_average_at_start": load,
-                    "load_average_at_end": os.getloadavg()[0]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_average_at_start": load,
+            "load_average_at_end": os.getloadavg()[0],
+        },
         "repeat": repeat,
         "modules": modules,
-        "baseline": {"module": BASELINE, "median_seconds": statistics.median(phase.baseline_seconds for phase in converged)},
+        "baseline": {
+            "module": BASELINE,
+            "median_seconds": statistics.median(phase.baseline_seconds for phase in converged),
+        },
         "twin_ratio": setup["twin_ratio"],
         "setup": setup,
         "scale": scale,
@@ -487,17 +654,30 @@ def measure(repeat, import_time=True, partner_counts=(1, 10, 50), forks_counts=(
 
 def problems(numbers):
     """Why the numbers do not show a converged estate measured completely (empty when they do)."""
-    found = [f"{module}: a converged run {'changed' if data['converged']['changed'] else 'wrote'}"
-             for module, data in numbers["modules"].items() if data["converged"]["changed"] or data["converged"]["writes"]]
+    found = [
+        f"{module}: a converged run {'changed' if data['converged']['changed'] else 'wrote'}"
+        for module, data in numbers["modules"].items()
+        if data["converged"]["changed"] or data["converged"]["writes"]
+    ]
     if numbers["unattributed_calls"]:
-        found.append(f"API calls the modules' own accounting and the emulator's log disagree on: {numbers['unattributed_calls']}")
+        found.append(
+            f"API calls the modules' own accounting and the emulator's log disagree on: {numbers['unattributed_calls']}"
+        )
     setup = numbers["setup"]
     if setup["real"]["changed"] or setup["real"]["writes"]:
-        found.append(f"the converged owner + operator set-up changed {setup['real']['changed']} and wrote {setup['real']['writes']}")
-    found += [f"owner_setup_partners with {row['partners']} partners: the converged run changed {row['converged_changed']} "
-              f"and wrote {row['converged_writes']}" for row in numbers["partner_roles"] if row["converged_changed"] or row["converged_writes"]]
+        found.append(
+            f"the converged owner + operator set-up changed {setup['real']['changed']} and wrote {setup['real']['writes']}"
+        )
+    found += [
+        f"owner_setup_partners with {row['partners']} partners: the converged run changed {row['converged_changed']} "
+        f"and wrote {row['converged_writes']}"
+        for row in numbers["partner_roles"]
+        if row["converged_changed"] or row["converged_writes"]
+    ]
     if setup["twin_calls"]:
-        found.append(f"the twin (stand-in modules) made {setup['twin_calls']} API calls: some task of the set-up is not a stand-in")
+        found.append(
+            f"the twin (stand-in modules) made {setup['twin_calls']} API calls: some task of the set-up is not a stand-in"
+        )
     return found
 
 
@@ -507,31 +687,70 @@ def table(numbers):
     rows = [header]
     for module, data in numbers["modules"].items():
         converged, create, imported = data["converged"], data["create"], data["import"]
-        rows.append((module, f"{converged['median_seconds'] * 1000:.0f}", f"{data['ping_ratio']:.2f}", str(converged["reads"]),
-                     str(converged["writes"]), f"{create['reads']}/{create['writes']}",
-                     "-" if imported["seconds"] is None else f"{imported['seconds'] * 1000:.0f}",
-                     ", ".join(sdk.replace("alibabacloud_", "") for sdk in imported["sdks"] or ()) or "-"))
+        rows.append(
+            (
+                module,
+                f"{converged['median_seconds'] * 1000:.0f}",
+                f"{data['ping_ratio']:.2f}",
+                str(converged["reads"]),
+                str(converged["writes"]),
+                f"{create['reads']}/{create['writes']}",
+                "-" if imported["seconds"] is None else f"{imported['seconds'] * 1000:.0f}",
+                ", ".join(sdk.replace("alibabacloud_", "") for sdk in imported["sdks"] or ()) or "-",
+            )
+        )
     lines = aligned(rows)
-    lines.append(f"{numbers['baseline']['module']} (the floor of a shipped task): {numbers['baseline']['median_seconds'] * 1000:.0f} ms")
+    lines.append(
+        f"{numbers['baseline']['module']} (the floor of a shipped task): {numbers['baseline']['median_seconds'] * 1000:.0f} ms"
+    )
     setup = numbers["setup"]
-    lines.append(f"\nConverged owner + operator set-up: {setup['real_seconds']:.1f} s, its twin (modules as ping-like stand-ins) "
-                 f"{setup['twin_seconds']:.1f} s: {numbers['twin_ratio']:.2f}x the twin (CPU {setup['cpu_ratio']:.2f}x), "
-                 f"median of {setup['pairs']} interleaved pairs")
+    lines.append(
+        f"\nConverged owner + operator set-up: {setup['real_seconds']:.1f} s, its twin (modules as ping-like stand-ins) "
+        f"{setup['twin_seconds']:.1f} s: {numbers['twin_ratio']:.2f}x the twin (CPU {setup['cpu_ratio']:.2f}x), "
+        f"median of {setup['pairs']} interleaved pairs"
+    )
     if numbers["scale"]:
         lines.append("\nOnboarding partners (one role in A and one operator_setup per partner, from the seed state):")
-        lines += aligned([("partners", "forks", "owner side s", "operator side s", "s per partner")] + [
-            (str(row["partners"]), str(row["forks"]), f"{row['owner_seconds']:.1f}", f"{row['operator_seconds']:.1f}",
-             f"{row['seconds_per_partner']:.2f}") for row in numbers["scale"]])
+        lines += aligned(
+            [("partners", "forks", "owner side s", "operator side s", "s per partner")]
+            + [
+                (
+                    str(row["partners"]),
+                    str(row["forks"]),
+                    f"{row['owner_seconds']:.1f}",
+                    f"{row['operator_seconds']:.1f}",
+                    f"{row['seconds_per_partner']:.2f}",
+                )
+                for row in numbers["scale"]
+            ]
+        )
     if numbers["partner_roles"]:
-        lines.append("\nOne role per partner (owner_setup_partners, one owner.yml run for all partners, from the seed state):")
-        lines += aligned([("partners", "create s", "s per partner", "converged s", "s per partner")] + [
-            (str(row["partners"]), f"{row['create_seconds']:.1f}", f"{row['create_seconds_per_partner']:.2f}",
-             f"{row['converged_seconds']:.1f}", f"{row['converged_seconds_per_partner']:.2f}") for row in numbers["partner_roles"]])
+        lines.append(
+            "\nOne role per partner (owner_setup_partners, one owner.yml run for all partners, from the seed state):"
+        )
+        lines += aligned(
+            [("partners", "create s", "s per partner", "converged s", "s per partner")]
+            + [
+                (
+                    str(row["partners"]),
+                    f"{row['create_seconds']:.1f}",
+                    f"{row['create_seconds_per_partner']:.2f}",
+                    f"{row['converged_seconds']:.1f}",
+                    f"{row['converged_seconds_per_partner']:.2f}",
+                )
+                for row in numbers["partner_roles"]
+            ]
+        )
     machine = numbers["machine"]
-    lines.append(f"\n{numbers['repeat']} converged runs after one create run; {machine['cpus']} CPUs, load average "
-                 f"{machine['load_average_at_start']:.1f} at the start, {machine['load_average_at_end']:.1f} at the end; "
-                 f"{numbers['seconds']:.0f} s in all. Converged calls per task:")
-    lines += [f"  {module}: {', '.join(data['converged']['actions']) or 'none'}" for module, data in numbers["modules"].items()]
+    lines.append(
+        f"\n{numbers['repeat']} converged runs after one create run; {machine['cpus']} CPUs, load average "
+        f"{machine['load_average_at_start']:.1f} at the start, {machine['load_average_at_end']:.1f} at the end; "
+        f"{numbers['seconds']:.0f} s in all. Converged calls per task:"
+    )
+    lines += [
+        f"  {module}: {', '.join(data['converged']['actions']) or 'none'}"
+        for module, data in numbers["modules"].items()
+    ]
     return "\n".join(lines)
 
 
@@ -548,18 +767,32 @@ def counts(text):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--repeat", type=int, default=5, help="converged runs after the create run, and set-up pairs (default 5)")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="converged runs after the create run, and set-up pairs (default 5)"
+    )
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
-    parser.add_argument("--no-import-time", dest="import_time", action="store_false", help="skip the per-module import profile")
-    parser.add_argument("--partners", type=counts, default=(1, 10, 50),
-                        help="partner counts of the scale rows (default 1,10,50; empty skips them)")
+    parser.add_argument(
+        "--no-import-time", dest="import_time", action="store_false", help="skip the per-module import profile"
+    )
+    parser.add_argument(
+        "--partners",
+        type=counts,
+        default=(1, 10, 50),
+        help="partner counts of the scale rows (default 1,10,50; empty skips them)",
+    )
     parser.add_argument("--forks", type=counts, default=(1, 2), help="forks of each scale row (default 1,2)")
-    parser.add_argument("--partner-roles", type=counts, default=(10, 100),
-                        help="partner counts of the one-role-per-partner rows (default 10,100; empty skips them)")
+    parser.add_argument(
+        "--partner-roles",
+        type=counts,
+        default=(10, 100),
+        help="partner counts of the one-role-per-partner rows (default 10,100; empty skips them)",
+    )
     options = parser.parse_args(argv)
     if options.repeat < 1:
         parser.error("--repeat must be at least 1")
-    numbers = measure(options.repeat, options.import_time, options.partners, options.forks or (1,), options.partner_roles)
+    numbers = measure(
+        options.repeat, options.import_time, options.partners, options.forks or (1,), options.partner_roles
+    )
     sys.stdout.write(table(numbers) + "\n")
     if options.json:
         options.json.write_text(json.dumps(numbers, indent=2) + "\n")

@@ -9,7 +9,6 @@ trap 'rm -rf "$work"' EXIT
 ansible-galaxy collection build --output-path "$work/dist" . >/dev/null
 tarball=$(ls "$work"/dist/apsaramq-cross_account-*.tar.gz)
 ANSIBLE_COLLECTIONS_PATH="$work/collections" ansible-galaxy collection install --collections-path "$work/collections" "$tarball" >/dev/null
-installed="$work/collections/ansible_collections/apsaramq/cross_account"
 
 # Nothing private or bulky may ship: no virtual environment, caches or emulator state.
 if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.build|__pycache__|\.pytest_cache)/|\.sqlite$'; then
@@ -25,5 +24,5 @@ for module in $modules; do
 done
 ANSIBLE_COLLECTIONS_PATH="$work/collections" ansible-doc -t filter apsaramq.cross_account.rocketmq_policy | grep -q rocketmq_policy
 ANSIBLE_COLLECTIONS_PATH="$work/collections" ansible-doc -t role apsaramq.cross_account.owner_setup | grep -q owner_setup
-echo "build-check: ansible-doc renders" $modules "rocketmq_policy owner_setup from the installed tarball"
+echo "build-check: ansible-doc renders ${modules//$'\n'/ } rocketmq_policy owner_setup from the installed tarball"
 echo "build-check: $(basename "$tarball") builds and installs"

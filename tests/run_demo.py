@@ -15,6 +15,7 @@ inventory (playbooks/inventory), the way a user would, with the accounts' creden
 Prints a summary table and exits non-zero if any step failed. Runs from a checkout (`make demo` stages the
 collection and sets ANSIBLE_COLLECTIONS_PATH; without it, a link to this checkout is used).
 """
+
 import json
 import os
 import re
@@ -35,8 +36,11 @@ PLAYBOOKS = REPO / "playbooks"
 INVENTORY = PLAYBOOKS / "inventory"
 BIN = Path(sys.executable).parent
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
-RECAP_LINE = re.compile(r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)\s+"
-                        r"failed=(?P<failed>\d+)", re.MULTILINE)
+RECAP_LINE = re.compile(
+    r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)\s+"
+    r"failed=(?P<failed>\d+)",
+    re.MULTILINE,
+)
 OWNER_UID = "1000000000000001"
 PARTNER_UID = "2000000000000002"
 GROUP = "rocketmq-operators"
@@ -82,31 +86,52 @@ class Demo:
         self.facts = []
 
     def _environment(self, url, collections):
-        env = {key: value for key, value in os.environ.items() if key not in PROXY_VARIABLES and not key.startswith("ALIBABA_CLOUD_")}
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in PROXY_VARIABLES and not key.startswith("ALIBABA_CLOUD_")
+        }
         env.update(admin_credentials_from_seed())
-        env.update({
-            "ALIBABA_CLOUD_ENDPOINT_URL": url,
-            "ANSIBLE_COLLECTIONS_PATH": collections,
-            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-            "ANSIBLE_STDOUT_CALLBACK": "default",  # the summary reads its PLAY RECAP
-            "ANSIBLE_LOCALHOST_WARNING": "false",
-            "ANSIBLE_RETRY_FILES_ENABLED": "false",
-            "ANSIBLE_HOME": str(self.workdir / "ansible-home"),
-            "ANSIBLE_LOCAL_TEMP": str(self.workdir / "ansible-tmp"),
-            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        })
+        env.update(
+            {
+                "ALIBABA_CLOUD_ENDPOINT_URL": url,
+                "ANSIBLE_COLLECTIONS_PATH": collections,
+                "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+                "ANSIBLE_STDOUT_CALLBACK": "default",  # the summary reads its PLAY RECAP
+                "ANSIBLE_LOCALHOST_WARNING": "false",
+                "ANSIBLE_RETRY_FILES_ENABLED": "false",
+                "ANSIBLE_HOME": str(self.workdir / "ansible-home"),
+                "ANSIBLE_LOCAL_TEMP": str(self.workdir / "ansible-tmp"),
+                "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            }
+        )
         return env
 
     def playbook(self, name, *options, extra_vars=None):
         """Run playbooks/<name> with the example inventory, streaming its output, and return its rc and output."""
         # The AccessKey and password files and the access reviews go to the temporary directory, not to ~/.alibabacloud.
-        variables = json.dumps({"operator_setup_access_key_dir": str(self.workdir / "keys"),
-                                "operator_setup_password_dir": str(self.workdir / "passwords"),
-                                "review_output_dir": str(self.workdir / "reviews"), **(extra_vars or {})})
-        command = [str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(PLAYBOOKS / name), *options, "-e", variables]
+        variables = json.dumps(
+            {
+                "operator_setup_access_key_dir": str(self.workdir / "keys"),
+                "operator_setup_password_dir": str(self.workdir / "passwords"),
+                "review_output_dir": str(self.workdir / "reviews"),
+                **(extra_vars or {}),
+            }
+        )
+        command = [
+            str(BIN / "ansible-playbook"),
+            "-i",
+            str(INVENTORY),
+            str(PLAYBOOKS / name),
+            *options,
+            "-e",
+            variables,
+        ]
         shown = ["ansible-playbook", "-i", "playbooks/inventory", f"playbooks/{name}", *options, "-e", f"'{variables}'"]
         print("\n$ " + " ".join(shown), flush=True)
-        process = subprocess.Popen(command, env=self.env, cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            command, env=self.env, cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         lines = []
         for line in process.stdout:
             lines.append(line)
@@ -165,31 +190,45 @@ class Demo:
         self.emulator.reset_calls()
         run = self.playbook("demo.yml", "--tags", "joiner")
         failures = expect_rc(run, 0)
-        failures += [] if task_passed(run.output, "Assume the role of Account A") else ["bob's AssumeRole did not run and pass"]
+        failures += (
+            [] if task_passed(run.output, "Assume the role of Account A") else ["bob's AssumeRole did not run and pass"]
+        )
         # A role session of Account A (bob's, using RocketMQ) is A's identity, not a change made by A.
-        by_owner = [call for call in self.emulator.calls(account=OWNER_UID)["calls"] if ":assumed-role/" not in call["identity"]]
-        failures += [f"Account A made {len(by_owner)} API call(s): {sorted({c['action'] for c in by_owner})}"] if by_owner else []
+        by_owner = [
+            call for call in self.emulator.calls(account=OWNER_UID)["calls"] if ":assumed-role/" not in call["identity"]
+        ]
+        failures += (
+            [f"Account A made {len(by_owner)} API call(s): {sorted({c['action'] for c in by_owner})}"]
+            if by_owner
+            else []
+        )
         failures += [] if self.ram(OWNER_UID) == before else ["Account A's RAM changed"]
         members, users = self.group_members(), self.ram(PARTNER_UID)["users"]
         failures += [] if "bob" in members else [f"bob is not in {GROUP} ({members})"]
         failures += [] if not users.get("bob", {}).get("attachments") else ["bob holds a policy of his own"]
-        self.facts += [f"Account A: {len(by_owner)} API calls, RAM unchanged; only Account B's playbook ran",
-                       f"{GROUP}: {', '.join(members)}; bob holds no policy of his own"]
+        self.facts += [
+            f"Account A: {len(by_owner)} API calls, RAM unchanged; only Account B's playbook ran",
+            f"{GROUP}: {', '.join(members)}; bob holds no policy of his own",
+        ]
         return failures
 
     def leaver(self):
         """alice leaves B's group: her old AccessKey is refused by AssumeRole, then her keys and console login go."""
         run = self.playbook("demo.yml", "--tags", "leaver")
         failures = expect_rc(run, 0)
-        failures += [] if task_passed(run.output, LEAVER_PROOF) else [f"the proof '{LEAVER_PROOF}' did not run and pass"]
+        failures += (
+            [] if task_passed(run.output, LEAVER_PROOF) else [f"the proof '{LEAVER_PROOF}' did not run and pass"]
+        )
         alice = self.ram(PARTNER_UID)["users"].get("alice", {})
         failures += [] if "alice" not in self.group_members() else [f"alice is still in {GROUP}"]
         failures += [] if not alice.get("access_keys") else ["alice still has AccessKeys"]
         failures += [] if "login_profile" not in alice else ["alice can still sign in to the console"]
         refused = re.search(r"Its old AccessKey (\S+) is refused: AssumeRole on \S+ answered (\w+)", run.output)
         if refused:
-            self.facts.append(f"alice's old AccessKey {refused.group(1)}: AssumeRole refused ({refused.group(2)}); "
-                              "her keys and console login deleted")
+            self.facts.append(
+                f"alice's old AccessKey {refused.group(1)}: AssumeRole refused ({refused.group(2)}); "
+                "her keys and console login deleted"
+            )
         sessions = re.search(r"at most (\d+) s", run.output)
         if sessions:
             self.facts.append(f"sessions she started before live until they expire: at most {sessions.group(1)} s")
@@ -212,7 +251,11 @@ class Demo:
         run = self.playbook("owner.yml", "--check", "--diff", extra_vars={"cross_account_grant": CHANGED_GRANT})
         writes = self.emulator.calls()["writes"]
         failures = expect_rc(run, 0)
-        failures += [] if "MQ_INST_1000000000000001_BXhFHbcq%audit" in run.output else ["the diff does not show the new audit topic"]
+        failures += (
+            []
+            if "MQ_INST_1000000000000001_BXhFHbcq%audit" in run.output
+            else ["the diff does not show the new audit topic"]
+        )
         failures += [] if run.changed() > 0 else ["check mode did not report the change"]
         failures += [] if writes == 0 else [f"the emulator recorded {writes} write call(s) in check mode"]
         return failures
@@ -220,7 +263,10 @@ class Demo:
     def revoked_and_proved(self):
         run = self.playbook("demo.yml")
         failures = expect_rc(run, 0)
-        for task in ("A new AssumeRole of the revoked partner is refused", "A session issued before the revocation can no longer use RocketMQ"):
+        for task in (
+            "A new AssumeRole of the revoked partner is refused",
+            "A session issued before the revocation can no longer use RocketMQ",
+        ):
             if not task_passed(run.output, task):
                 failures.append(f"the proof '{task}' did not run and pass")
         return failures
@@ -230,24 +276,42 @@ class Demo:
         # which proves nothing about A. Account B's administrator asks instead: STS must refuse the role itself.
         admin_key = self.workdir / "keys" / "b-administrator.json"
         with os.fdopen(os.open(admin_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
-            json.dump({"AccessKeyId": self.env["ACCOUNT_B_ACCESS_KEY_ID"], "AccessKeySecret": self.env["ACCOUNT_B_ACCESS_KEY_SECRET"]}, handle)
-        run = self.playbook("access.yml", extra_vars={"operator_access_wait_for_role": 0,
-                                                      "operator_access_access_key_file": str(admin_key)})
+            json.dump(
+                {
+                    "AccessKeyId": self.env["ACCOUNT_B_ACCESS_KEY_ID"],
+                    "AccessKeySecret": self.env["ACCOUNT_B_ACCESS_KEY_SECRET"],
+                },
+                handle,
+            )
+        run = self.playbook(
+            "access.yml",
+            extra_vars={"operator_access_wait_for_role": 0, "operator_access_access_key_file": str(admin_key)},
+        )
         refused = run.rc != 0 and re.search(r"NoPermission|EntityNotExist\.Role", run.output)
         if refused:
-            self.facts.append(f"the failure above is the point: Account B's administrator's AssumeRole is refused ({refused.group(0)})")
-        failures = [] if refused else ["Account B could still assume the role after the revocation (or was not refused by STS)"]
+            self.facts.append(
+                f"the failure above is the point: Account B's administrator's AssumeRole is refused ({refused.group(0)})"
+            )
+        failures = (
+            []
+            if refused
+            else ["Account B could still assume the role after the revocation (or was not refused by STS)"]
+        )
         owner = self.emulator.admin("GET", "state")["accounts"][OWNER_UID]["ram"]
         failures += [f"role {role['RoleName']} is left in Account A" for role in owner["roles"].values()]
-        failures += [f"custom policy {policy['PolicyName']} is left in Account A" for policy in owner["policies"].values()]
+        failures += [
+            f"custom policy {policy['PolicyName']} is left in Account A" for policy in owner["policies"].values()
+        ]
         return failures
 
 
 def task_passed(output, task):
     """Whether the task named ``task`` (of a role or not) printed ``ok:``; -v and more add lines between the two."""
     sections = re.split(r"^\s*TASK \[", output, flags=re.MULTILINE)[1:]
-    return any(re.match(rf"(?:[^\]\n]*: )?{re.escape(task)}\] ", section) and re.search(r"^\s*ok: \[", section, re.MULTILINE)
-               for section in sections)
+    return any(
+        re.match(rf"(?:[^\]\n]*: )?{re.escape(task)}\] ", section) and re.search(r"^\s*ok: \[", section, re.MULTILINE)
+        for section in sections
+    )
 
 
 def expect_rc(run, expected):
@@ -277,8 +341,11 @@ def collections_path(workdir: Path) -> str:
 
 def run_steps(demo):
     set_up = demo.step("Account A set-up", "policy, role and trust created", lambda: demo.setup_changes("owner.yml"))
-    set_up = set_up and demo.step("Account B set-up", f"{GROUP} granted; logins and AccessKeys written, no secret shown",
-                                  demo.person_has_a_private_password)
+    set_up = set_up and demo.step(
+        "Account B set-up",
+        f"{GROUP} granted; logins and AccessKeys written, no secret shown",
+        demo.person_has_a_private_password,
+    )
     if not set_up:
         return
     # Each later step stands on the set-up alone, so they all run even if one of them fails.
@@ -288,8 +355,12 @@ def run_steps(demo):
     demo.step("Changed grant in --check --diff", "diff shown, 0 write calls", demo.changed_grant_predicted)
     demo.step("Joiner bob (B only)", f"joins {GROUP}, assumes A's role; Account A: 0 calls", demo.joiner)
     demo.step("Leaver alice (B only)", "her old AccessKey refused; keys and login gone", demo.leaver)
-    demo.step("Revocation", "role and policy deleted; new AssumeRole refused; old session cut off", demo.revoked_and_proved)
-    demo.step("After the revocation", "B's administrator refused by STS; no role, no custom policy left", demo.nothing_left)
+    demo.step(
+        "Revocation", "role and policy deleted; new AssumeRole refused; old session cut off", demo.revoked_and_proved
+    )
+    demo.step(
+        "After the revocation", "B's administrator refused by STS; no role, no custom policy left", demo.nothing_left
+    )
 
 
 def print_summary(steps):
@@ -298,7 +369,9 @@ def print_summary(steps):
     print("\n" + "=" * (width + expectation_width + 24))
     print(f"{'step':<{width}}  {'expected':<{expectation_width}}  result    time")
     for step in steps:
-        print(f"{step.title:<{width}}  {step.expectation:<{expectation_width}}  {step.outcome:<8}  {step.seconds:5.1f}s")
+        print(
+            f"{step.title:<{width}}  {step.expectation:<{expectation_width}}  {step.outcome:<8}  {step.seconds:5.1f}s"
+        )
         for note in step.notes + step.facts:
             print(f"{'':<{width}}  -> {note}")
     print("=" * (width + expectation_width + 24))
@@ -310,9 +383,12 @@ def main():
         (workdir / "keys").mkdir(mode=0o700)
         print(f"Starting the emulator (state in {workdir / 'state.sqlite'}) ...", flush=True)
         with running_emulator(seed=str(SEED), args=["--state", str(workdir / "state.sqlite")]) as emulator:
-            print(f"Emulator listening on {emulator.url}; the playbooks reach it through ALIBABA_CLOUD_ENDPOINT_URL and sign with the\n"
-                  "administrators' keys of the emulator's accounts A and B, exported as ACCOUNT_A_/ACCOUNT_B_ACCESS_KEY_ID/SECRET\n"
-                  "for playbooks/inventory (as you would export your own).", flush=True)
+            print(
+                f"Emulator listening on {emulator.url}; the playbooks reach it through ALIBABA_CLOUD_ENDPOINT_URL and sign with the\n"
+                "administrators' keys of the emulator's accounts A and B, exported as ACCOUNT_A_/ACCOUNT_B_ACCESS_KEY_ID/SECRET\n"
+                "for playbooks/inventory (as you would export your own).",
+                flush=True,
+            )
             demo = Demo(emulator, workdir, collections_path(workdir))
             run_steps(demo)
         print_summary(demo.steps)

@@ -16,6 +16,7 @@ on every `make test` without an account.
 
     .venv/bin/python tests/run_live_emulator.py [--accounts ab|abc] [pytest arguments...]
 """
+
 import argparse
 import json
 import os
@@ -31,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
 import live_cloud  # noqa: E402  pylint: disable=wrong-import-position
+
 from acs_emulator.testing import running_emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 SEED = REPO / "tests" / "emulator" / "seed-example.yml"
@@ -52,24 +54,57 @@ def live_seed(letters):
     policies = live_cloud.least_privilege_policies(uids["a"], uids["b"], uids["c"])
     for letter in letters:
         account = by_letter[letter]
-        account.setdefault("policies", []).append({"name": f"{RUNNER}-rights", "description": "README.md, Live mode: what a key needs",
-                                                   "document": policies[letter]})
+        account.setdefault("policies", []).append(
+            {
+                "name": f"{RUNNER}-rights",
+                "description": "README.md, Live mode: what a key needs",
+                "document": policies[letter],
+            }
+        )
         account["users"].append({"name": RUNNER, "access_keys": [runner_key(letter)], "policies": [f"{RUNNER}-rights"]})
-    trust_b = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                              "Principal": {"RAM": [f"acs:ram::{uids['b']}:root"]}}]}
-    document = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "mq:PUB", "Resource": f"acs:mq:*:*:{INSTANCE_4X}%orders"}]}
+    trust_b = {
+        "Version": "1",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": [f"acs:ram::{uids['b']}:root"]}}
+        ],
+    }
+    document = {
+        "Version": "1",
+        "Statement": [{"Effect": "Allow", "Action": "mq:PUB", "Resource": f"acs:mq:*:*:{INSTANCE_4X}%orders"}],
+    }
     owner, partner = by_letter["a"], by_letter["b"]
-    owner["policies"] += [{"name": f"{OLD_RUN}partner-orders-rocketmq", "document": document},
-                          {"name": "partner-orders-rocketmq", "document": document}]
-    owner.setdefault("roles", []).extend([
-        {"name": f"{OLD_RUN}partner-orders", "trust": trust_b, "policies": [f"{OLD_RUN}partner-orders-rocketmq", "AliyunMQReadOnlyAccess"]},
-        {"name": "partner-orders", "trust": trust_b, "policies": ["partner-orders-rocketmq"]},
-    ])
-    grant = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                            "Resource": f"acs:ram::{uids['a']}:role/{OLD_RUN}partner-orders"}]}
+    owner["policies"] += [
+        {"name": f"{OLD_RUN}partner-orders-rocketmq", "document": document},
+        {"name": "partner-orders-rocketmq", "document": document},
+    ]
+    owner.setdefault("roles", []).extend(
+        [
+            {
+                "name": f"{OLD_RUN}partner-orders",
+                "trust": trust_b,
+                "policies": [f"{OLD_RUN}partner-orders-rocketmq", "AliyunMQReadOnlyAccess"],
+            },
+            {"name": "partner-orders", "trust": trust_b, "policies": ["partner-orders-rocketmq"]},
+        ]
+    )
+    grant = {
+        "Version": "1",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Resource": f"acs:ram::{uids['a']}:role/{OLD_RUN}partner-orders",
+            }
+        ],
+    }
     partner.setdefault("policies", []).append({"name": f"AssumeRole-{OLD_RUN}orders-app", "document": grant})
-    partner["users"].append({"name": f"{OLD_RUN}orders-app", "access_keys": [{"id": "EMUAKBOLDRUNAPP000001", "secret": "emu-b-old-run-app-secret"}],
-                             "policies": [f"AssumeRole-{OLD_RUN}orders-app"]})
+    partner["users"].append(
+        {
+            "name": f"{OLD_RUN}orders-app",
+            "access_keys": [{"id": "EMUAKBOLDRUNAPP000001", "secret": "emu-b-old-run-app-secret"}],
+            "policies": [f"AssumeRole-{OLD_RUN}orders-app"],
+        }
+    )
     return seed, uids
 
 
@@ -79,24 +114,44 @@ def ram_names(state, uid):
 
 
 def not_live(records):
-    return {kind: {name: record for name, record in items.items() if not live_cloud.carries_prefix(name)}
-            for kind, items in records.items()}
+    return {
+        kind: {name: record for name, record in items.items() if not live_cloud.carries_prefix(name)}
+        for kind, items in records.items()
+    }
 
 
 def live_names(records):
-    return sorted(f"{kind[:-1]} {name}" for kind, items in records.items() for name in items if live_cloud.carries_prefix(name))
+    return sorted(
+        f"{kind[:-1]} {name}" for kind, items in records.items() for name in items if live_cloud.carries_prefix(name)
+    )
 
 
 def environment(emulator, uids, letters, run_id):
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("LIVE_", "ALIBABA_CLOUD_", "ALICLOUD_")) and key not in PROXY_VARIABLES}
-    env.update({live_cloud.TARGET_VARIABLE: "live", live_cloud.OPT_IN: "yes", "LIVE_RUN_ID": run_id,
-                "LIVE_REGION": "cn-hangzhou", "LIVE_MQ_INSTANCE_ID": INSTANCE_4X, "LIVE_MQ_HTTP_ENDPOINT": emulator.url,
-                live_cloud.ENDPOINT_URL: emulator.url})
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LIVE_", "ALIBABA_CLOUD_", "ALICLOUD_")) and key not in PROXY_VARIABLES
+    }
+    env.update(
+        {
+            live_cloud.TARGET_VARIABLE: "live",
+            live_cloud.OPT_IN: "yes",
+            "LIVE_RUN_ID": run_id,
+            "LIVE_REGION": "cn-hangzhou",
+            "LIVE_MQ_INSTANCE_ID": INSTANCE_4X,
+            "LIVE_MQ_HTTP_ENDPOINT": emulator.url,
+            live_cloud.ENDPOINT_URL: emulator.url,
+        }
+    )
     for letter in letters:
         key = runner_key(letter)
-        env.update({f"LIVE_ACCOUNT_{letter.upper()}_UID": uids[letter], f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_ID": key["id"],
-                    f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_SECRET": key["secret"]})
+        env.update(
+            {
+                f"LIVE_ACCOUNT_{letter.upper()}_UID": uids[letter],
+                f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_ID": key["id"],
+                f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_SECRET": key["secret"],
+            }
+        )
     return env
 
 
@@ -109,9 +164,15 @@ def count_outcomes(output):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--accounts", choices=("ab", "abc"), default="abc",
-                        help="accounts given to the suite: A and B only (as most users have), or a third partner C too (default)")
-    parser.add_argument("--paths", nargs="*", default=["tests/integration"], help="what pytest runs (default tests/integration)")
+    parser.add_argument(
+        "--accounts",
+        choices=("ab", "abc"),
+        default="abc",
+        help="accounts given to the suite: A and B only (as most users have), or a third partner C too (default)",
+    )
+    parser.add_argument(
+        "--paths", nargs="*", default=["tests/integration"], help="what pytest runs (default tests/integration)"
+    )
     args, pytest_args = parser.parse_known_args(argv)
     letters = tuple(args.accounts)
     run_id = live_cloud.new_run_id()
@@ -125,11 +186,21 @@ def main(argv=None):
         with running_emulator(seed=str(seed_file)) as emulator:
             before = {letter: ram_names(emulator.admin("GET", "state"), uid) for letter, uid in uids.items()}
             command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args.paths, *pytest_args]
-            print(f"live mode against the emulator {emulator.url}: run {run_id}, accounts {', '.join(l.upper() for l in letters)}, "
-                  f"keys of the {RUNNER} users (least privilege)\n$ {' '.join(command)}", flush=True)
+            print(
+                f"live mode against the emulator {emulator.url}: run {run_id}, accounts {', '.join(letter.upper() for letter in letters)}, "
+                f"keys of the {RUNNER} users (least privilege)\n$ {' '.join(command)}",
+                flush=True,
+            )
             started = time.monotonic()
-            proc = subprocess.run(command, cwd=str(REPO), env=environment(emulator, uids, letters, run_id), check=False,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            proc = subprocess.run(
+                command,
+                cwd=str(REPO),
+                env=environment(emulator, uids, letters, run_id),
+                check=False,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             seconds = time.monotonic() - started
             print(proc.stdout, end="", flush=True)
             calls = emulator.calls()
@@ -144,10 +215,15 @@ def main(argv=None):
         if left:
             problems.append(f"account {letter.upper()} still holds {', '.join(left)}")
         if not_live(after[letter]) != not_live(before[letter]):
-            changed = [f"{kind[:-1]} {name}" for kind in ("roles", "policies", "users")
-                       for name in set(not_live(before[letter])[kind]) | set(not_live(after[letter])[kind])
-                       if not_live(before[letter])[kind].get(name) != not_live(after[letter])[kind].get(name)]
-            problems.append(f"account {letter.upper()}: resources without the prefix changed: {', '.join(sorted(changed))}")
+            changed = [
+                f"{kind[:-1]} {name}"
+                for kind in ("roles", "policies", "users")
+                for name in set(not_live(before[letter])[kind]) | set(not_live(after[letter])[kind])
+                if not_live(before[letter])[kind].get(name) != not_live(after[letter])[kind].get(name)
+            ]
+            problems.append(
+                f"account {letter.upper()}: resources without the prefix changed: {', '.join(sorted(changed))}"
+            )
 
     by_product = {}
     for call in calls["calls"]:
@@ -156,17 +232,27 @@ def main(argv=None):
     harness = 0
     for path in (workdir / run_id).glob("worker-*.json"):
         harness += json.loads(path.read_text())["harness_calls"]
-    numbers = {"run": run_id, "accounts": "".join(letters), "pytest_args": pytest_args, "seconds": round(seconds, 1),
-               "outcomes": count_outcomes(proc.stdout), "api_calls": {"reads": calls["reads"], "writes": calls["writes"],
-                                                                      "by_product": by_product},
-               "harness_api_calls": harness, "problems": problems}
+    numbers = {
+        "run": run_id,
+        "accounts": "".join(letters),
+        "pytest_args": pytest_args,
+        "seconds": round(seconds, 1),
+        "outcomes": count_outcomes(proc.stdout),
+        "api_calls": {"reads": calls["reads"], "writes": calls["writes"], "by_product": by_product},
+        "harness_api_calls": harness,
+        "problems": problems,
+    }
     (workdir / f"emulator-{run_id}.json").write_text(json.dumps(numbers, indent=1) + "\n")
     products = ", ".join(f"{name} {count['reads'] + count['writes']}" for name, count in sorted(by_product.items()))
-    print(f"\nlive mode against the emulator: {numbers['outcomes']} in {seconds:.0f} s; "
-          f"{calls['reads'] + calls['writes']} API calls ({calls['reads']} reads, {calls['writes']} writes; {products}), "
-          f"of which {harness} by the harness (set-up, tagging, clean-up)")
-    print(f"left over: {'nothing' if not any('still holds' in p for p in problems) else 'see below'}; "
-          f"resources without the ansiblelive- prefix: {'untouched' if not any('changed' in p for p in problems) else 'CHANGED'}")
+    print(
+        f"\nlive mode against the emulator: {numbers['outcomes']} in {seconds:.0f} s; "
+        f"{calls['reads'] + calls['writes']} API calls ({calls['reads']} reads, {calls['writes']} writes; {products}), "
+        f"of which {harness} by the harness (set-up, tagging, clean-up)"
+    )
+    print(
+        f"left over: {'nothing' if not any('still holds' in p for p in problems) else 'see below'}; "
+        f"resources without the ansiblelive- prefix: {'untouched' if not any('changed' in p for p in problems) else 'CHANGED'}"
+    )
     for problem in problems:
         print(f"PROBLEM: {problem}")
     return 1 if problems else 0

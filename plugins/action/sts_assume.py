@@ -16,7 +16,6 @@ from ansible_collections.apsaramq.cross_account.plugins.plugin_utils.in_process 
 
 
 class ActionModule(module_action(__name__, "sts")):
-
     # async_status would fetch and display the raw result, credentials included.
     _supports_async = False
 

@@ -127,14 +127,18 @@ class _Partner:
         self.policy_name = self.role_name + POLICY_SUFFIX if self.grant is not None else None
         self.document = self._document()
         if self.grant is None and not self.system_policies:
-            self.problems.append(f"{self.label}: grants nothing; set its grant (or owner_setup_grant) or system_policies")
+            self.problems.append(
+                f"{self.label}: grants nothing; set its grant (or owner_setup_grant) or system_policies"
+            )
 
     def _expiry(self):
         """The partner's own end, else its grant's, else the default one, in the canonical text."""
         grant = self.grant if isinstance(self.grant, dict) else {}
-        for field, value in ((f"{self.label}.expires_at", self.partner.get("expires_at")),
-                             (f"{self.label}.grant.expires_at", grant.get("expires_at")),
-                             ("owner_setup_expires_at", self.defaults.get("expires_at"))):
+        for field, value in (
+            (f"{self.label}.expires_at", self.partner.get("expires_at")),
+            (f"{self.label}.grant.expires_at", grant.get("expires_at")),
+            ("owner_setup_expires_at", self.defaults.get("expires_at")),
+        ):
             if _given(value):
                 try:
                     return normalize_expiry(value, field)
@@ -153,7 +157,9 @@ class _Partner:
             return rocketmq_policy(grant)
         except AnsibleFilterError as error:
             reason = str(error.message).split("rocketmq_policy: ", 1)[-1]
-            self.problems.append(f"{self.label}.{reason}" if reason.startswith("grant.") else f"{self.label}.grant: {reason}")
+            self.problems.append(
+                f"{self.label}.{reason}" if reason.startswith("grant.") else f"{self.label}.grant: {reason}"
+            )
             return None
 
     def tags(self, with_expiry):
@@ -179,41 +185,63 @@ class _Partner:
             value = _pick(self.partner, self.defaults, option)
             if value is not None and value is not False:
                 args[option] = value
-        names.update({
-            "name": f"{self.label}.alias (the role name is the prefix + the alias, or the UID without one)",
-            "description": "owner_setup_role_description",
-            "trusted_accounts": [f"{self.label}.uid"],
-            "policies": [policy_label] * bool(self.policy_name)
-            + [f"{self.label}.system_policies[{index}] (or owner_setup_system_policies)" for index in range(len(self.system_policies))],
-            "purge_policies": "owner_setup_purge_policies",
-            "tags": f"owner_setup_tags with the collection's tags (partner = {self.label}.uid)",
-            "expires_at": f"{self.label}.expires_at (or its grant's, or owner_setup_expires_at)",
-        })
+        names.update(
+            {
+                "name": f"{self.label}.alias (the role name is the prefix + the alias, or the UID without one)",
+                "description": "owner_setup_role_description",
+                "trusted_accounts": [f"{self.label}.uid"],
+                "policies": [policy_label] * bool(self.policy_name)
+                + [
+                    f"{self.label}.system_policies[{index}] (or owner_setup_system_policies)"
+                    for index in range(len(self.system_policies))
+                ],
+                "purge_policies": "owner_setup_purge_policies",
+                "tags": f"owner_setup_tags with the collection's tags (partner = {self.label}.uid)",
+                "expires_at": f"{self.label}.expires_at (or its grant's, or owner_setup_expires_at)",
+            }
+        )
         return {"module": "ram_role", "args": args, "names": names}
 
     def policy_check(self):
         if self.policy_name is None:
             return None
-        args = {"name": self.policy_name, "document": self.document, "tags": self.tags(with_expiry=True),
-                "description": f"RocketMQ rights of the role {self.role_name} (managed by Ansible)"}
-        names = {"name": f"{self.label}.alias (the policy name is the role name + {POLICY_SUFFIX})",
-                 "document": f"{self.label}.grant (the policy document the rocketmq_policy filter made of it)",
-                 "description": f"{self.label}.alias (in the description)",
-                 "tags": f"owner_setup_tags with the collection's tags (partner = {self.label}.uid)"}
+        args = {
+            "name": self.policy_name,
+            "document": self.document,
+            "tags": self.tags(with_expiry=True),
+            "description": f"RocketMQ rights of the role {self.role_name} (managed by Ansible)",
+        }
+        names = {
+            "name": f"{self.label}.alias (the policy name is the role name + {POLICY_SUFFIX})",
+            "document": f"{self.label}.grant (the policy document the rocketmq_policy filter made of it)",
+            "description": f"{self.label}.alias (in the description)",
+            "tags": f"owner_setup_tags with the collection's tags (partner = {self.label}.uid)",
+        }
         return {"module": "ram_policy", "args": args, "names": names}
 
     def line(self):
         who = self.uid + (f" ({self.alias})" if self.alias else "")
-        parts = [f"{who}: role {self.role_name}", f"policy {self.policy_name}" if self.policy_name else "no custom policy"]
+        parts = [
+            f"{who}: role {self.role_name}",
+            f"policy {self.policy_name}" if self.policy_name else "no custom policy",
+        ]
         parts += self.system_policies
         parts.append(f"access ends {self.expires_at}" if self.expires_at else "no end date")
         return ", ".join(parts)
 
     def plan(self):
         return {
-            "uid": self.uid, "alias": self.alias or None, "label": self.label, "role_name": self.role_name,
-            "role_key": self.role_name.lower(), "policy_name": self.policy_name, "expires_at": self.expires_at,
-            "document": self.document, "line": self.line(), "role_check": self.role_check(), "policy_check": self.policy_check(),
+            "uid": self.uid,
+            "alias": self.alias or None,
+            "label": self.label,
+            "role_name": self.role_name,
+            "role_key": self.role_name.lower(),
+            "policy_name": self.policy_name,
+            "expires_at": self.expires_at,
+            "document": self.document,
+            "line": self.line(),
+            "role_check": self.role_check(),
+            "policy_check": self.policy_check(),
         }
 
 
@@ -229,7 +257,9 @@ def partner_roles(partners, prefix, defaults=None, label="owner_setup_partners")
     """The plan of one role and one policy per partner (see DOCUMENTATION)."""
     if not isinstance(partners, list) or not all(isinstance(partner, dict) for partner in partners):
         raise AnsibleFilterError(f"partner_roles: {label} must be a list of dicts (uid, alias, grant, ...)")
-    planned = [_Partner(partner, index, str(prefix), dict(defaults or {}), label) for index, partner in enumerate(partners)]
+    planned = [
+        _Partner(partner, index, str(prefix), dict(defaults or {}), label) for index, partner in enumerate(partners)
+    ]
     plans = [partner.plan() for partner in planned]
     problems = _duplicates(plans, "uid", "name the same partner UID")
     problems += _duplicates(plans, "role_key", "derive the same role name; give them distinct aliases")

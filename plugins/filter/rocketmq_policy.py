@@ -143,13 +143,22 @@ import re
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import normalize_expiry
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import PolicyError, validate_document, with_expiry
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError, validate_account_uid
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
+    PolicyError,
+    validate_document,
+    with_expiry,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
+    ValidationError,
+    validate_account_uid,
+)
 
 SERIES = ("4.x", "5.x")
 MANAGEMENT_LEVELS = ("none", "read_only", "full")
 LIST_KEYS = ("publish_topics", "subscribe_topics", "subscribe_groups", "topics", "groups", "source_ips")
-KNOWN_KEYS = frozenset(("series", "instance_id", "region", "owner_uid", "management", "namespaced", "expires_at") + LIST_KEYS)
+KNOWN_KEYS = frozenset(
+    ("series", "instance_id", "region", "owner_uid", "management", "namespaced", "expires_at") + LIST_KEYS
+)
 MESSAGING_KEYS = ("publish_topics", "subscribe_topics", "subscribe_groups")
 SCOPE_KEYS_5X = ("topics", "groups")
 
@@ -188,6 +197,7 @@ def rocketmq_policy(grant):
 
 
 # --- input ---------------------------------------------------------------------------------------------------------
+
 
 def _normalized_grant(grant):
     if not isinstance(grant, dict):
@@ -276,17 +286,23 @@ def _check_series_rules(grant):
 def _check_4x_rules(grant):
     for key in SCOPE_KEYS_5X:
         if grant[key]:
-            raise GrantError(key, "applies to 5.x only; on 4.x use publish_topics, subscribe_topics and subscribe_groups")
+            raise GrantError(
+                key, "applies to 5.x only; on 4.x use publish_topics, subscribe_topics and subscribe_groups"
+            )
     if bool(grant["subscribe_topics"]) != bool(grant["subscribe_groups"]):
         raise GrantError("subscribe_groups", "consuming needs both subscribe_topics and subscribe_groups")
     if grant["management"] == "none" and not any(grant[key] for key in MESSAGING_KEYS):
-        raise GrantError("management", "the grant gives no access: name topics to publish or subscribe, or management rights")
+        raise GrantError(
+            "management", "the grant gives no access: name topics to publish or subscribe, or management rights"
+        )
 
 
 def _check_5x_rules(grant):
     for key in MESSAGING_KEYS:
         if grant[key]:
-            raise GrantError(key, "5.x messaging is authorized by the instance's ACL, not by RAM; grant management rights instead")
+            raise GrantError(
+                key, "5.x messaging is authorized by the instance's ACL, not by RAM; grant management rights instead"
+            )
     for key in ("region", "owner_uid"):
         if grant[key] is None:
             raise GrantError(key, "is required for a 5.x instance (it is part of the resource ARN)")
@@ -297,6 +313,7 @@ def _check_5x_rules(grant):
 
 
 # --- rights --------------------------------------------------------------------------------------------------------
+
 
 def _build_4x(grant):
     """``{resource: set(actions)}`` for a 4.x instance."""
@@ -326,7 +343,9 @@ def _build_5x(grant):
         _add(rights, actions, [instance, f"{instance}/*"])
         return rights
     instance_reads = ["rocketmq:GetInstance"]
-    instance_reads += ["rocketmq:ListTopics"] * bool(grant["topics"]) + ["rocketmq:ListConsumerGroups"] * bool(grant["groups"])
+    instance_reads += ["rocketmq:ListTopics"] * bool(grant["topics"]) + ["rocketmq:ListConsumerGroups"] * bool(
+        grant["groups"]
+    )
     _add(rights, instance_reads, [instance])
     _add(rights, actions, parts)
     return rights
@@ -338,6 +357,7 @@ def _add(rights, actions, resources):
 
 
 # --- output --------------------------------------------------------------------------------------------------------
+
 
 def _statements(rights, source_ips):
     """One Allow statement per distinct action set, in a stable order (the instance right, PUB, SUB, then the rest)."""

@@ -28,7 +28,11 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership i
     partners_of,
     tags_as_dict,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import ASSUME_ROLE, PolicyError, expiry_of_document
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
+    ASSUME_ROLE,
+    PolicyError,
+    expiry_of_document,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import list_attached
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import get_policy, parse_document
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import account_of, trust_document
@@ -64,6 +68,7 @@ def _as_list(value):
 
 # ------------------------------------------------------------------------------------------------------------ reading
 
+
 class Reader:
     """Bounded, paged reads of one account's roles; every policy document is read once per run."""
 
@@ -82,8 +87,10 @@ class Reader:
         for page, _more in listing_pages(self._client, "ListRoles", {"MaxItems": self._page_size}, "Roles", "Role"):
             names.extend(role["RoleName"] for role in page)
             if len(names) > self._max_roles:
-                raise CollectionError(f"max_roles: the account has more than {self._max_roles} roles; raise max_roles to "
-                                      "review them all (the review reads every role)")
+                raise CollectionError(
+                    f"max_roles: the account has more than {self._max_roles} roles; raise max_roles to "
+                    "review them all (the review reads every role)"
+                )
         lowered = (prefix or "").lower()
         return sorted((name for name in names if name.lower().startswith(lowered)), key=str.lower)
 
@@ -98,8 +105,14 @@ class Reader:
         for start in range(0, len(names), TAG_BATCH):
             token = None
             while True:
-                params = {"ResourceType": "role", "ResourceNames": names[start:start + TAG_BATCH], "PageSize": TAG_PAGE_SIZE}
-                body = self._client.call("ListTagResources", {**params, **({"NextToken": token} if token else {})}) or {}
+                params = {
+                    "ResourceType": "role",
+                    "ResourceNames": names[start : start + TAG_BATCH],
+                    "PageSize": TAG_PAGE_SIZE,
+                }
+                body = (
+                    self._client.call("ListTagResources", {**params, **({"NextToken": token} if token else {})}) or {}
+                )
                 for row in body.get("TagResources") or []:
                     found.setdefault(row.get("ResourceName"), {})[row.get("TagKey")] = row.get("TagValue") or ""
                 token = body.get("NextToken")
@@ -124,19 +137,27 @@ class Reader:
         version = body.get("DefaultPolicyVersion") or {}
         text = version.get("PolicyDocument") or (body.get("Policy") or {}).get("PolicyDocument")
         if text is None and version.get("VersionId"):
-            read = self._client.call("GetPolicyVersion", {"PolicyName": name, "PolicyType": policy_type,
-                                                          "VersionId": version["VersionId"]}, ignore=POLICY_VERSION_NOT_FOUND)
+            read = self._client.call(
+                "GetPolicyVersion",
+                {"PolicyName": name, "PolicyType": policy_type, "VersionId": version["VersionId"]},
+                ignore=POLICY_VERSION_NOT_FOUND,
+            )
             text = ((read or {}).get("PolicyVersion") or {}).get("PolicyDocument")
         return parse_document(text)
 
 
 # ---------------------------------------------------------------------------------------------------------- the trust
 
+
 def _conditions(statement):
     """What a trust statement's conditions ask of whoever assumes (the ExternalId's value is never reported)."""
     condition = statement.get("Condition") if isinstance(statement.get("Condition"), dict) else {}
     keys = {str(key).lower() for operator in condition.values() if isinstance(operator, dict) for key in operator}
-    mfa = any(str(value).lower() == "true" for key, value in ((condition.get("Bool") or {}).items()) if key.lower() == "acs:mfapresent")
+    mfa = any(
+        str(value).lower() == "true"
+        for key, value in ((condition.get("Bool") or {}).items())
+        if key.lower() == "acs:mfapresent"
+    )
     return {
         "external_id": "sts:externalid" in keys,
         "source_ips": statement_source_ips(statement),
@@ -163,9 +184,15 @@ def _assume_role_statements(document):
     statements = document.get("Statement") if isinstance(document, dict) else None
     found = []
     for statement in _as_list(statements):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or not isinstance(statement.get("Principal"), dict):
+        if (
+            not isinstance(statement, dict)
+            or statement.get("Effect") != "Allow"
+            or not isinstance(statement.get("Principal"), dict)
+        ):
             continue
-        if any(str(action).lower() in ("*", "sts:*", ASSUME_ROLE.lower()) for action in _as_list(statement.get("Action"))):
+        if any(
+            str(action).lower() in ("*", "sts:*", ASSUME_ROLE.lower()) for action in _as_list(statement.get("Action"))
+        ):
             found.append(statement)
     return found
 
@@ -189,6 +216,7 @@ def outside_principals(document, own_account, known_partners=None):
 
 
 # -------------------------------------------------------------------------------------------------------- assessment
+
 
 def _finding(kind, detail):
     return {"kind": kind, "detail": detail}
@@ -216,11 +244,15 @@ def _expiry(tags, trusted, documents):
     """(earliest end of the access, where it is written): the ``expires-at`` tag; the trust's ``DateLessThan
     acs:CurrentTime`` when every statement trusting someone outside carries one; the policies' when every attached
     policy carries one on every statement (then a session can do nothing after it)."""
-    candidates = [(moment, source) for moment, source in (
-        (expiry_of(tags), "tag"),
-        (_latest([entry["expires_at"] for entry in trusted]), "trust condition"),
-        (_latest([_document_expiry(document) for document in documents]), "policy condition"),
-    ) if moment is not None]
+    candidates = [
+        (moment, source)
+        for moment, source in (
+            (expiry_of(tags), "tag"),
+            (_latest([entry["expires_at"] for entry in trusted]), "trust condition"),
+            (_latest([_document_expiry(document) for document in documents]), "policy condition"),
+        )
+        if moment is not None
+    ]
     if not candidates:
         return None, []
     earliest = min(moment for moment, _source in candidates)
@@ -244,7 +276,10 @@ def _policy_findings(policies):
         name = policy["policy_name"]
         if policy["policy_type"] == "System" and name in FULL_ACCESS_POLICIES:
             findings.append(_finding(FULL_ACCESS_POLICY, f"{name} is attached"))
-        findings.extend(_finding(WILDCARD_RESOURCE, f"{name} allows {resource}") for resource in policy.get("wildcard_resources") or [])
+        findings.extend(
+            _finding(WILDCARD_RESOURCE, f"{name} allows {resource}")
+            for resource in policy.get("wildcard_resources") or []
+        )
     return findings
 
 
@@ -266,7 +301,9 @@ def assess_role(role, tags, policies, now, known_partners=None):
     own_account = account_of(role.get("Arn"))
     trusted = outside_principals(trust_document(role) or {}, own_account, known_partners)
     tags = tags_as_dict(tags)
-    expires_at, expiry_sources = _expiry(tags, trusted, [policy_document for _attachment, policy_document in policies or ()])
+    expires_at, expiry_sources = _expiry(
+        tags, trusted, [policy_document for _attachment, policy_document in policies or ()]
+    )
     entry = {
         "role_name": role.get("RoleName"),
         "arn": role.get("Arn"),
@@ -287,9 +324,16 @@ def assess_role(role, tags, policies, now, known_partners=None):
         entry["rights"] = [line for policy in entry["policies"] for line in policy.get("rights", [])]
     findings = _policy_findings(entry.get("policies") or []) + _trust_findings(trusted)
     if entry["expired"]:
-        findings.append(_finding(EXPIRED, f"access ended at {entry['expires_at']} ({' and '.join(expiry_sources)}) but the role is still there"))
+        findings.append(
+            _finding(
+                EXPIRED,
+                f"access ended at {entry['expires_at']} ({' and '.join(expiry_sources)}) but the role is still there",
+            )
+        )
     if not entry["managed"]:
-        findings.append(_finding(UNMANAGED, "not tagged managed-by: apsaramq.cross_account (made by hand or by another tool)"))
+        findings.append(
+            _finding(UNMANAGED, "not tagged managed-by: apsaramq.cross_account (made by hand or by another tool)")
+        )
     entry["findings"] = sorted(findings, key=lambda finding: (FINDING_KINDS.index(finding["kind"]), finding["detail"]))
     return entry
 
@@ -310,6 +354,7 @@ def count_calls(api_calls):
 
 
 # ---------------------------------------------------------------------------------------------------------- rendering
+
 
 def _cell(values):
     """A Markdown table cell: items on separate lines, pipes escaped."""
@@ -332,7 +377,9 @@ def _trusted_cell(entry):
 def _expiry_cell(entry):
     if entry["expires_at"] is None:
         return ["never"]
-    return [f"{entry['expires_at']} ({' and '.join(entry['expiry_source'])})" + (" EXPIRED" if entry["expired"] else "")]
+    return [
+        f"{entry['expires_at']} ({' and '.join(entry['expiry_source'])})" + (" EXPIRED" if entry["expired"] else "")
+    ]
 
 
 def _policies_cell(entry):
@@ -352,13 +399,20 @@ def render_markdown(report):
     ]
     for entry in report["roles"]:
         row = [
-            [entry["role_name"]], _trusted_cell(entry), [f"{entry['max_session_duration']} s"], _expiry_cell(entry),
-            entry.get("rights") or ["(policies not read)" if "policies" not in entry else "none"], _policies_cell(entry),
-            ["yes" if entry["managed"] else "no"], [finding["kind"] for finding in entry["findings"]],
+            [entry["role_name"]],
+            _trusted_cell(entry),
+            [f"{entry['max_session_duration']} s"],
+            _expiry_cell(entry),
+            entry.get("rights") or ["(policies not read)" if "policies" not in entry else "none"],
+            _policies_cell(entry),
+            ["yes" if entry["managed"] else "no"],
+            [finding["kind"] for finding in entry["findings"]],
         ]
         lines.append("| " + " | ".join(_cell(cell) for cell in row) + " |")
     lines += ["", "## Findings", ""]
-    lines += [f"- **{finding['kind']}** {finding['role_name']}: {finding['detail']}" for finding in report["findings"]] or ["None."]
+    lines += [
+        f"- **{finding['kind']}** {finding['role_name']}: {finding['detail']}" for finding in report["findings"]
+    ] or ["None."]
     counts = ", ".join(f"{kind} {count}" for kind, count in report["finding_counts"].items())
     lines += ["", f"Findings by kind: {counts}.", ""]
     return "\n".join(lines)

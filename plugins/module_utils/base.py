@@ -34,14 +34,19 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.credentials
     credentials_from_assume_role,
     resolve_credentials,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError, failure_result, scrub
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import (
+    ApiError,
+    CollectionError,
+    failure_result,
+    scrub,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import PolicyError
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_SECONDS,
     RetryPolicy,
 )
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError
 
 # What a module's main() catches and hands to fail_from: every error a helper of this collection raises.
 MODULE_ERRORS = (ApiError, CollectionError, ValidationError, PolicyError)
@@ -57,22 +62,42 @@ def _env(*names):
 def common_argument_spec():
     """The options every module of the collection accepts (documented in doc_fragments/common.py)."""
     return dict(
-        access_key_id=dict(type="str", no_log=False, aliases=["alicloud_access_key", "access_key"],
-                           fallback=_env("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY")),
-        access_key_secret=dict(type="str", no_log=True, aliases=["alicloud_secret_key", "secret_key"],
-                               fallback=_env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY")),
-        security_token=dict(type="str", no_log=True, aliases=["alicloud_security_token"],
-                            fallback=_env("ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN")),
-        region=dict(type="str", default=DEFAULT_REGION, aliases=["alicloud_region", "region_id"],
-                    fallback=_env("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION")),
+        access_key_id=dict(
+            type="str",
+            no_log=False,
+            aliases=["alicloud_access_key", "access_key"],
+            fallback=_env("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"),
+        ),
+        access_key_secret=dict(
+            type="str",
+            no_log=True,
+            aliases=["alicloud_secret_key", "secret_key"],
+            fallback=_env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"),
+        ),
+        security_token=dict(
+            type="str",
+            no_log=True,
+            aliases=["alicloud_security_token"],
+            fallback=_env("ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"),
+        ),
+        region=dict(
+            type="str",
+            default=DEFAULT_REGION,
+            aliases=["alicloud_region", "region_id"],
+            fallback=_env("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION"),
+        ),
         profile=dict(type="str", aliases=["alicloud_profile"], fallback=_env("ALIBABA_CLOUD_PROFILE")),
-        assume_role=dict(type="dict", aliases=["alicloud_assume_role"], options=dict(
-            role_arn=dict(type="str", required=True),
-            session_name=dict(type="str"),
-            external_id=dict(type="str"),
-            duration_seconds=dict(type="int", aliases=["session_expiration"]),
-            policy=dict(type="raw"),
-        )),
+        assume_role=dict(
+            type="dict",
+            aliases=["alicloud_assume_role"],
+            options=dict(
+                role_arn=dict(type="str", required=True),
+                session_name=dict(type="str"),
+                external_id=dict(type="str"),
+                duration_seconds=dict(type="int", aliases=["session_expiration"]),
+                policy=dict(type="raw"),
+            ),
+        ),
         endpoint_url=dict(type="str", fallback=_env(ENDPOINT_URL_ENV)),
         ram_endpoint=dict(type="str"),
         sts_endpoint=dict(type="str"),
@@ -99,8 +124,11 @@ def common_option_problems(params):
     """(option, rule) pairs for what AlibabaCloudModule refuses in the common options before any API call.
 
     Shared by the modules and by preflight, so that both refuse the same values."""
-    problems = [(option, rule) for option, wrong, rule in _NUMERIC_RULES
-                if isinstance(params.get(option), (int, float)) and wrong(params[option])]
+    problems = [
+        (option, rule)
+        for option, wrong, rule in _NUMERIC_RULES
+        if isinstance(params.get(option), (int, float)) and wrong(params[option])
+    ]
     duration_problem = check_duration((params.get("assume_role") or {}).get("duration_seconds"))
     if duration_problem:
         problems.append(("assume_role.duration_seconds", duration_problem.split(" ", 1)[1]))
@@ -114,7 +142,9 @@ def common_option_problems(params):
 
 def missing_endpoint(product):
     """(option, rule) when ``product`` has no public endpoint and none was configured (the 4.x HTTP data plane)."""
-    return PRODUCTS[product].endpoint_option, "is required: the instance's endpoint (shown in the console), or endpoint_url"
+    return PRODUCTS[
+        product
+    ].endpoint_option, "is required: the instance's endpoint (shown in the console), or endpoint_url"
 
 
 class AlibabaCloudModule(AnsibleModule):
@@ -123,15 +153,18 @@ class AlibabaCloudModule(AnsibleModule):
     def __init__(self, argument_spec=None, supports_check_mode=True, **kwargs):
         spec = common_argument_spec()
         spec.update(argument_spec or {})
-        kwargs["required_together"] = list(kwargs.get("required_together") or []) + [["access_key_id", "access_key_secret"]]
+        kwargs["required_together"] = list(kwargs.get("required_together") or []) + [
+            ["access_key_id", "access_key_secret"]
+        ]
         self.api_calls = []
         self._clients = {}
         self._credentials = None
         self._identity = None
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self._check_common_options()
-        self._retry_policy = RetryPolicy(max_attempts=self.params["retry_max_attempts"],
-                                         max_seconds=self.params["retry_max_seconds"])
+        self._retry_policy = RetryPolicy(
+            max_attempts=self.params["retry_max_attempts"], max_seconds=self.params["retry_max_seconds"]
+        )
 
     def _check_common_options(self):
         problems = common_option_problems(self.params)
@@ -176,7 +209,9 @@ class AlibabaCloudModule(AnsibleModule):
     def record_api_call(self, product, action, write, attempt=1, status=None, **details):
         """Account for one attempt of an API call (ApiClient's recorder; the MQ HTTP data plane uses it too). ``details``:
         ``reconciles`` on a read made to settle a write whose answer was lost, ``reconciliation`` on the verdict."""
-        self.api_calls.append(dict(product=product, action=action, write=write, attempt=attempt, status=status, **details))
+        self.api_calls.append(
+            dict(product=product, action=action, write=write, attempt=attempt, status=status, **details)
+        )
 
     def execute(self, body):
         """exit_json with ``body(self)``'s result dict; an error a helper raised becomes fail_json here and nowhere else."""
@@ -209,13 +244,18 @@ class AlibabaCloudModule(AnsibleModule):
     def _resolve_base_credentials(self):
         params = self.params
         try:
-            credentials = resolve_credentials(params["access_key_id"], params["access_key_secret"],
-                                              params["security_token"], params["profile"])
+            credentials = resolve_credentials(
+                params["access_key_id"], params["access_key_secret"], params["security_token"], params["profile"]
+            )
         except CredentialsError as exc:
-            raise CollectionError(f"Could not find Alibaba Cloud credentials: {scrub(exc, self.no_log_values)}. "
-                                  "Set access_key_id and access_key_secret, a profile, or the environment.") from None
+            raise CollectionError(
+                f"Could not find Alibaba Cloud credentials: {scrub(exc, self.no_log_values)}. "
+                "Set access_key_id and access_key_secret, a profile, or the environment."
+            ) from None
         except ImportError:
-            raise CollectionError(missing_required_lib("alibabacloud-credentials"), exception=traceback.format_exc()) from None
+            raise CollectionError(
+                missing_required_lib("alibabacloud-credentials"), exception=traceback.format_exc()
+            ) from None
         self.no_log_values.update(credentials.secrets)
         return credentials
 
@@ -230,5 +270,12 @@ class AlibabaCloudModule(AnsibleModule):
         return credentials
 
     def _build_client(self, product, credentials):
-        return build_api_client(product, credentials, self.endpoint(product), self._retry_policy, self.params, self.check_mode,
-                                self.record_api_call)
+        return build_api_client(
+            product,
+            credentials,
+            self.endpoint(product),
+            self._retry_policy,
+            self.params,
+            self.check_mode,
+            self.record_api_call,
+        )

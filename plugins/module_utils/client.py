@@ -56,9 +56,16 @@ class Product:
 
 PRODUCTS = {
     "ram": Product("ram", "alibabacloud_ram20150501", "alibabacloud-ram20150501", "ram_endpoint", "ram.aliyuncs.com"),
-    "sts": Product("sts", "alibabacloud_sts20150401", "alibabacloud-sts20150401", "sts_endpoint", "sts.{region}.aliyuncs.com"),
-    "rocketmq": Product("rocketmq", "alibabacloud_rocketmq20220801", "alibabacloud-rocketmq20220801", "rocketmq_endpoint",
-                        "rocketmq.{region}.aliyuncs.com"),
+    "sts": Product(
+        "sts", "alibabacloud_sts20150401", "alibabacloud-sts20150401", "sts_endpoint", "sts.{region}.aliyuncs.com"
+    ),
+    "rocketmq": Product(
+        "rocketmq",
+        "alibabacloud_rocketmq20220801",
+        "alibabacloud-rocketmq20220801",
+        "rocketmq_endpoint",
+        "rocketmq.{region}.aliyuncs.com",
+    ),
     # ApsaraMQ HTTP messaging (mq-http-sdk): the endpoint is per instance, so it must be configured.
     "mq": Product("mq", "mq_http_sdk", "mq-http-sdk", "mq_http_endpoint", None, openapi=False),
 }
@@ -98,7 +105,7 @@ def parse_endpoint(value, field):
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError(f"{field}: give only scheme, host and port, not {text!r}")
     try:
-        parts.port  # pylint: disable=pointless-statement  # validates the port
+        parts.port  # noqa: B018  # pylint: disable=pointless-statement  # reading it validates the port
     except ValueError:
         raise ValueError(f"{field}: invalid port in {text!r}") from None
     if not parts.hostname:
@@ -137,8 +144,11 @@ def bind_arguments(arg_names, params, make_request, headers, runtime):
     ``(instance_id, topic_name, request, headers, runtime)``. Path parameters are taken out of ``params``
     by their camelCase name; what is left becomes the request model. A None value means "not sent"."""
     remaining = {key: value for key, value in params.items() if value is not None}
-    path_values = {name: _pop_path_param(remaining, name) for name in arg_names
-                   if name not in _PLUMBING_ARGS and name not in _REQUEST_ARGS}
+    path_values = {
+        name: _pop_path_param(remaining, name)
+        for name in arg_names
+        if name not in _PLUMBING_ARGS and name not in _REQUEST_ARGS
+    }
     if remaining and not _REQUEST_ARGS.intersection(arg_names):
         raise ValueError(f"takes no parameters besides its path, got {', '.join(sorted(remaining))}")
     values = dict(path_values, headers=headers, runtime=runtime)
@@ -164,7 +174,9 @@ class ApiClient:
         """The task's retry policy (its options): bounded waits on this client's answers are drawn from it too."""
         return self._policy
 
-    def __init__(self, product, sdk_client, models, runtime_options, retry_policy, api_error_types, check_mode, recorder):
+    def __init__(
+        self, product, sdk_client, models, runtime_options, retry_policy, api_error_types, check_mode, recorder
+    ):
         self._product = product
         self._sdk = sdk_client
         self._models = models
@@ -173,7 +185,9 @@ class ApiClient:
         self._api_error_types = api_error_types
         self._check_mode = check_mode
         self._recorder = recorder
-        self._methods = {name.replace("_", "").lower(): name for name in dir(sdk_client) if name.endswith("_with_options")}
+        self._methods = {
+            name.replace("_", "").lower(): name for name in dir(sdk_client) if name.endswith("_with_options")
+        }
         self.last_call = {}  # attempts and seconds waited of the latest call
 
     @property
@@ -189,9 +203,13 @@ class ApiClient:
         needs from the caller (CreateAccessKey: the ids of the user's AccessKeys before the call); one that cannot be
         reconciled raises reconcile.UnreconciledWrite."""
         if is_write_action(action) and self._check_mode:
-            raise CollectionError(f"Refusing {self._product}:{action} in check mode: a module must not write "
-                                  "when check_mode is on (this is a bug in the module)")
-        policy = self._policy if wait_seconds is None else self._policy.within(wait_seconds, max_attempts=WAIT_MAX_ATTEMPTS)
+            raise CollectionError(
+                f"Refusing {self._product}:{action} in check mode: a module must not write "
+                "when check_mode is on (this is a bug in the module)"
+            )
+        policy = (
+            self._policy if wait_seconds is None else self._policy.within(wait_seconds, max_attempts=WAIT_MAX_ATTEMPTS)
+        )
         self.last_call = {}
         return self._run(action, params or {}, ignore, retry_on, policy, self.last_call, known=known)
 
@@ -200,7 +218,9 @@ class ApiClient:
         method, args = self._bind(action, params)
         send = functools.partial(self._attempt, method, args, action, write, details=details)
         if write:
-            guard = WriteGuard(self._product, action, params, known, _Reconciliation(self._run, self._record, action, policy))
+            guard = WriteGuard(
+                self._product, action, params, known, _Reconciliation(self._run, self._record, action, policy)
+            )
             send = functools.partial(guard.run, send)
         try:
             return policy.run(send, retry_on, stats=stats)
@@ -217,8 +237,13 @@ class ApiClient:
             raise CollectionError(f"{action} is not an API action of {self._product}")
         method = getattr(self._sdk, name)
         try:
-            args = bind_arguments(list(inspect.signature(method).parameters), params,
-                                  lambda rest: self._request_model(action, rest), {}, self._runtime_options)
+            args = bind_arguments(
+                list(inspect.signature(method).parameters),
+                params,
+                lambda rest: self._request_model(action, rest),
+                {},
+                self._runtime_options,
+            )
         except ValueError as exc:
             raise CollectionError(f"{action} ({self._product}): {exc}") from None
         return method, args

@@ -29,6 +29,7 @@ PRIVATE_DIRECTORY_MODE = 0o700
 
 # --------------------------------------------------------------------------------------------------------- the writer
 
+
 def directory_problem(path, private=True):
     """Why the directory of ``path`` is not fit for a secret, or None.
 
@@ -106,6 +107,7 @@ def restore(path, previous):
 
 # ------------------------------------------------------------------------------------------------------ AccessKey files
 
+
 class KeyFile:
     """An AccessKey file: ``json`` ({"AccessKeyId", "AccessKeySecret"}) or a ``profile`` of an ``ini`` credentials file
     (``type = access_key``), whose other profiles are kept."""
@@ -124,23 +126,35 @@ class KeyFile:
             try:
                 data = json.loads(text) if text.strip() else {}
             except ValueError:
-                raise ValueError(f"{self.path} exists and is not a JSON AccessKey file; refusing to overwrite it") from None
+                raise ValueError(
+                    f"{self.path} exists and is not a JSON AccessKey file; refusing to overwrite it"
+                ) from None
             return (data.get("AccessKeyId") if isinstance(data, dict) else None), None
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read_string(text, source=self.path)
         except configparser.Error:
-            raise ValueError(f"{self.path} exists and is not an INI credentials file; refusing to overwrite it") from None
-        recorded = parser.get(self.profile, "access_key_id", fallback=None) if parser.has_section(self.profile) else None
+            raise ValueError(
+                f"{self.path} exists and is not an INI credentials file; refusing to overwrite it"
+            ) from None
+        recorded = (
+            parser.get(self.profile, "access_key_id", fallback=None) if parser.has_section(self.profile) else None
+        )
         return recorded, parser
 
     def render(self, key, parser=None):
         """The file's new text holding ``key`` (an API AccessKey record with its secret)."""
         if self.key_format == "json":
-            return json.dumps({"AccessKeyId": key["AccessKeyId"], "AccessKeySecret": key["AccessKeySecret"]}, indent=2) + "\n"
+            return (
+                json.dumps({"AccessKeyId": key["AccessKeyId"], "AccessKeySecret": key["AccessKeySecret"]}, indent=2)
+                + "\n"
+            )
         parser = parser or configparser.ConfigParser(interpolation=None)
-        parser[self.profile] = {"type": "access_key", "access_key_id": key["AccessKeyId"],
-                                "access_key_secret": key["AccessKeySecret"]}
+        parser[self.profile] = {
+            "type": "access_key",
+            "access_key_id": key["AccessKeyId"],
+            "access_key_secret": key["AccessKeySecret"],
+        }
         return ini_text(parser)
 
     def write(self, key, parser=None):
@@ -170,6 +184,7 @@ def ini_text(parser):
 
 
 # ------------------------------------------------------------------------------------------------------ CLI profiles
+
 
 def cli_profile(name, credentials, region):
     """A ``StsToken`` profile of the Alibaba Cloud CLI configuration, which the CLI and alibabacloud-credentials read."""
@@ -207,6 +222,7 @@ def write_cli_profile(path, name, credentials, region):
 
 
 # ------------------------------------------------------------------------------------------------------ password files
+
 
 def write_password_file(path, password):
     """The console password alone on one line, in a 0600 file of a private (0700) directory."""

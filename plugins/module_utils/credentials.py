@@ -54,16 +54,19 @@ def resolve_credentials(access_key_id=None, access_key_secret=None, security_tok
 def _profile_providers(name):
     """A profile may live in the CLI's ~/.aliyun/config.json or in ~/.alibabacloud/credentials.ini."""
     from alibabacloud_credentials.provider import CLIProfileCredentialsProvider, ProfileCredentialsProvider
+
     return [CLIProfileCredentialsProvider(profile_name=name), ProfileCredentialsProvider(profile_name=name)]
 
 
 def _default_provider():
     from alibabacloud_credentials.provider import DefaultCredentialsProvider
+
     return DefaultCredentialsProvider()
 
 
 def _first_answer(providers, origin):
     from alibabacloud_credentials.exceptions import CredentialException
+
     reasons = []
     for provider in providers:
         try:
@@ -72,8 +75,12 @@ def _first_answer(providers, origin):
             reasons.append(f"{type(provider).__name__}: {exc}")
             continue
         if found is not None and found.get_access_key_id():
-            return Credentials(found.get_access_key_id(), found.get_access_key_secret(), found.get_security_token(),
-                               source=found.get_provider_name() or origin)
+            return Credentials(
+                found.get_access_key_id(),
+                found.get_access_key_secret(),
+                found.get_security_token(),
+                source=found.get_provider_name() or origin,
+            )
     raise CredentialsError(f"no credentials found in {origin}: {'; '.join(reasons) or 'nothing configured'}")
 
 
@@ -92,8 +99,10 @@ def assume_role_params(assume_role):
 def check_duration(seconds):
     """Error text when an AssumeRole duration is outside what STS accepts, else None."""
     if seconds is not None and not MIN_ROLE_SESSION_SECONDS <= seconds <= MAX_ROLE_SESSION_SECONDS:
-        return (f"assume_role.duration_seconds must be between {MIN_ROLE_SESSION_SECONDS} and "
-                f"{MAX_ROLE_SESSION_SECONDS}, got {seconds}")
+        return (
+            f"assume_role.duration_seconds must be between {MIN_ROLE_SESSION_SECONDS} and "
+            f"{MAX_ROLE_SESSION_SECONDS}, got {seconds}"
+        )
     return None
 
 

@@ -48,7 +48,9 @@ class ApiError(Exception):
     ``operation`` is the API action; ``attempts`` and ``waited`` (seconds slept between attempts) are set by
     the retry policy when it gives up."""
 
-    def __init__(self, code, message, request_id=None, status_code=None, retry_after=None, transport=False, operation=None):
+    def __init__(
+        self, code, message, request_id=None, status_code=None, retry_after=None, transport=False, operation=None
+    ):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
@@ -92,7 +94,8 @@ def api_error_from_exception(exc):
     return ApiError(
         code=_present(getattr(exc, "code", None)) or _present(data.get("Code") or data.get("code")) or "UnknownError",
         message=_server_message(exc, data),
-        request_id=_present(getattr(exc, "request_id", None)) or _present(data.get("RequestId") or data.get("requestId")),
+        request_id=_present(getattr(exc, "request_id", None))
+        or _present(data.get("RequestId") or data.get("requestId")),
         status_code=int(status) if status else None,
         retry_after=_retry_after_seconds(exc),
     )
@@ -168,6 +171,13 @@ def failure_result(error, operation=None, secrets=()):
             msg += f" and {error.waited:.1f} s of waiting"
     return dict(
         msg=msg,
-        error=dict(code=error.code, message=message, request_id=error.request_id, status_code=error.status_code,
-                   operation=operation, attempts=error.attempts, waited_seconds=round(error.waited, 3)),
+        error=dict(
+            code=error.code,
+            message=message,
+            request_id=error.request_id,
+            status_code=error.status_code,
+            operation=operation,
+            attempts=error.attempts,
+            waited_seconds=round(error.waited, 3),
+        ),
     )

@@ -31,24 +31,42 @@ HTTP_FORBIDDEN = 403
 # This is the only table that makes an answer "denied".
 DENIED_CODES = {
     "sts": {
-        "NoPermission": (HTTP_FORBIDDEN, "STS AssumeRole (403 NoPermission): the role's trust policy does not name the "
-                                         "caller, or the caller's own RAM policies lack sts:AssumeRole on the role"),
+        "NoPermission": (
+            HTTP_FORBIDDEN,
+            "STS AssumeRole (403 NoPermission): the role's trust policy does not name the "
+            "caller, or the caller's own RAM policies lack sts:AssumeRole on the role",
+        ),
     },
     "ram": {
-        "NoPermission": (HTTP_FORBIDDEN, "RAM API (403 NoPermission): the caller's RAM policies do not allow the action"),
+        "NoPermission": (
+            HTTP_FORBIDDEN,
+            "RAM API (403 NoPermission): the caller's RAM policies do not allow the action",
+        ),
     },
     "rocketmq": {
-        "NoPermission": (HTTP_FORBIDDEN, "RocketMQ 5.x management API (403 NoPermission, with accessDeniedDetail): RAM "
-                                         "refused rocketmq:<Action> on the instance, topic or group ARN"),
-        "Forbidden.RAM": (HTTP_FORBIDDEN, "RocketMQ 5.x management API through the OpenAPI gateway (403 Forbidden.RAM): "
-                                          "the older spelling of RAM's refusal"),
+        "NoPermission": (
+            HTTP_FORBIDDEN,
+            "RocketMQ 5.x management API (403 NoPermission, with accessDeniedDetail): RAM "
+            "refused rocketmq:<Action> on the instance, topic or group ARN",
+        ),
+        "Forbidden.RAM": (
+            HTTP_FORBIDDEN,
+            "RocketMQ 5.x management API through the OpenAPI gateway (403 Forbidden.RAM): "
+            "the older spelling of RAM's refusal",
+        ),
     },
     "mq": {
-        "AccessDenied": (HTTP_FORBIDDEN, "RocketMQ 4.x HTTP data plane (mq-http-sdk error codes, 403 AccessDenied): RAM "
-                                         "refused mq:QueryInstanceBaseInfo, mq:PUB or mq:SUB, or the instance belongs "
-                                         "to another account"),
-        "NoPermission": (HTTP_FORBIDDEN, "RocketMQ 4.x HTTP data plane (403 NoPermission): RAM's refusal of a session "
-                                         "whose role was deleted (the session ended with its role)"),
+        "AccessDenied": (
+            HTTP_FORBIDDEN,
+            "RocketMQ 4.x HTTP data plane (mq-http-sdk error codes, 403 AccessDenied): RAM "
+            "refused mq:QueryInstanceBaseInfo, mq:PUB or mq:SUB, or the instance belongs "
+            "to another account",
+        ),
+        "NoPermission": (
+            HTTP_FORBIDDEN,
+            "RocketMQ 4.x HTTP data plane (403 NoPermission): RAM's refusal of a session "
+            "whose role was deleted (the session ended with its role)",
+        ),
     },
 }
 
@@ -56,19 +74,38 @@ DENIED_CODES = {
 NOT_FOUND_CODES = {
     "sts": {"EntityNotExist.Role": "the role"},
     "ram": {
-        "EntityNotExist.Role": "the role", "EntityNotExist.User": "the user", "EntityNotExist.Policy": "the policy",
-        "EntityNotExist.Policy.Version": "the policy version", "EntityNotExist.Role.Policy": "the role's attachment",
+        "EntityNotExist.Role": "the role",
+        "EntityNotExist.User": "the user",
+        "EntityNotExist.Policy": "the policy",
+        "EntityNotExist.Policy.Version": "the policy version",
+        "EntityNotExist.Role.Policy": "the role's attachment",
         "EntityNotExist.User.Policy": "the user's attachment",
     },
-    "rocketmq": {"Instance.NotFound": "the instance", "Topic.NotFound": "the topic", "ConsumerGroup.NotFound": "the consumer group"},
+    "rocketmq": {
+        "Instance.NotFound": "the instance",
+        "Topic.NotFound": "the topic",
+        "ConsumerGroup.NotFound": "the consumer group",
+    },
     "mq": {"InstanceNotExist": "the instance", "TopicNotExist": "the topic", "GroupNotExist": "the consumer group"},
 }
 
 # Authentication failures (the request was not accepted as the caller's): the code or its dotted family.
 AUTHENTICATION_CODES = (
-    "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurityToken", "MissingSecurityToken", "SignatureNonceUsed", "MissingSignatureNonce",
-    "InvalidTimeStamp", "MissingTimestamp", "MissingAuthorizationHeader", "InvalidAuthorizationHeader", "MissingDateHeader",
-    "InvalidDateHeader", "TimeExpired", "IncompleteSignature", "InvalidAccessKeySecret",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidSecurityToken",
+    "MissingSecurityToken",
+    "SignatureNonceUsed",
+    "MissingSignatureNonce",
+    "InvalidTimeStamp",
+    "MissingTimestamp",
+    "MissingAuthorizationHeader",
+    "InvalidAuthorizationHeader",
+    "MissingDateHeader",
+    "InvalidDateHeader",
+    "TimeExpired",
+    "IncompleteSignature",
+    "InvalidAccessKeySecret",
 )
 THROTTLING_CODES = ("Throttling", "QpsLimitExceeded")
 SERVER_ERROR_CODES = ("InternalError", "InternalServerError", "ServiceUnavailable")
@@ -121,21 +158,34 @@ def classify(error, product):
     if error is None:
         return allowed()
     code = str(error.code or "")
-    found = dict(code=code or None, message=error.message, status_code=error.status_code,
-                 attempts=getattr(error, "attempts", 1) or 1, operation=getattr(error, "operation", None))
+    found = dict(
+        code=code or None,
+        message=error.message,
+        status_code=error.status_code,
+        attempts=getattr(error, "attempts", 1) or 1,
+        operation=getattr(error, "operation", None),
+    )
     if getattr(error, "transport", False):
         return Outcome(ERROR, reason=_after_attempts(REASON_TRANSPORT, found["attempts"]), **found)
     refusal = DENIED_CODES.get(product, {}).get(code)
     if refusal is not None:
         status, source = refusal
         if error.status_code and error.status_code != status:
-            return Outcome(ERROR, reason=f"{code} came with HTTP status {error.status_code}, not the documented {status} of "
-                                         f"the refusal, so it is not taken for one", **found)
+            return Outcome(
+                ERROR,
+                reason=f"{code} came with HTTP status {error.status_code}, not the documented {status} of "
+                f"the refusal, so it is not taken for one",
+                **found,
+            )
         return Outcome(DENIED, reason=f"an authorization refusal: {source}", **found)
     missing = NOT_FOUND_CODES.get(product, {}).get(code)
     if missing is not None:
-        return Outcome(NOT_FOUND, reason=f"{missing} does not exist: a call on a missing target proves neither allowed nor "
-                                         "denied (check the name)", **found)
+        return Outcome(
+            NOT_FOUND,
+            reason=f"{missing} does not exist: a call on a missing target proves neither allowed nor "
+            "denied (check the name)",
+            **found,
+        )
     return Outcome(ERROR, reason=_after_attempts(_error_reason(code, error.status_code), found["attempts"]), **found)
 
 

@@ -69,7 +69,9 @@ def parse_expiry(value, field):
     elif isinstance(value, str):
         moment = _parse_text(value.strip(), field)
     else:
-        raise ValidationError(field, f"must be an ISO 8601 date-time in UTC such as 2027-06-30T00:00:00Z, got {type(value).__name__}")
+        raise ValidationError(
+            field, f"must be an ISO 8601 date-time in UTC such as 2027-06-30T00:00:00Z, got {type(value).__name__}"
+        )
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValidationError(field, "must name its time zone (use the Z suffix for UTC, e.g. 2027-06-30T00:00:00Z)")
     if moment.microsecond:
@@ -118,8 +120,10 @@ def collection_tags(partner_uids, expires_at=None):
         tags[PARTNER_KEY] = PARTNER_SEPARATOR.join(partners)
         if len(tags[PARTNER_KEY]) > MAX_TAG_VALUE_LENGTH:
             raise ValidationError(
-                "partner", f"{len(partners)} partner UIDs do not fit in one tag value of {MAX_TAG_VALUE_LENGTH} "
-                "characters (at most 15): give each partner its own role")
+                "partner",
+                f"{len(partners)} partner UIDs do not fit in one tag value of {MAX_TAG_VALUE_LENGTH} "
+                "characters (at most 15): give each partner its own role",
+            )
     expiry = normalize_expiry(expires_at, "expires_at")
     if expiry:
         tags[EXPIRES_AT_KEY] = expiry
@@ -137,7 +141,8 @@ def validate_tags(tags, field):
     checked = {}
     for key, value in tags.items():
         checked[_check_tag_text(key, f"{field} key", 1, MAX_TAG_KEY_LENGTH)] = _check_tag_text(
-            "" if value is None else str(value), f"{field}[{key!r}]", 0, MAX_TAG_VALUE_LENGTH)
+            "" if value is None else str(value), f"{field}[{key!r}]", 0, MAX_TAG_VALUE_LENGTH
+        )
     return checked
 
 
@@ -147,7 +152,9 @@ def _check_tag_text(text, field, minimum, maximum):
     if not minimum <= len(text) <= maximum:
         raise ValidationError(field, f"must be {minimum} to {maximum} characters long, got {len(text)}")
     if text.lower().startswith(RESERVED_TAG_PREFIXES):
-        raise ValidationError(field, f"may not start with {' or '.join(RESERVED_TAG_PREFIXES)} (reserved), got {text!r}")
+        raise ValidationError(
+            field, f"may not start with {' or '.join(RESERVED_TAG_PREFIXES)} (reserved), got {text!r}"
+        )
     if any(scheme in text.lower() for scheme in FORBIDDEN_TAG_SUBSTRINGS):
         raise ValidationError(field, f"may not contain http:// or https://, got {text!r}")
     return text
@@ -158,8 +165,11 @@ def tags_as_dict(tags):
     if isinstance(tags, dict) and "Tag" in tags and isinstance(tags["Tag"], list):
         tags = tags["Tag"]
     if isinstance(tags, list):
-        return {item.get("Key", item.get("TagKey")): item.get("Value", item.get("TagValue", ""))
-                for item in tags if isinstance(item, dict)}
+        return {
+            item.get("Key", item.get("TagKey")): item.get("Value", item.get("TagValue", ""))
+            for item in tags
+            if isinstance(item, dict)
+        }
     return dict(tags or {})
 
 

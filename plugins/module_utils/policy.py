@@ -45,7 +45,10 @@ _STATEMENT_KEYS = {
     TRUST: ("Effect", "Action", "Principal", "Condition"),
 }
 _MISPLACED_KEYS = {
-    (PERMISSION, "Principal"): "is only allowed in a trust policy (a permission policy applies to whoever it is attached to)",
+    (
+        PERMISSION,
+        "Principal",
+    ): "is only allowed in a trust policy (a permission policy applies to whoever it is attached to)",
     (TRUST, "Resource"): "is not allowed in a trust policy (the resource is the role itself)",
     (TRUST, "NotAction"): "is not allowed in a trust policy (use Action: sts:AssumeRole)",
 }
@@ -82,10 +85,13 @@ def _as_list(value):
 
 
 def _type_name(value):
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------- loading
+
 
 def load_document(value, field="policy_document"):
     """A policy document from a dict (copied), a JSON string or a YAML string (when PyYAML is importable)."""
@@ -130,6 +136,7 @@ def _parse(text, field):
 
 # ------------------------------------------------------------------------------------------------------------- validation
 
+
 def validate_document(doc, kind=PERMISSION, field="policy_document"):
     """Check ``doc`` against the RAM policy grammar and size limit; raise PolicyError naming the faulty path."""
     if kind not in MAX_DOCUMENT_LENGTH:
@@ -143,7 +150,9 @@ def _check_size(doc, kind):
     length = len(render_document(doc))
     if length > MAX_DOCUMENT_LENGTH[kind]:
         service = "STS" if kind == SESSION else "RAM"
-        raise PolicyError(f"is {length} characters as compact JSON; {service} allows at most {MAX_DOCUMENT_LENGTH[kind]} for a {kind} policy")
+        raise PolicyError(
+            f"is {length} characters as compact JSON; {service} allows at most {MAX_DOCUMENT_LENGTH[kind]} for a {kind} policy"
+        )
 
 
 def _check_grammar(doc, kind):
@@ -252,7 +261,9 @@ def _check_principal(principal, path):
     if principal is None:
         raise PolicyError("is required in a trust policy", path)
     if not isinstance(principal, dict) or not principal:
-        raise PolicyError(f"must be a mapping of RAM, Service or Federated to principals, got {_type_name(principal)}", path)
+        raise PolicyError(
+            f"must be a mapping of RAM, Service or Federated to principals, got {_type_name(principal)}", path
+        )
     for kind, value in principal.items():
         if kind not in _PRINCIPAL_FORMS:
             raise PolicyError("is not a principal type (expected RAM, Service or Federated)", f"{path}.{kind}")
@@ -289,15 +300,27 @@ def _ip_range(value):
 
 
 _CONDITION_VALUE_CHECKS = {
-    "StringEquals": _any_string, "StringNotEquals": _any_string,
-    "StringEqualsIgnoreCase": _any_string, "StringNotEqualsIgnoreCase": _any_string,
-    "StringLike": _any_string, "StringNotLike": _any_string,
-    "NumericEquals": _number, "NumericNotEquals": _number, "NumericLessThan": _number,
-    "NumericLessThanEquals": _number, "NumericGreaterThan": _number, "NumericGreaterThanEquals": _number,
-    "DateEquals": _any_string, "DateNotEquals": _any_string, "DateLessThan": _any_string,
-    "DateLessThanEquals": _any_string, "DateGreaterThan": _any_string, "DateGreaterThanEquals": _any_string,
+    "StringEquals": _any_string,
+    "StringNotEquals": _any_string,
+    "StringEqualsIgnoreCase": _any_string,
+    "StringNotEqualsIgnoreCase": _any_string,
+    "StringLike": _any_string,
+    "StringNotLike": _any_string,
+    "NumericEquals": _number,
+    "NumericNotEquals": _number,
+    "NumericLessThan": _number,
+    "NumericLessThanEquals": _number,
+    "NumericGreaterThan": _number,
+    "NumericGreaterThanEquals": _number,
+    "DateEquals": _any_string,
+    "DateNotEquals": _any_string,
+    "DateLessThan": _any_string,
+    "DateLessThanEquals": _any_string,
+    "DateGreaterThan": _any_string,
+    "DateGreaterThanEquals": _any_string,
     "Bool": _boolean,
-    "IpAddress": _ip_range, "NotIpAddress": _ip_range,
+    "IpAddress": _ip_range,
+    "NotIpAddress": _ip_range,
 }
 
 
@@ -316,12 +339,15 @@ def _check_condition(condition, path):
 
 def _check_condition_values(value, path, check):
     for item_path, item in _elements(value, path):
-        expected = check(item) if isinstance(item, (str, int, float)) else "a string, number or boolean (quote dates in YAML)"
+        expected = (
+            check(item) if isinstance(item, (str, int, float)) else "a string, number or boolean (quote dates in YAML)"
+        )
         if expected:
             raise PolicyError(f"must be {expected}, got {_type_name(item)} {item!r}", item_path)
 
 
 # --------------------------------------------------------------------------------------------------- comparing, rendering
+
 
 def render_document(doc):
     """Canonical compact JSON (sorted keys, no spaces): what the API receives and what the size limits count."""
@@ -420,7 +446,9 @@ def _normalize_element(key, value):
     if key in ("Action", "NotAction"):
         return _values(value, _lower)
     if key == "Principal" and isinstance(value, dict):
-        return tuple(sorted((kind, _values(names, _PRINCIPAL_CANONICAL.get(kind, _scalar))) for kind, names in value.items()))
+        return tuple(
+            sorted((kind, _values(names, _PRINCIPAL_CANONICAL.get(kind, _scalar))) for kind, names in value.items())
+        )
     if key == "Condition":
         return _normalize_condition(value)
     return _canonical(value)
@@ -433,6 +461,7 @@ def _normalize_statement(statement):
 
 
 # ------------------------------------------------------------------------------------------------------- trust policies
+
 
 def _checked_uid(value, path):
     try:
@@ -453,7 +482,11 @@ def _checked_principal(value, path, kind):
 def _requested_principals(accounts, ram_arns, services, federated):
     """(principal type, spelling) pairs from friendly input, each checked and named by its argument and index."""
     requested = [("RAM", f"acs:ram::{_checked_uid(uid, f'accounts[{i}]')}:root") for i, uid in enumerate(accounts)]
-    for argument, kind, values in (("ram_arns", "RAM", ram_arns), ("services", "Service", services), ("federated", "Federated", federated)):
+    for argument, kind, values in (
+        ("ram_arns", "RAM", ram_arns),
+        ("services", "Service", services),
+        ("federated", "Federated", federated),
+    ):
         requested.extend((kind, _checked_principal(value, f"{argument}[{i}]", kind)) for i, value in enumerate(values))
     return requested
 
@@ -484,8 +517,16 @@ def _ram_condition(external_id, source_ips, mfa_required):
     return condition
 
 
-def build_trust_document(accounts=(), ram_arns=(), services=(), federated=(), external_id=None, source_ips=(), mfa_required=False,
-                         field="trust_policy"):
+def build_trust_document(
+    accounts=(),
+    ram_arns=(),
+    services=(),
+    federated=(),
+    external_id=None,
+    source_ips=(),
+    mfa_required=False,
+    field="trust_policy",
+):
     """A trust policy from friendly input.
 
     Trusted accounts (as ``acs:ram::<uid>:root``) and RAM user or role ARNs share one sts:AssumeRole statement that
@@ -497,9 +538,13 @@ def build_trust_document(accounts=(), ram_arns=(), services=(), federated=(), ex
         condition = _ram_condition(external_id, source_ips, mfa_required)
         by_kind = {kind: [name for found, name in requested if found == kind] for kind in _PRINCIPAL_FORMS}
         if condition and not by_kind["RAM"]:
-            raise PolicyError("external_id, source_ips and mfa_required apply to trusted accounts and RAM ARNs; name at least one")
+            raise PolicyError(
+                "external_id, source_ips and mfa_required apply to trusted accounts and RAM ARNs; name at least one"
+            )
         statements = [_assume_role_statement("RAM", by_kind["RAM"], condition)] if by_kind["RAM"] else []
-        statements.extend(_assume_role_statement(kind, by_kind[kind]) for kind in ("Service", "Federated") if by_kind[kind])
+        statements.extend(
+            _assume_role_statement(kind, by_kind[kind]) for kind in ("Service", "Federated") if by_kind[kind]
+        )
         if not statements:
             raise PolicyError("needs at least one trusted account, RAM ARN, service or identity provider")
     return {"Version": "1", "Statement": statements}
@@ -507,9 +552,15 @@ def build_trust_document(accounts=(), ram_arns=(), services=(), federated=(), ex
 
 def _grants_assume_role(statement):
     """An Allow statement with a Principal whose actions cover sts:AssumeRole."""
-    if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or not isinstance(statement.get("Principal"), dict):
+    if (
+        not isinstance(statement, dict)
+        or statement.get("Effect") != "Allow"
+        or not isinstance(statement.get("Principal"), dict)
+    ):
         return False
-    return any(_lower(action) in ("*", "sts:*", ASSUME_ROLE.lower()) for action in _as_list(statement.get("Action", [])))
+    return any(
+        _lower(action) in ("*", "sts:*", ASSUME_ROLE.lower()) for action in _as_list(statement.get("Action", []))
+    )
 
 
 def _assume_role_grants(doc):
@@ -545,7 +596,12 @@ def trusted_principals(doc):
 
 
 def _trusted_set(grants):
-    return {_canonical_principal(kind, name) for grant in grants for kind, names in grant["Principal"].items() for name in _as_list(names)}
+    return {
+        _canonical_principal(kind, name)
+        for grant in grants
+        for kind, names in grant["Principal"].items()
+        for name in _as_list(names)
+    }
 
 
 def add_trusted_principals(doc, accounts=(), ram_arns=(), services=(), federated=(), field="trust_policy"):
@@ -578,7 +634,10 @@ def remove_trusted_principals(doc, accounts=(), ram_arns=(), services=(), federa
     """
     document = load_document(doc, field)
     with _reported_as(field):
-        unwanted = {_canonical_principal(kind, name) for kind, name in _requested_principals(accounts, ram_arns, services, federated)}
+        unwanted = {
+            _canonical_principal(kind, name)
+            for kind, name in _requested_principals(accounts, ram_arns, services, federated)
+        }
     kept = []
     for statement in _as_list(document.get("Statement", [])):
         if _grants_assume_role(statement):
@@ -618,7 +677,11 @@ def with_expiry(doc, expires_at, field="policy_document"):
     for statement in _as_list(document.get("Statement", [])):
         if isinstance(statement, dict) and statement.get("Effect") == "Allow":
             condition = statement.get("Condition") if isinstance(statement.get("Condition"), dict) else {}
-            dates = {key: value for key, value in (condition.get(EXPIRY_OPERATOR) or {}).items() if key.lower() != EXPIRY_KEY.lower()}
+            dates = {
+                key: value
+                for key, value in (condition.get(EXPIRY_OPERATOR) or {}).items()
+                if key.lower() != EXPIRY_KEY.lower()
+            }
             statement["Condition"] = {**condition, EXPIRY_OPERATOR: {**dates, EXPIRY_KEY: expires_at}}
     return document
 
@@ -630,7 +693,11 @@ def expiry_of_document(doc):
     found = set()
     for statement in _as_list(document.get("Statement", [])):
         if isinstance(statement, dict) and statement.get("Effect") == "Allow":
-            dates = ((statement.get("Condition") or {}).get(EXPIRY_OPERATOR) or {}) if isinstance(statement.get("Condition"), dict) else {}
+            dates = (
+                ((statement.get("Condition") or {}).get(EXPIRY_OPERATOR) or {})
+                if isinstance(statement.get("Condition"), dict)
+                else {}
+            )
             values = [value for key, value in dates.items() if key.lower() == EXPIRY_KEY.lower()]
             if len(values) != 1 or not isinstance(values[0], str):
                 return None

@@ -108,8 +108,9 @@ TARGETS = {
     "ram_user_grant": Target(ram_user_grant_args.ARGUMENT_SPEC, ram_user_grant_args.RULES, _ram_user_grant_request),
     "ram_group": Target(ram_group_args.ARGUMENT_SPEC, ram_group_args.RULES, ram_group_args.validated_request),
     "sts_assume": Target(sts_assume_args.ARGUMENT_SPEC, sts_assume_args.RULES, sts_assume_args.validated_request),
-    "rocketmq_access_check": Target(rocketmq_access.ARGUMENT_SPEC, rocketmq_access.RULES, rocketmq_access.validated_request,
-                                    _rocketmq_access_later),
+    "rocketmq_access_check": Target(
+        rocketmq_access.ARGUMENT_SPEC, rocketmq_access.RULES, rocketmq_access.validated_request, _rocketmq_access_later
+    ),
 }
 MODULE_NAMES = tuple(TARGETS)
 MODULE_CHOICES = list(MODULE_NAMES) + [f"{COLLECTION}.{name}" for name in MODULE_NAMES]
@@ -118,7 +119,7 @@ MODULE_CHOICES = list(MODULE_NAMES) + [f"{COLLECTION}.{name}" for name in MODULE
 def short_name(module):
     """``apsaramq.cross_account.ram_role`` -> ``ram_role``."""
     prefix = COLLECTION + "."
-    return module[len(prefix):] if module.startswith(prefix) else module
+    return module[len(prefix) :] if module.startswith(prefix) else module
 
 
 # ------------------------------------------------------------------------------------------------------------- fields
@@ -163,7 +164,7 @@ class Problem:
 
 def _show(value):
     if isinstance(value, str) and len(value) > MAX_SHOWN_LENGTH:
-        return f"{value[:MAX_SHOWN_LENGTH - 24]!r}... ({len(value)} characters)"
+        return f"{value[: MAX_SHOWN_LENGTH - 24]!r}... ({len(value)} characters)"
     return repr(value)
 
 
@@ -177,10 +178,14 @@ class Entry:
         self.target = TARGETS[self.module_name]
         self.spec = dict(common_argument_spec(), **self.target.spec)
         # Left out like the module would see it: null, and omit where Ansible leaves its placeholder in nested data.
-        self.args = {option: value for option, value in (args or {}).items() if value is not None and not _omitted(value)}
+        self.args = {
+            option: value for option, value in (args or {}).items() if value is not None and not _omitted(value)
+        }
         self.entry_label = label
         self.check_mode = check_mode
-        self._aliases = {alias: option for option, option_spec in self.spec.items() for alias in option_spec.get("aliases", ())}
+        self._aliases = {
+            alias: option for option, option_spec in self.spec.items() for alias in option_spec.get("aliases", ())
+        }
         self.names = {self.canonical(field): named for field, named in (names or {}).items()}
         self.secret_options = set(SECRET_OPTIONS) | _no_log_options(self.spec)
         self.secret_values = _secret_values(self.args, self.secret_options)
@@ -196,7 +201,7 @@ class Entry:
         head = re.match(r"[^.\[\]]+", field)
         if head is None:
             return field
-        return self._aliases.get(head.group(0), head.group(0)) + field[head.end():]
+        return self._aliases.get(head.group(0), head.group(0)) + field[head.end() :]
 
     def option_of(self, field):
         segments = _segments(self.canonical(field))
@@ -215,14 +220,22 @@ class Entry:
             if isinstance(named, list):
                 index = re.match(r"\[(\d+)\]", rest)
                 if index and int(index.group(1)) < len(named):
-                    return str(named[int(index.group(1))]) + rest[index.end():]
+                    return str(named[int(index.group(1))]) + rest[index.end() :]
         return f"{self.module_name}.{field}" + (f" ({self.entry_label})" if self.entry_label else "")
 
     def _labels(self, fields, every_field=False):
         """Several fields in one problem: the named ones plus, unless ``every_field``, the unnamed ones that were given;
         all of them when that leaves none."""
         named = [field for field in fields if any(prefix in self.names for prefix, _rest in _prefixes(field))]
-        given = [] if every_field else [field for field in fields if field not in named and self.value(field) not in (_MISSING, None, "", [], {})]
+        given = (
+            []
+            if every_field
+            else [
+                field
+                for field in fields
+                if field not in named and self.value(field) not in (_MISSING, None, "", [], {})
+            ]
+        )
         return ", ".join(self.label(field) for field in (named + given or fields))
 
     # --- values ----------------------------------------------------------------------------------------------------
@@ -244,14 +257,21 @@ class Entry:
         return current
 
     def is_secret(self, field):
-        return any(isinstance(segment, str) and segment in self.secret_options for segment in _segments(self.canonical(field)))
+        return any(
+            isinstance(segment, str) and segment in self.secret_options for segment in _segments(self.canonical(field))
+        )
 
     def original(self, field):
         """``field`` as the caller numbers it: ``trusted_accounts[0]`` after element 0 was set aside is ``[1]``."""
         field = self.canonical(field)
         segments = _segments(field)
         option = segments[0] if segments else None
-        if option in self.positions and len(segments) > 1 and isinstance(segments[1], int) and segments[1] < len(self.positions[option]):
+        if (
+            option in self.positions
+            and len(segments) > 1
+            and isinstance(segments[1], int)
+            and segments[1] < len(self.positions[option])
+        ):
             return re.sub(r"\[\d+\]", f"[{self.positions[option][segments[1]]}]", field, count=1)
         return field
 
@@ -337,32 +357,73 @@ def _rename_options(entry, message):
 # Messages of ansible.module_utils.common (arg_spec, validation): pattern -> [(fields, reason), ...].
 _FOUND_IN = r"(?: found in '?(?P<parent>[^'\s]+?)'?\.?)?"
 _SPEC_MESSAGES = [
-    (re.compile(r"argument '(?P<option>[^']+)' is of type (?P<got>\S+)" + _FOUND_IN + r" and we were unable to convert to (?P<want>\w+)"),
-     lambda m: [([m["option"]], f"must be of type {m['want']}, got {m['got']}")]),
-    (re.compile(r"[Ee]lements value for option '(?P<option>[^']+)'" + _FOUND_IN + r" is of type (?P<got>\S+) and we were unable to convert to (?P<want>\w+)"),
-     lambda m: [([m["option"]], f"every element must be of type {m['want']}, got {m['got']}")]),
-    (re.compile(r"value of (?P<option>\S+) must be one of: (?P<choices>.*?), got: .*?" + _FOUND_IN + "$", re.S),
-     lambda m: [([m["option"]], f"must be one of: {m['choices']}")]),
-    (re.compile(r"value of (?P<option>\S+) must be one or more of: (?P<choices>.*?)\. Got no match for: .*?" + _FOUND_IN + "$", re.S),
-     lambda m: [([m["option"]], f"every element must be one of: {m['choices']}")]),
-    (re.compile(r"missing required arguments: (?P<options>.*?)" + _FOUND_IN + "$"),
-     lambda m: [([option], "is required") for option in _split(m["options"])]),
-    (re.compile(r"parameters are mutually exclusive: (?P<options>.*?)" + _FOUND_IN + "$"),
-     lambda m: [(_split(group, "|"), "are mutually exclusive: give only one") for group in _split(m["options"])]),
-    (re.compile(r"parameters are required together: (?P<options>.*?)" + _FOUND_IN + "$"),
-     lambda m: [(_split(m["options"]), "must be given together")]),
-    (re.compile(r"one of the following is required: (?P<options>.*?)" + _FOUND_IN + "$"),
-     lambda m: [(_split(m["options"]), "one of them is required")]),
-    (re.compile(r"(?P<key>\S+) is (?P<value>.*) but (?P<scope>all|any) of the following are missing: (?P<options>.*?)" + _FOUND_IN + "$"),
-     lambda m: [(_split(m["options"]), _required_if_reason(m))]),
-    (re.compile(r"missing parameter\(s\) required by '(?P<key>[^']+)': (?P<options>.*?)" + _FOUND_IN + "$"),
-     lambda m: [(_split(m["options"]), f"is required by {m['key']}")]),
+    (
+        re.compile(
+            r"argument '(?P<option>[^']+)' is of type (?P<got>\S+)"
+            + _FOUND_IN
+            + r" and we were unable to convert to (?P<want>\w+)"
+        ),
+        lambda m: [([m["option"]], f"must be of type {m['want']}, got {m['got']}")],
+    ),
+    (
+        re.compile(
+            r"[Ee]lements value for option '(?P<option>[^']+)'"
+            + _FOUND_IN
+            + r" is of type (?P<got>\S+) and we were unable to convert to (?P<want>\w+)"
+        ),
+        lambda m: [([m["option"]], f"every element must be of type {m['want']}, got {m['got']}")],
+    ),
+    (
+        re.compile(r"value of (?P<option>\S+) must be one of: (?P<choices>.*?), got: .*?" + _FOUND_IN + "$", re.S),
+        lambda m: [([m["option"]], f"must be one of: {m['choices']}")],
+    ),
+    (
+        re.compile(
+            r"value of (?P<option>\S+) must be one or more of: (?P<choices>.*?)\. Got no match for: .*?"
+            + _FOUND_IN
+            + "$",
+            re.S,
+        ),
+        lambda m: [([m["option"]], f"every element must be one of: {m['choices']}")],
+    ),
+    (
+        re.compile(r"missing required arguments: (?P<options>.*?)" + _FOUND_IN + "$"),
+        lambda m: [([option], "is required") for option in _split(m["options"])],
+    ),
+    (
+        re.compile(r"parameters are mutually exclusive: (?P<options>.*?)" + _FOUND_IN + "$"),
+        lambda m: [(_split(group, "|"), "are mutually exclusive: give only one") for group in _split(m["options"])],
+    ),
+    (
+        re.compile(r"parameters are required together: (?P<options>.*?)" + _FOUND_IN + "$"),
+        lambda m: [(_split(m["options"]), "must be given together")],
+    ),
+    (
+        re.compile(r"one of the following is required: (?P<options>.*?)" + _FOUND_IN + "$"),
+        lambda m: [(_split(m["options"]), "one of them is required")],
+    ),
+    (
+        re.compile(
+            r"(?P<key>\S+) is (?P<value>.*) but (?P<scope>all|any) of the following are missing: (?P<options>.*?)"
+            + _FOUND_IN
+            + "$"
+        ),
+        lambda m: [(_split(m["options"]), _required_if_reason(m))],
+    ),
+    (
+        re.compile(r"missing parameter\(s\) required by '(?P<key>[^']+)': (?P<options>.*?)" + _FOUND_IN + "$"),
+        lambda m: [(_split(m["options"]), f"is required by {m['key']}")],
+    ),
 ]
 
 
 def _required_if_reason(match):
     options = _split(match["options"])
-    needed = "is required" if len(options) == 1 else ("are required" if match["scope"] == "all" else "one of them is required")
+    needed = (
+        "is required"
+        if len(options) == 1
+        else ("are required" if match["scope"] == "all" else "one of them is required")
+    )
     return f"{needed} when {match['key']} is {match['value']}"
 
 
@@ -371,7 +432,10 @@ def _spec_problems(entry, error, prefix=""):
     message = str(getattr(error, "error_message", None) or error)
     if type(error).__name__ == "UnsupportedError":
         unsupported = message.split(". Supported parameters include", 1)[0]
-        return [([prefix + field], entry.problem(prefix + field, f"is not an option of {entry.module_name}")) for field in _split(unsupported)]
+        return [
+            ([prefix + field], entry.problem(prefix + field, f"is not an option of {entry.module_name}"))
+            for field in _split(unsupported)
+        ]
     for pattern, explain in _SPEC_MESSAGES:
         match = pattern.search(message)
         if match:
@@ -398,7 +462,9 @@ def _validate_elements(entry, args):
     spec = dict(entry.spec)
     args = dict(args)
     for option, option_spec in entry.spec.items():
-        if not (option_spec.get("type") == "list" and option_spec.get("elements") == "dict" and option_spec.get("options")):
+        if not (
+            option_spec.get("type") == "list" and option_spec.get("elements") == "dict" and option_spec.get("options")
+        ):
             continue
         key = next((name for name in [option] + list(option_spec.get("aliases", ())) if name in args), None)
         if key is None or not isinstance(args[key], list):
@@ -414,7 +480,9 @@ def _validate_elements(entry, args):
             entry.secret_values.update(str(value) for value in result._no_log_values)  # pylint: disable=protected-access
             errors = list(result.errors)
             if errors:
-                problems.extend(problem for error in errors for _fields, problem in _spec_problems(entry, error, prefix=place + "."))
+                problems.extend(
+                    problem for error in errors for _fields, problem in _spec_problems(entry, error, prefix=place + ".")
+                )
                 continue
             kept.append(result.validated_parameters)
             positions.append(index)
@@ -460,7 +528,7 @@ def _set_aside(entry, params, field):
     if len(segments) > 1 and isinstance(segments[1], int) and isinstance(current, list) and segments[1] < len(current):
         positions = entry.positions.setdefault(option, list(range(len(current))))
         del positions[segments[1]]
-        params[option] = current[:segments[1]] + current[segments[1] + 1:]
+        params[option] = current[: segments[1]] + current[segments[1] + 1 :]
         entry.set_aside.add(option)
         return True
     if option not in entry.spec:
@@ -476,7 +544,9 @@ def _set_aside(entry, params, field):
 
 # ------------------------------------------------------------------------------------------------ the modules' checks
 
-_FIELD_MESSAGE = re.compile(r"(?P<fields>[A-Za-z_][\w.\[\]]*(?:, [A-Za-z_][\w.\[\]]*)*)(?P<sep>:| is) (?P<reason>.+)", re.S)
+_FIELD_MESSAGE = re.compile(
+    r"(?P<fields>[A-Za-z_][\w.\[\]]*(?:, [A-Za-z_][\w.\[\]]*)*)(?P<sep>:| is) (?P<reason>.+)", re.S
+)
 
 
 def _split_message(message):
@@ -511,7 +581,9 @@ def _request_problems(entry, params):
         # An option emptied by setting aside its refused elements (or replaced) is not a further problem of the caller,
         # nor is a problem that names no option once something was set aside.
         artefact = (not fields and entry.set_aside) or any(
-            _segments(entry.canonical(field)) == [entry.option_of(field)] and entry.option_of(field) in entry.set_aside for field in fields)
+            _segments(entry.canonical(field)) == [entry.option_of(field)] and entry.option_of(field) in entry.set_aside
+            for field in fields
+        )
         if not artefact:
             problems.append(entry.problem([entry.original(field) for field in fields], reason))
         changed = False
@@ -546,7 +618,9 @@ def check_tasks(tasks, known=(), check_mode=False):
     problems, seen = [], set()
     found = [Problem(*_split_known(text)) for text in known]
     for task in tasks:
-        found.extend(check_entry(Entry(task["module"], task.get("args"), task.get("names"), task.get("label"), check_mode)))
+        found.extend(
+            check_entry(Entry(task["module"], task.get("args"), task.get("names"), task.get("label"), check_mode))
+        )
     for problem in found:
         if problem.key not in seen:
             seen.add(problem.key)

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.access_review import FINDING_KINDS
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import parse_expiry, utc_now
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError, validate_account_uid
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
+    ValidationError,
+    validate_account_uid,
+)
 
 MAX_PAGE_SIZE = 1000  # ListRoles' MaxItems: 1 to 1000
 
@@ -29,9 +32,13 @@ def validated_request(params):
     if params["max_roles"] < 1:
         raise ValidationError("max_roles", f"must be at least 1, got {params['max_roles']}")
     if not 1 <= params["page_size"] <= MAX_PAGE_SIZE:
-        raise ValidationError("page_size", f"must be from 1 to {MAX_PAGE_SIZE} (ListRoles' MaxItems), got {params['page_size']}")
+        raise ValidationError(
+            "page_size", f"must be from 1 to {MAX_PAGE_SIZE} (ListRoles' MaxItems), got {params['page_size']}"
+        )
     return {
-        "known_partners": None if known is None else {validate_account_uid(uid, f"known_partners[{index}]") for index, uid in enumerate(known)},
+        "known_partners": None
+        if known is None
+        else {validate_account_uid(uid, f"known_partners[{index}]") for index, uid in enumerate(known)},
         "role_name_prefix": params["role_name_prefix"] or None,
         "only_outside": params["only_outside"],
         "read_policies": params["read_policies"],

@@ -20,17 +20,25 @@ def list_attached(client, entity, name):
     """Policies attached to the role, user or group ``name`` (``entity``: "Role", "User" or "Group"), sorted by type and name."""
     body = client.call(f"ListPoliciesFor{entity}", {f"{entity}Name": name}) or {}
     policies = (body.get("Policies") or {}).get("Policy") or []
-    return sorted(({"PolicyName": p["PolicyName"], "PolicyType": p["PolicyType"]} for p in policies), key=attachment_key)
+    return sorted(
+        ({"PolicyName": p["PolicyName"], "PolicyType": p["PolicyType"]} for p in policies), key=attachment_key
+    )
 
 
 def attach_policy(client, entity, name, policy):
-    client.call(f"AttachPolicyTo{entity}", {f"{entity}Name": name, "PolicyName": policy["PolicyName"], "PolicyType": policy["PolicyType"]})
+    client.call(
+        f"AttachPolicyTo{entity}",
+        {f"{entity}Name": name, "PolicyName": policy["PolicyName"], "PolicyType": policy["PolicyType"]},
+    )
 
 
 def detach_policy(client, entity, name, policy):
     # DetachPolicyFrom* needs PolicyType; an attachment already gone is what we wanted.
-    client.call(f"DetachPolicyFrom{entity}", {f"{entity}Name": name, "PolicyName": policy["PolicyName"], "PolicyType": policy["PolicyType"]},
-                ignore=(f"EntityNotExist.{entity}.Policy",))
+    client.call(
+        f"DetachPolicyFrom{entity}",
+        {f"{entity}Name": name, "PolicyName": policy["PolicyName"], "PolicyType": policy["PolicyType"]},
+        ignore=(f"EntityNotExist.{entity}.Policy",),
+    )
 
 
 def plan_attachments(wanted, current, purge):

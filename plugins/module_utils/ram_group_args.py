@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import POLICY_TYPES, split_policy_reference
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import (
+    POLICY_TYPES,
+    split_policy_reference,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
     ValidationError,
     validate_description,
@@ -71,6 +74,8 @@ def validated_request(params):
         "comments": None if comments is None else validate_description(comments, "comments", COMMENTS_LIMIT),
         "members": validated_members(params["members"]),
         "purge_members": params["purge_members"],
-        "policies": None if policies is None else [policy_reference(entry, f"policies[{index}]") for index, entry in enumerate(policies)],
+        "policies": None
+        if policies is None
+        else [policy_reference(entry, f"policies[{index}]") for index, entry in enumerate(policies)],
         "purge_policies": params["purge_policies"],
     }

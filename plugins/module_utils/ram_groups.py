@@ -25,6 +25,7 @@ MEMBERS_OPTION = "members"
 
 # ------------------------------------------------------------------------------------------------------------- reading
 
+
 def get_group(client, name):
     """The group called ``name``, or None when there is none."""
     body = client.call("GetGroup", {"GroupName": name}, ignore=(GROUP_NOT_FOUND,))
@@ -48,6 +49,7 @@ def member_key(name):
 
 
 # ------------------------------------------------------------------------------------------------------------- planning
+
 
 def unique_members(names):
     """``names`` without repeats (case-insensitive), as (index in the option, name) pairs in the order given."""
@@ -75,8 +77,11 @@ def missing_users_error(missing):
     """ValidationError naming each ``members[i]`` whose user does not exist (``missing``: (index, name) pairs)."""
     fields = ", ".join(f"{MEMBERS_OPTION}[{index}]" for index, _name in missing)
     names = ", ".join(name for _index, name in missing)
-    return ValidationError(fields, f"no RAM user of this name in the account: {names}; create the user first "
-                                   "(apsaramq.cross_account.ram_user_grant)")
+    return ValidationError(
+        fields,
+        f"no RAM user of this name in the account: {names}; create the user first "
+        "(apsaramq.cross_account.ram_user_grant)",
+    )
 
 
 def resolve_members(client, names, current, check_mode=False):
@@ -110,6 +115,7 @@ def comment_changes(comments, current):
 
 
 # ------------------------------------------------------------------------------------------------------------- applying
+
 
 def create_group(client, check_mode, name, comments):
     """CreateGroup, or in check mode the record it would return. Returns the group (API shape)."""
@@ -153,6 +159,7 @@ def delete_group(client, check_mode, name, members, attached):
 
 
 # ---------------------------------------------------------------------------------------------------------- describing
+
 
 def group_facts(group, members, attached):
     """The module return value for ``group`` (API shape), its members and its attached policies."""

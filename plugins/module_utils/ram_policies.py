@@ -14,7 +14,10 @@ import json
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import listing_pages
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import render_document
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import attachment_key, detach_policy
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import (
+    attachment_key,
+    detach_policy,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import tag_list
 
 MAX_VERSIONS = 5
@@ -128,7 +131,9 @@ def predict_pending_custom_policies(unknown):
 
 
 def pending_policy_warning(name):
-    return f"{POLICIES_OPTION}: the custom policy {name} does not exist yet; check mode assumes an earlier task creates it"
+    return (
+        f"{POLICIES_OPTION}: the custom policy {name} does not exist yet; check mode assumes an earlier task creates it"
+    )
 
 
 def default_document(body):
@@ -142,7 +147,9 @@ def list_policies(client, policy_type=None, page_size=100, tags=None):
         params["PolicyType"] = policy_type
     if tags:
         params["Tag"] = tag_list(tags)
-    return [policy for page, _more in listing_pages(client, "ListPolicies", params, "Policies", "Policy") for policy in page]
+    return [
+        policy for page, _more in listing_pages(client, "ListPolicies", params, "Policies", "Policy") for policy in page
+    ]
 
 
 def version_number(version_id):
@@ -217,7 +224,9 @@ def delete_policy(client, name, attached_to):
             detach_policy(client, entity, entity_name, reference)
     for version in list_versions(client, name):
         if not is_default(version):
-            client.call("DeletePolicyVersion", {"PolicyName": name, "VersionId": version["VersionId"]}, ignore=MISSING_VERSION)
+            client.call(
+                "DeletePolicyVersion", {"PolicyName": name, "VersionId": version["VersionId"]}, ignore=MISSING_VERSION
+            )
     client.call("DeletePolicy", {"PolicyName": name}, ignore=MISSING_POLICY)
 
 

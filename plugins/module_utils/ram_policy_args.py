@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import validate_tags
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import load_document, validate_document
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import validate_description, validate_policy_name
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
+    validate_description,
+    validate_policy_name,
+)
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True, aliases=["policy_name"]),

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import EXPIRES_AT_KEY, normalize_expiry, validate_tags
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import (
+    EXPIRES_AT_KEY,
+    normalize_expiry,
+    validate_tags,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
     PolicyError,
     build_trust_document,
@@ -26,8 +30,11 @@ PRINCIPAL_OPTIONS = ("trusted_accounts", "trusted_ram_arns", "trusted_services")
 CONDITION_OPTIONS = ("external_id", "source_ips", "mfa_required")
 # build_trust_document() names its arguments in errors; users know the module options.
 OPTION_OF_ARGUMENT = {
-    "accounts": "trusted_accounts", "ram_arns": "trusted_ram_arns", "services": "trusted_services",
-    "external_id": "external_id", "source_ips": "source_ips",
+    "accounts": "trusted_accounts",
+    "ram_arns": "trusted_ram_arns",
+    "services": "trusted_services",
+    "external_id": "external_id",
+    "source_ips": "source_ips",
 }
 
 ARGUMENT_SPEC = dict(
@@ -52,12 +59,17 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=120),
 )
 MAX_WAIT_TIMEOUT = 3600
-MUTUALLY_EXCLUSIVE = [("assume_role_policy_document", option) for option in PRINCIPAL_OPTIONS + ("external_id", "source_ips")]
-REQUIRED_IF = [("trust_mode", mode, PRINCIPAL_OPTIONS, True) for mode in ("add", "remove")] + [("purge_policies", True, ("policies",))]
+MUTUALLY_EXCLUSIVE = [
+    ("assume_role_policy_document", option) for option in PRINCIPAL_OPTIONS + ("external_id", "source_ips")
+]
+REQUIRED_IF = [("trust_mode", mode, PRINCIPAL_OPTIONS, True) for mode in ("add", "remove")] + [
+    ("purge_policies", True, ("policies",))
+]
 RULES = dict(mutually_exclusive=MUTUALLY_EXCLUSIVE, required_if=REQUIRED_IF)
 
 
 # ---------------------------------------------------------------------------------------------------------- validation
+
 
 def validated_trust(params):
     """The trust policy the options describe, checked before any API call: (raw document, friendly document).
@@ -66,7 +78,10 @@ def validated_trust(params):
     modes reuse its validation."""
     if params["assume_role_policy_document"] is not None:
         if params["mfa_required"]:
-            raise ValidationError("mfa_required", "cannot be combined with assume_role_policy_document; write the condition into the document")
+            raise ValidationError(
+                "mfa_required",
+                "cannot be combined with assume_role_policy_document; write the condition into the document",
+            )
         document = load_document(params["assume_role_policy_document"], field="assume_role_policy_document")
         validate_document(document, kind="trust", field="assume_role_policy_document")
         return document, None
@@ -74,19 +89,29 @@ def validated_trust(params):
     if not given:
         return None, None
     if params["trust_mode"] == "remove" and set(given) & set(CONDITION_OPTIONS):
-        raise ValidationError(", ".join(sorted(set(given) & set(CONDITION_OPTIONS))),
-                              "trust_mode=remove removes principals and keeps the trust's conditions; drop this option")
+        raise ValidationError(
+            ", ".join(sorted(set(given) & set(CONDITION_OPTIONS))),
+            "trust_mode=remove removes principals and keeps the trust's conditions; drop this option",
+        )
     return None, friendly_trust(params)
 
 
 def principal_arguments(params):
     """The trusted principals given, as the keyword arguments of the policy toolkit's trust functions."""
-    return {"accounts": params["trusted_accounts"] or (), "ram_arns": params["trusted_ram_arns"] or (), "services": params["trusted_services"] or ()}
+    return {
+        "accounts": params["trusted_accounts"] or (),
+        "ram_arns": params["trusted_ram_arns"] or (),
+        "services": params["trusted_services"] or (),
+    }
 
 
 def friendly_trust(params):
     try:
-        conditions = {"external_id": params["external_id"], "source_ips": params["source_ips"] or (), "mfa_required": params["mfa_required"]}
+        conditions = {
+            "external_id": params["external_id"],
+            "source_ips": params["source_ips"] or (),
+            "mfa_required": params["mfa_required"],
+        }
         document = build_trust_document(**principal_arguments(params), **conditions)
     except PolicyError as fault:
         argument, _sep, index = fault.path.partition("[")
@@ -120,7 +145,10 @@ def wanted_tags(params, expires_at):
     if expires_at is None:
         return tags
     if tags is not None and tags.get(EXPIRES_AT_KEY, expires_at) != expires_at:
-        raise ValidationError("tags", f"the {EXPIRES_AT_KEY} tag ({tags[EXPIRES_AT_KEY]}) contradicts expires_at ({expires_at}); drop the tag")
+        raise ValidationError(
+            "tags",
+            f"the {EXPIRES_AT_KEY} tag ({tags[EXPIRES_AT_KEY]}) contradicts expires_at ({expires_at}); drop the tag",
+        )
     return validate_tags({**(tags or {}), EXPIRES_AT_KEY: expires_at}, "tags")
 
 
@@ -133,7 +161,9 @@ def validated_request(params):
     return {
         "name": validate_role_name(params["name"], "name"),
         "description": None if description is None else validate_description(description, "description", 1024),
-        "max_session_duration": None if duration is None else validate_duration(duration, "max_session_duration", 3600, 43200),
+        "max_session_duration": None
+        if duration is None
+        else validate_duration(duration, "max_session_duration", 3600, 43200),
         "raw_trust": expiring(raw, expires_at, "assume_role_policy_document"),
         "friendly_trust": expiring(friendly, expires_at, ", ".join(PRINCIPAL_OPTIONS)),
         "expires_at": expires_at,

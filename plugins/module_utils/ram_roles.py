@@ -16,7 +16,11 @@ import time
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import WAIT_MAX_ATTEMPTS, listing_pages
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal, expiry_of_document, trusted_principals
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
+    documents_equal,
+    expiry_of_document,
+    trusted_principals,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import tag_list
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries import RetryPolicy
 
@@ -39,6 +43,7 @@ NOT_YET = "Collection.NotYet"
 
 
 # ------------------------------------------------------------------------------------------------------------- reading
+
 
 def get_role(client, name):
     """The role called ``name`` (RAM matches role names case-insensitively), or None when there is none."""
@@ -76,12 +81,16 @@ def wait_until(check, timeout, what, policy=None):
         return value
 
     try:
-        return (policy or RetryPolicy()).within(timeout, max_attempts=WAIT_MAX_ATTEMPTS).run(attempt, retry_on=(NOT_YET,), stats=stats), stats
+        return (policy or RetryPolicy()).within(timeout, max_attempts=WAIT_MAX_ATTEMPTS).run(
+            attempt, retry_on=(NOT_YET,), stats=stats
+        ), stats
     except ApiError as error:
         if error.code != NOT_YET:
             raise
-        raise CollectionError(f"wait_timeout: gave up waiting for {what} after {error.waited:.1f} seconds ({error.attempts} reads)",
-                              wait={"attempts": error.attempts, "waited": round(error.waited, 3)}) from None
+        raise CollectionError(
+            f"wait_timeout: gave up waiting for {what} after {error.waited:.1f} seconds ({error.attempts} reads)",
+            wait={"attempts": error.attempts, "waited": round(error.waited, 3)},
+        ) from None
 
 
 def wait_for_trust(client, name, trust, timeout):
@@ -92,14 +101,20 @@ def wait_for_trust(client, name, trust, timeout):
         role = get_role(client, name)
         return role if role is not None and documents_equal(trust_document(role), trust) else None
 
-    role, stats = wait_until(shows_trust, timeout, f"GetRole showing the role {name} with the trust policy written", client.retry_policy)
+    role, stats = wait_until(
+        shows_trust, timeout, f"GetRole showing the role {name} with the trust policy written", client.retry_policy
+    )
     return role, {"attempts": stats["attempts"], "waited": round(stats["waited"], 3)}
 
 
 def wait_until_gone(client, name, timeout):
     """Wait until GetRole answers that role ``name`` does not exist (the proof of a deletion); returns the stats."""
-    return wait_until(lambda: True if get_role(client, name) is None else None, timeout, f"GetRole answering that the role {name} is gone",
-                      client.retry_policy)[1]
+    return wait_until(
+        lambda: True if get_role(client, name) is None else None,
+        timeout,
+        f"GetRole answering that the role {name} is gone",
+        client.retry_policy,
+    )[1]
 
 
 def trust_document(role):
@@ -117,6 +132,7 @@ def account_of(arn):
 
 
 # ------------------------------------------------------------------------------------------------------------- updating
+
 
 def role_changes(wanted, current):
     """UpdateRole parameters for the attributes of ``wanted`` (API names; None = leave as is) that differ."""
@@ -186,16 +202,23 @@ def apply_trust_edit(client, name, edit, pending, current, sleep=settle, rounds=
         sleep()
         role = get_role(client, name)
         if role is None:
-            raise CollectionError(f"the role {name} was deleted while its trust policy was being updated", trust_rounds=written + 1)
+            raise CollectionError(
+                f"the role {name} was deleted while its trust policy was being updated", trust_rounds=written + 1
+            )
         missing = pending(role)
         if not missing:
             return True, role, written + 1
-    raise CollectionError(f"the trust policy of the role {name} kept changing under concurrent writers: after {rounds} writes, "
-                          f"each read back, this run's change still does not hold ({'; '.join(missing)}); run the task again "
-                          "once the other writers are done", trust_rounds=rounds, pending=missing)
+    raise CollectionError(
+        f"the trust policy of the role {name} kept changing under concurrent writers: after {rounds} writes, "
+        f"each read back, this run's change still does not hold ({'; '.join(missing)}); run the task again "
+        "once the other writers are done",
+        trust_rounds=rounds,
+        pending=missing,
+    )
 
 
 # --------------------------------------------------------------------------------------------------------- describing
+
 
 def flag_principals(principals, own_account):
     """Each trusted principal with the account it belongs to and whether that is another account than the role's.
@@ -205,7 +228,9 @@ def flag_principals(principals, own_account):
     flagged = [{"type": "account", "principal": uid, "account_id": uid} for uid in principals["accounts"]]
     flagged += [{"type": "ram_arn", "principal": arn, "account_id": account_of(arn)} for arn in principals["ram_arns"]]
     flagged += [{"type": "service", "principal": name, "account_id": None} for name in principals["services"]]
-    flagged += [{"type": "federated", "principal": arn, "account_id": account_of(arn)} for arn in principals["federated"]]
+    flagged += [
+        {"type": "federated", "principal": arn, "account_id": account_of(arn)} for arn in principals["federated"]
+    ]
     for entry in flagged:
         entry["cross_account"] = bool(own_account and entry["account_id"] and entry["account_id"] != own_account)
     return flagged
@@ -230,7 +255,9 @@ def role_facts(role, attached, documents=None, tags=None):
     """
     document = trust_document(role)
     account = account_of(role.get("Arn"))
-    principals = trusted_principals(document) if document else {"accounts": [], "ram_arns": [], "services": [], "federated": []}
+    principals = (
+        trusted_principals(document) if document else {"accounts": [], "ram_arns": [], "services": [], "federated": []}
+    )
     return {
         "arn": role.get("Arn"),
         "role_id": role.get("RoleId"),

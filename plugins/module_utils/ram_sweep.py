@@ -22,9 +22,22 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership i
     is_managed,
     partners_of,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import list_attached, update_attachments
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import delete_policy, get_policy, list_entities, list_policies
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import ROLE_NOT_FOUND, list_roles, wait_until, wait_until_gone
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import (
+    list_attached,
+    update_attachments,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import (
+    delete_policy,
+    get_policy,
+    list_entities,
+    list_policies,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import (
+    ROLE_NOT_FOUND,
+    list_roles,
+    wait_until,
+    wait_until_gone,
+)
 
 MANAGED = {MANAGED_BY_KEY: MANAGED_BY_VALUE}
 
@@ -32,7 +45,11 @@ MANAGED = {MANAGED_BY_KEY: MANAGED_BY_VALUE}
 def read_managed(client, with_policies=True):
     """(roles, custom policies) tagged as the collection's own, each checked on the tags the answer carries."""
     roles = [role for role in list_roles(client, tags=MANAGED) if is_managed(role.get("Tags"))]
-    policies = [policy for policy in list_policies(client, "Custom", tags=MANAGED) if is_managed(policy.get("Tags"))] if with_policies else []
+    policies = (
+        [policy for policy in list_policies(client, "Custom", tags=MANAGED) if is_managed(policy.get("Tags"))]
+        if with_policies
+        else []
+    )
     return roles, policies
 
 
@@ -45,7 +62,9 @@ def plan_sweep(client, roles, policies, now):
     """What the sweep deletes at ``now`` (an aware datetime), read but not written: a dict with ``roles`` (the expired
     managed roles, each with its attachments), ``policies`` (custom policies to delete, each with why), ``kept``
     (managed custom policies that would have gone but are used elsewhere) and ``remaining`` (managed roles that stay)."""
-    expired = sorted((role for role in roles if is_expired(role.get("Tags"), now)), key=lambda role: role["RoleName"].lower())
+    expired = sorted(
+        (role for role in roles if is_expired(role.get("Tags"), now)), key=lambda role: role["RoleName"].lower()
+    )
     swept = {role["RoleName"].lower() for role in expired}
     managed_policies = {policy["PolicyName"]: policy for policy in policies}
     planned_roles, reasons = [], {}
@@ -60,14 +79,21 @@ def plan_sweep(client, roles, policies, now):
             reasons.setdefault(name, f"its own expires-at ({_expiry_text(policy.get('Tags'))}) has passed")
     to_delete, kept = [], []
     for name in sorted(reasons):
-        others = [f"{kind[:-1]} {entity}" for kind, entities in list_entities(client, name).items() for entity in entities
-                  if not (kind == "roles" and entity.lower() in swept)]
+        others = [
+            f"{kind[:-1]} {entity}"
+            for kind, entities in list_entities(client, name).items()
+            for entity in entities
+            if not (kind == "roles" and entity.lower() in swept)
+        ]
         if others:
             kept.append({"policy_name": name, "reason": reasons[name], "attached_to": others})
         else:
             to_delete.append({"policy_name": name, "reason": reasons[name]})
-    remaining = [{"role_name": role["RoleName"], "expires_at": _expiry_text(role.get("Tags"))}
-                 for role in sorted(roles, key=lambda role: role["RoleName"].lower()) if role["RoleName"].lower() not in swept]
+    remaining = [
+        {"role_name": role["RoleName"], "expires_at": _expiry_text(role.get("Tags"))}
+        for role in sorted(roles, key=lambda role: role["RoleName"].lower())
+        if role["RoleName"].lower() not in swept
+    ]
     return {"roles": planned_roles, "policies": to_delete, "kept": kept, "remaining": remaining}
 
 
@@ -88,20 +114,30 @@ def prove_gone(client, plan, timeout):
         wait_until_gone(client, entry["role"]["RoleName"], timeout)
     for policy in plan["policies"]:
         name = policy["policy_name"]
-        wait_until(lambda name=name: True if get_policy(client, name) is None else None, timeout,
-                   f"GetPolicy answering that the custom policy {name} is gone", client.retry_policy)
+        wait_until(
+            lambda name=name: True if get_policy(client, name) is None else None,
+            timeout,
+            f"GetPolicy answering that the custom policy {name} is gone",
+            client.retry_policy,
+        )
 
 
 def describe_plan(plan, gone):
     """The module's return values for ``plan``; ``gone`` is True once every deletion is proven, None in check mode."""
     deleted = {policy["policy_name"] for policy in plan["policies"]}
-    swept = [{
-        "role_name": entry["role"]["RoleName"],
-        "expires_at": _expiry_text(entry["role"].get("Tags")),
-        "partners": partners_of(entry["role"].get("Tags")),
-        "policies": sorted(policy["PolicyName"] for policy in entry["attached"]
-                           if policy["PolicyType"] == "Custom" and policy["PolicyName"] in deleted),
-        "gone": gone,
-    } for entry in plan["roles"]]
+    swept = [
+        {
+            "role_name": entry["role"]["RoleName"],
+            "expires_at": _expiry_text(entry["role"].get("Tags")),
+            "partners": partners_of(entry["role"].get("Tags")),
+            "policies": sorted(
+                policy["PolicyName"]
+                for policy in entry["attached"]
+                if policy["PolicyType"] == "Custom" and policy["PolicyName"] in deleted
+            ),
+            "gone": gone,
+        }
+        for entry in plan["roles"]
+    ]
     policies = [dict(policy, gone=gone) for policy in plan["policies"]]
     return {"swept": swept, "deleted_policies": policies, "kept_policies": plan["kept"], "remaining": plan["remaining"]}

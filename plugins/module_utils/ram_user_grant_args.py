@@ -77,7 +77,11 @@ def default_grant_policy_name(user_name):
 
 def key_directory_missing(params):
     key_file = params["access_key_file"]
-    return bool(key_file) and params["access_key_action"] != "none" and not os.path.isdir(os.path.dirname(os.path.abspath(key_file)))
+    return (
+        bool(key_file)
+        and params["access_key_action"] != "none"
+        and not os.path.isdir(os.path.dirname(os.path.abspath(key_file)))
+    )
 
 
 def password_file_problem(params):
@@ -100,9 +104,16 @@ def validated_request(params, check_local_files=True):
         raise ValidationError("access_key_file", f"the directory of {params['access_key_file']} does not exist")
     _check_key_lifecycle(params, role_arns)
     login_profile = _login_profile(params, check_local_files)
-    policy_name = validate_policy_name(params["grant_policy_name"] or default_grant_policy_name(user_name), "grant_policy_name")
-    return {"user_name": user_name, "role_arns": sorted(role_arns), "policy_name": policy_name, "login_profile": login_profile,
-            "proof_role_arn": role_arns[0] if role_arns else None}
+    policy_name = validate_policy_name(
+        params["grant_policy_name"] or default_grant_policy_name(user_name), "grant_policy_name"
+    )
+    return {
+        "user_name": user_name,
+        "role_arns": sorted(role_arns),
+        "policy_name": policy_name,
+        "login_profile": login_profile,
+        "proof_role_arn": role_arns[0] if role_arns else None,
+    }
 
 
 def _role_arns(params):
@@ -139,11 +150,17 @@ def _check_key_lifecycle(params, role_arns):
     if max_age is not None and action not in ("none", "create"):
         raise ValidationError("access_key_max_age_days", f"applies with access_key_action create or none, not {action}")
     if rotating_by_age and action == "none":
-        raise ValidationError("access_key_max_age_action", "rotate needs access_key_action=create and access_key_file (the new "
-                                                           "key's file); with access_key_action=none use report")
+        raise ValidationError(
+            "access_key_max_age_action",
+            "rotate needs access_key_action=create and access_key_file (the new "
+            "key's file); with access_key_action=none use report",
+        )
     if params["state"] == "present" and (action == "rotate" or rotating_by_age) and not role_arns:
-        raise ValidationError("role_arns", "a rotation proves the new AccessKey with AssumeRole on role_arns[0]: give at "
-                                           "least one role ARN (grant_mode=system too)")
+        raise ValidationError(
+            "role_arns",
+            "a rotation proves the new AccessKey with AssumeRole on role_arns[0]: give at "
+            "least one role ARN (grant_mode=system too)",
+        )
 
 
 def _check_range(params, option, minimum, maximum, unit):
@@ -160,8 +177,11 @@ def _login_profile(params, check_local_files):
         return None
     if options["state"] == "present" and params["state"] == "present":
         if not (options["password"] or options["password_file"]):
-            raise ValidationError("login_profile", "password or password_file is required with state=present (a password "
-                                                   "from a vault, or a file that receives a generated one)")
+            raise ValidationError(
+                "login_profile",
+                "password or password_file is required with state=present (a password "
+                "from a vault, or a file that receives a generated one)",
+            )
         if options["password"]:
             problems = password_problems(options["password"], DEFAULT_PASSWORD_POLICY)
             if problems:

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import ValidationError, validate_user_name
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
+    ValidationError,
+    validate_user_name,
+)
 
 # ListUsers pages hold at most 1,000 users (MaxItems); RAM's default quota is 1,000 users per account.
 MAX_USERS_LIMIT = 1000

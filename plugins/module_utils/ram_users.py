@@ -64,6 +64,7 @@ DEFAULT_PASSWORD_POLICY = {"MinimumPasswordLength": 8}
 
 # ------------------------------------------------------------------------------------------------------------ the user
 
+
 def get_user(client, name):
     return (client.call("GetUser", {"UserName": name}, ignore=MISSING_USER) or {}).get("User")
 
@@ -76,7 +77,7 @@ def is_marked(user):
 def own_comments(stored):
     """The Comments a user sees and sets: without the marker."""
     stored = stored or ""
-    return stored[len(MARKER):].lstrip(" ") if stored.startswith(MARKER) else stored
+    return stored[len(MARKER) :].lstrip(" ") if stored.startswith(MARKER) else stored
 
 
 def stored_comments(comments, marked):
@@ -89,8 +90,13 @@ def stored_comments(comments, marked):
 def user_facts(user):
     if not user:
         return {}
-    return {"user_name": user.get("UserName"), "user_id": user.get("UserId"), "display_name": user.get("DisplayName") or "",
-            "comments": own_comments(user.get("Comments")), "managed": is_marked(user)}
+    return {
+        "user_name": user.get("UserName"),
+        "user_id": user.get("UserId"),
+        "display_name": user.get("DisplayName") or "",
+        "comments": own_comments(user.get("Comments")),
+        "managed": is_marked(user),
+    }
 
 
 def ensure_user(client, check_mode, name, wanted, current, create_user):
@@ -116,15 +122,18 @@ def ensure_user(client, check_mode, name, wanted, current, create_user):
 
 def unmarked_refusal(user_name, what, option):
     """The error for a change to a user this collection did not create."""
-    return CollectionError(f"{option}: the RAM user {user_name} was not created by apsaramq.cross_account (its Comments do "
-                           f"not start with {MARKER}), so {what} is refused; set manage_unmarked_user=true to allow it")
+    return CollectionError(
+        f"{option}: the RAM user {user_name} was not created by apsaramq.cross_account (its Comments do "
+        f"not start with {MARKER}), so {what} is refused; set manage_unmarked_user=true to allow it"
+    )
 
 
 def list_paged(client, action, params, container, item, limit, page_size=100):
     """Up to ``limit`` rows of a Marker/IsTruncated listing (ListUsers, ListGroups, ListUsersForGroup): (rows,
     whether more exist). Reads at most ceil(limit / page_size) pages."""
     rows, more = [], False
-    for page, more in listing_pages(client, action, dict(params, MaxItems=min(page_size, limit)), container, item):
+    # `more` is read after the loop: whether the last page read says more rows exist.
+    for page, more in listing_pages(client, action, dict(params, MaxItems=min(page_size, limit)), container, item):  # noqa: B007
         rows.extend(page)
         if len(rows) >= limit:
             break
@@ -132,6 +141,7 @@ def list_paged(client, action, params, container, item, limit, page_size=100):
 
 
 # ------------------------------------------------------------------------------------------------------------ groups
+
 
 def list_groups_for_user(client, user_name):
     """Names of the groups the user belongs to (a user is in at most 10: one page)."""
@@ -145,6 +155,7 @@ def remove_from_groups(client, user_name, groups):
 
 
 # ------------------------------------------------------------------------------------------------------------ AccessKeys
+
 
 def list_access_keys(client, user_name):
     body = client.call("ListAccessKeys", {"UserName": user_name}) or {}
@@ -193,8 +204,14 @@ def rotation_leftovers(keys, current):
     if current is None or current.get("Status", ACTIVE) != ACTIVE:
         return []
     made = parse_date(current.get("CreateDate"))
-    return [key for key in keys if key["AccessKeyId"] != current["AccessKeyId"] and key.get("Status") == INACTIVE
-            and made is not None and (parse_date(key.get("CreateDate")) or made) <= made]
+    return [
+        key
+        for key in keys
+        if key["AccessKeyId"] != current["AccessKeyId"]
+        and key.get("Status") == INACTIVE
+        and made is not None
+        and (parse_date(key.get("CreateDate")) or made) <= made
+    ]
 
 
 def plan_leftovers(leftovers, current, now, grace_hours, may_delete):
@@ -204,18 +221,29 @@ def plan_leftovers(leftovers, current, now, grace_hours, may_delete):
     until = parse_date(current.get("CreateDate")) + timedelta(hours=grace_hours) if leftovers else None
     for key in leftovers:
         if not may_delete:
-            pending.append({"access_key_id": key["AccessKeyId"], "delete_after": None,
-                            "reason": "the user was not created by this collection (manage_unmarked_user)"})
+            pending.append(
+                {
+                    "access_key_id": key["AccessKeyId"],
+                    "delete_after": None,
+                    "reason": "the user was not created by this collection (manage_unmarked_user)",
+                }
+            )
         elif now >= until:
             delete.append(key["AccessKeyId"])
         else:
-            pending.append({"access_key_id": key["AccessKeyId"], "delete_after": format_date(until),
-                            "reason": "access_key_grace_period"})
+            pending.append(
+                {
+                    "access_key_id": key["AccessKeyId"],
+                    "delete_after": format_date(until),
+                    "reason": "access_key_grace_period",
+                }
+            )
     return delete, pending
 
 
-def plan_access_keys(action, keys, recorded, now, user_name, max_age_days=None, age_action="rotate", grace_hours=0,
-                     may_delete=True):
+def plan_access_keys(
+    action, keys, recorded, now, user_name, max_age_days=None, age_action="rotate", grace_hours=0, may_delete=True
+):
     """What the AccessKey step does, decided before anything is written (pure).
 
     ``keys``: the user's keys as ListAccessKeys gives them; ``recorded``: the AccessKeyId in the key file. Returns a
@@ -223,12 +251,22 @@ def plan_access_keys(action, keys, recorded, now, user_name, max_age_days=None, 
     leftovers due), ``pending`` (leftovers kept), ``aged`` (active keys over the maximum age), ``current`` (the
     file's key record or None), ``reason`` and ``warning``. Raises CollectionError at RAM's 2-key limit."""
     current = next((key for key in keys if key["AccessKeyId"] == recorded), None)
-    plan = {"step": "keep", "status": None, "delete": [], "pending": [], "current": current, "reason": None, "warning": None,
-            "aged": keys_over_age(keys, max_age_days, now) if max_age_days else []}
+    plan = {
+        "step": "keep",
+        "status": None,
+        "delete": [],
+        "pending": [],
+        "current": current,
+        "reason": None,
+        "warning": None,
+        "aged": keys_over_age(keys, max_age_days, now) if max_age_days else [],
+    }
     if action in ("disable", "enable"):
         return _plan_status(plan, action, user_name)
     if action in ("create", "rotate"):
-        plan["delete"], plan["pending"] = plan_leftovers(rotation_leftovers(keys, current), current, now, grace_hours, may_delete)
+        plan["delete"], plan["pending"] = plan_leftovers(
+            rotation_leftovers(keys, current), current, now, grace_hours, may_delete
+        )
     aged_ids = {entry["access_key_id"] for entry in plan["aged"]}
     if action == "create" and current is None:
         plan["step"] = "create"
@@ -237,8 +275,10 @@ def plan_access_keys(action, keys, recorded, now, user_name, max_age_days=None, 
     elif action == "create" and recorded in aged_ids and age_action == "rotate":
         plan["step"], plan["reason"] = "rotate", f"older than access_key_max_age_days={max_age_days}"
     elif action == "create" and current.get("Status") == INACTIVE:
-        plan["warning"] = (f"access_key_file: the AccessKey {recorded} it holds is disabled and stays so "
-                           "(access_key_action=enable turns it back on)")
+        plan["warning"] = (
+            f"access_key_file: the AccessKey {recorded} it holds is disabled and stays so "
+            "(access_key_action=enable turns it back on)"
+        )
     if plan["step"] in ("create", "rotate"):
         _check_key_limit(plan, keys, user_name)
     return plan
@@ -247,8 +287,10 @@ def plan_access_keys(action, keys, recorded, now, user_name, max_age_days=None, 
 def _plan_status(plan, action, user_name):
     current = plan["current"]
     if current is None:
-        raise CollectionError(f"access_key_file: it holds no AccessKey of the RAM user {user_name}, so there is no key to "
-                              f"{action}; nothing was changed")
+        raise CollectionError(
+            f"access_key_file: it holds no AccessKey of the RAM user {user_name}, so there is no key to "
+            f"{action}; nothing was changed"
+        )
     wanted = INACTIVE if action == "disable" else ACTIVE
     if current.get("Status", ACTIVE) != wanted:
         plan["step"], plan["status"] = "status", wanted
@@ -259,13 +301,17 @@ def _check_key_limit(plan, keys, user_name):
     remaining = len(keys) - len(plan["delete"])
     if remaining < MAX_ACCESS_KEYS:
         return
-    message = (f"access_key_action: the RAM user {user_name} already has {remaining} AccessKeys, the RAM limit; "
-               "nothing was changed")
+    message = (
+        f"access_key_action: the RAM user {user_name} already has {remaining} AccessKeys, the RAM limit; "
+        "nothing was changed"
+    )
     if plan["pending"]:
         kept = plan["pending"][0]
         until = f" until {kept['delete_after']}" if kept["delete_after"] else ""
-        message += (f". The AccessKey {kept['access_key_id']} that a rotation replaced is kept disabled{until} "
-                    f"({kept['reason']}); it is deleted by the first run after that")
+        message += (
+            f". The AccessKey {kept['access_key_id']} that a rotation replaced is kept disabled{until} "
+            f"({kept['reason']}); it is deleted by the first run after that"
+        )
     else:
         message += "; delete one it no longer uses"
     raise CollectionError(message)
@@ -280,10 +326,19 @@ def prove_access_key(module, key, role_arn, external_id, wait_seconds):
         request["ExternalId"] = external_id
     error = None
     try:
-        body = client.call("AssumeRole", request, retry_on=NOT_YET_USABLE if wait_seconds else (),
-                           wait_seconds=wait_seconds or None) or {}
+        body = (
+            client.call(
+                "AssumeRole",
+                request,
+                retry_on=NOT_YET_USABLE if wait_seconds else (),
+                wait_seconds=wait_seconds or None,
+            )
+            or {}
+        )
         issued = body.get("Credentials") or {}
-        module.no_log_values.update(value for value in (issued.get("AccessKeySecret"), issued.get("SecurityToken")) if value)
+        module.no_log_values.update(
+            value for value in (issued.get("AccessKeySecret"), issued.get("SecurityToken")) if value
+        )
     except ApiError as failure:
         error = failure
     return classify(error, "sts"), client.last_call.get("attempts", 1)
@@ -315,8 +370,11 @@ class AccessKeyStep:
             for key_id in plan["delete"]:
                 delete_access_key(self.client, self.user_name, key_id)
         current = plan["current"]
-        facts = {"access_key_id": current["AccessKeyId"] if current else None, "file": self.key_file.path,
-                 "status": current.get("Status", ACTIVE) if current else None}
+        facts = {
+            "access_key_id": current["AccessKeyId"] if current else None,
+            "file": self.key_file.path,
+            "status": current.get("Status", ACTIVE) if current else None,
+        }
         if plan["step"] == "create":
             facts.update(self._create())
         elif plan["step"] == "rotate":
@@ -337,14 +395,18 @@ class AccessKeyStep:
         """A new key, written to the file; taken back if the file cannot be written (no key without its file)."""
         if self.check_mode:
             return {"access_key_id": None, "status": ACTIVE}
-        key = (self.client.call("CreateAccessKey", {"UserName": self.user_name}, known=self.known_key_ids) or {}).get("AccessKey") or {}
+        key = (self.client.call("CreateAccessKey", {"UserName": self.user_name}, known=self.known_key_ids) or {}).get(
+            "AccessKey"
+        ) or {}
         self.module.no_log_values.add(key.get("AccessKeySecret"))
         try:
             self.key_file.write(key, self.parser)
         except OSError as error:
             delete_access_key(self.client, self.user_name, key["AccessKeyId"])
-            raise CollectionError(f"access_key_file: cannot write {self.key_file.path}: {error.strerror}; the new AccessKey "
-                                  "was deleted again") from None
+            raise CollectionError(
+                f"access_key_file: cannot write {self.key_file.path}: {error.strerror}; the new AccessKey "
+                "was deleted again"
+            ) from None
         self.created = key
         return {"access_key_id": key["AccessKeyId"], "status": key.get("Status") or ACTIVE}
 
@@ -356,8 +418,9 @@ class AccessKeyStep:
         if self.check_mode:
             facts["proof"] = {"role_arn": self.proof["role_arn"], "outcome": "skipped"}
             return facts
-        outcome, attempts = prove_access_key(self.module, self.created, self.proof["role_arn"], self.proof["external_id"],
-                                             self.proof["wait_seconds"])
+        outcome, attempts = prove_access_key(
+            self.module, self.created, self.proof["role_arn"], self.proof["external_id"], self.proof["wait_seconds"]
+        )
         if outcome.kind != ALLOWED:
             self._roll_back(previous, outcome)
         facts["proof"] = {"role_arn": self.proof["role_arn"], "outcome": outcome.kind, "attempts": attempts}
@@ -378,16 +441,26 @@ class AccessKeyStep:
             f"access_key_action: the new AccessKey {new_id} could not assume {self.proof['role_arn']} within "
             f"{self.proof['wait_seconds']} s (access_key_proof_wait): {outcome.kind}"
             f"{' (' + outcome.code + ')' if outcome.code else ''}, {outcome.reason}. It was deleted and {restored}; "
-            "the old AccessKey is unchanged", proof={"outcome": outcome.kind, "code": outcome.code})
+            "the old AccessKey is unchanged",
+            proof={"outcome": outcome.kind, "code": outcome.code},
+        )
 
 
 def access_key_facts(keys, now):
     """What ram_user_info and the diff show of a user's keys: ids, status, creation date and age, never a secret."""
-    return [{"access_key_id": key["AccessKeyId"], "status": key.get("Status"), "create_date": key.get("CreateDate"),
-             "age_days": None if key_age_days(key, now) is None else round(key_age_days(key, now), 1)} for key in keys]
+    return [
+        {
+            "access_key_id": key["AccessKeyId"],
+            "status": key.get("Status"),
+            "create_date": key.get("CreateDate"),
+            "age_days": None if key_age_days(key, now) is None else round(key_age_days(key, now), 1),
+        }
+        for key in keys
+    ]
 
 
 # ------------------------------------------------------------------------------------------------------------ login profile
+
 
 def get_login_profile(client, user_name):
     body = client.call("GetLoginProfile", {"UserName": user_name}, ignore=MISSING_LOGIN_PROFILE)
@@ -403,7 +476,9 @@ def password_problems(password, policy):
     problems = []
     minimum = int(policy.get("MinimumPasswordLength") or DEFAULT_PASSWORD_POLICY["MinimumPasswordLength"])
     if not minimum <= len(password) <= PASSWORD_MAX_LENGTH:
-        problems.append(f"must be {minimum} to {PASSWORD_MAX_LENGTH} characters long (MinimumPasswordLength), got {len(password)}")
+        problems.append(
+            f"must be {minimum} to {PASSWORD_MAX_LENGTH} characters long (MinimumPasswordLength), got {len(password)}"
+        )
     if any(character not in string.ascii_letters + string.digits + string.punctuation for character in password):
         problems.append("may contain only ASCII letters, digits and symbols, no spaces")
     for setting, what, characters in PASSWORD_CLASSES:
@@ -418,14 +493,19 @@ def password_refusal(problems, where=""):
     return ValidationError("login_profile.password", f"{MASK} {problems[0]}{where}")
 
 
-def generate_password(policy, user_name, choice=secrets.choice, shuffle=secrets.SystemRandom().shuffle):
+_SYSTEM_RANDOM = secrets.SystemRandom()
+
+
+def generate_password(policy, user_name, choice=secrets.choice, shuffle=_SYSTEM_RANDOM.shuffle):
     """A random password that any policy of the account accepts: at least GENERATED_PASSWORD_LENGTH characters (more
     when MinimumPasswordLength asks), one of each character class, and never containing the user name."""
     length = min(PASSWORD_MAX_LENGTH, max(GENERATED_PASSWORD_LENGTH, int(policy.get("MinimumPasswordLength") or 0)))
     classes = (string.ascii_lowercase, string.ascii_uppercase, string.digits, PASSWORD_SYMBOLS)
     alphabet = "".join(classes)
     while True:
-        characters = [choice(group) for group in classes] + [choice(alphabet) for _position in range(length - len(classes))]
+        characters = [choice(group) for group in classes] + [
+            choice(alphabet) for _position in range(length - len(classes))
+        ]
         shuffle(characters)
         password = "".join(characters)
         if user_name.lower() not in password.lower() and not password_problems(password, policy):
@@ -444,8 +524,12 @@ def plan_login_profile(options, current):
 def login_profile_facts(profile):
     if not profile:
         return {"exists": False}
-    return {"exists": True, "password_reset_required": bool(profile.get("PasswordResetRequired")),
-            "mfa_bind_required": bool(profile.get("MFABindRequired")), "create_date": profile.get("CreateDate")}
+    return {
+        "exists": True,
+        "password_reset_required": bool(profile.get("PasswordResetRequired")),
+        "mfa_bind_required": bool(profile.get("MFABindRequired")),
+        "create_date": profile.get("CreateDate"),
+    }
 
 
 def sign_in(user_name, alias, account_uid):
@@ -469,10 +553,17 @@ def apply_login_profile(module, client, user_name, action, options, policy):
         return None
     password = options["password"] or generate_password(policy, user_name)
     module.no_log_values.add(password)
-    params = {"UserName": user_name, "Password": password, "PasswordResetRequired": options["password_reset_required"],
-              "MFABindRequired": options["mfa_bind_required"]}
-    record = {"UserName": user_name, "PasswordResetRequired": params["PasswordResetRequired"],
-              "MFABindRequired": params["MFABindRequired"]}
+    params = {
+        "UserName": user_name,
+        "Password": password,
+        "PasswordResetRequired": options["password_reset_required"],
+        "MFABindRequired": options["mfa_bind_required"],
+    }
+    record = {
+        "UserName": user_name,
+        "PasswordResetRequired": params["PasswordResetRequired"],
+        "MFABindRequired": params["MFABindRequired"],
+    }
     if module.check_mode:
         return record
     path = options["password_file"]
@@ -492,11 +583,14 @@ def _write_password(path, password):
     try:
         write_password_file(path, password)
     except (OSError, ValueError) as error:
-        raise CollectionError(f"login_profile.password_file: cannot write {path}: {getattr(error, 'strerror', None) or error}; "
-                              "nothing was changed") from None
+        raise CollectionError(
+            f"login_profile.password_file: cannot write {path}: {getattr(error, 'strerror', None) or error}; "
+            "nothing was changed"
+        ) from None
 
 
 # ------------------------------------------------------------------------------------------------------------ describing
+
 
 def describe_user(client, user, now, grant_policies, max_age_days=None):
     """Everything ram_user_info shows of one user (four reads), never a secret. ``grant_policies``: the (type, name)
@@ -508,9 +602,13 @@ def describe_user(client, user, now, grant_policies, max_age_days=None):
         for entry in keys:
             entry["over_age"] = entry["status"] == ACTIVE and (entry["age_days"] or 0) > max_age_days
     return {
-        "user_name": name, "user_id": user.get("UserId"), "display_name": user.get("DisplayName") or "",
-        "comments": own_comments(user.get("Comments")), "managed": is_marked(user),
-        "create_date": user.get("CreateDate"), "update_date": user.get("UpdateDate"),
+        "user_name": name,
+        "user_id": user.get("UserId"),
+        "display_name": user.get("DisplayName") or "",
+        "comments": own_comments(user.get("Comments")),
+        "managed": is_marked(user),
+        "create_date": user.get("CreateDate"),
+        "update_date": user.get("UpdateDate"),
         "groups": list_groups_for_user(client, name),
         "policies": [{"policy_name": p["PolicyName"], "policy_type": p["PolicyType"]} for p in attached],
         "grant_policies": [p["PolicyName"] for p in attached if (p["PolicyType"], p["PolicyName"]) in grant_policies],
@@ -520,6 +618,7 @@ def describe_user(client, user, now, grant_policies, max_age_days=None):
 
 
 # ------------------------------------------------------------------------------------------------------------ removal
+
 
 def delete_user(client, user_name, attached):
     """Detach the remaining policies and delete the user (its keys, login profile and groups are gone already; a group

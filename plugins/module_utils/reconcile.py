@@ -75,6 +75,7 @@ class _Missing(dict):
 
 # ------------------------------------------------------------------------------------------------------- comparing
 
+
 def _text(value):
     return "" if value is None else str(value)
 
@@ -115,10 +116,15 @@ def differences(entity, params, fields):
     """Names of the parameters given in ``params`` whose value ``entity`` does not hold.
 
     ``fields``: (parameter, getter of the entity's value, comparison) triples."""
-    return [param for param, value_of, same in fields if params.get(param) is not None and not same(value_of(entity), params[param])]
+    return [
+        param
+        for param, value_of, same in fields
+        if params.get(param) is not None and not same(value_of(entity), params[param])
+    ]
 
 
 # ------------------------------------------------------------------------------------------------------- reading back
+
 
 def _reader(action, names, answer_key=None, missing=(), fixed=None):
     """read(session, params): the entity (``answer_key`` of ``action``'s answer, or all of it), None when missing."""
@@ -129,6 +135,7 @@ def _reader(action, names, answer_key=None, missing=(), fixed=None):
         if body is None:
             return None
         return body.get(answer_key) if answer_key else body
+
     return read
 
 
@@ -142,9 +149,12 @@ def _created(read, fields, answer):
             return NOT_APPLIED, None
         differing = differences(entity, params, fields)
         if differing:
-            raise Unsettled(f"and what exists now differs from what was asked ({', '.join(differing)}): another writer may "
-                            "have made it")
+            raise Unsettled(
+                f"and what exists now differs from what was asked ({', '.join(differing)}): another writer may "
+                "have made it"
+            )
         return APPLIED, answer(entity)
+
     return settle
 
 
@@ -157,6 +167,7 @@ def _updated(read, fields, answer):
         if not entity:
             raise Unsettled("and it no longer exists: another writer may have deleted it")
         return (NOT_APPLIED, None) if differences(entity, params, fields) else (APPLIED, answer(entity))
+
     return settle
 
 
@@ -164,6 +175,7 @@ def _deleted(read):
     def settle(session, params, known):
         del known
         return (NOT_APPLIED, None) if read(session, params) else (APPLIED, {})
+
     return settle
 
 
@@ -172,11 +184,20 @@ def _attachment(entity, wanted):
 
     def settle(session, params, known):
         del known
-        body = session.read(f"ListPoliciesFor{entity}", {f"{entity}Name": params[f"{entity}Name"]},
-                            ignore=(f"EntityNotExist.{entity}",)) or {}
+        body = (
+            session.read(
+                f"ListPoliciesFor{entity}",
+                {f"{entity}Name": params[f"{entity}Name"]},
+                ignore=(f"EntityNotExist.{entity}",),
+            )
+            or {}
+        )
         policies = (body.get("Policies") or {}).get("Policy") or []
-        attached = any((p.get("PolicyType"), p.get("PolicyName")) == (params["PolicyType"], params["PolicyName"]) for p in policies)
+        attached = any(
+            (p.get("PolicyType"), p.get("PolicyName")) == (params["PolicyType"], params["PolicyName"]) for p in policies
+        )
         return (APPLIED, {}) if attached == wanted else (NOT_APPLIED, None)
+
     return settle
 
 
@@ -185,15 +206,24 @@ def _membership(wanted):
 
     def settle(session, params, known):
         del known
-        body = session.read("ListGroupsForUser", {"UserName": params["UserName"]}, ignore=("EntityNotExist.User",)) or {}
+        body = (
+            session.read("ListGroupsForUser", {"UserName": params["UserName"]}, ignore=("EntityNotExist.User",)) or {}
+        )
         groups = {group.get("GroupName", "").lower() for group in (body.get("Groups") or {}).get("Group") or []}
         return (APPLIED, {}) if (params["GroupName"].lower() in groups) == wanted else (NOT_APPLIED, None)
+
     return settle
 
 
 def _versions(session, params):
-    body = session.read("ListPolicyVersions", {"PolicyName": params["PolicyName"], "PolicyType": "Custom"},
-                        ignore=("EntityNotExist.Policy",)) or {}
+    body = (
+        session.read(
+            "ListPolicyVersions",
+            {"PolicyName": params["PolicyName"], "PolicyType": "Custom"},
+            ignore=("EntityNotExist.Policy",),
+        )
+        or {}
+    )
     versions = (body.get("PolicyVersions") or {}).get("PolicyVersion") or []
     return sorted(versions, key=lambda version: _version_number(version.get("VersionId")))
 
@@ -212,7 +242,9 @@ def _version_created(session, params, known):
         candidates = [version for version in versions if _same_flag(version.get("IsDefaultVersion"), True)]
     else:
         candidates = versions[-1:]
-    made = [version for version in candidates if _same_document(version.get("PolicyDocument"), params["PolicyDocument"])]
+    made = [
+        version for version in candidates if _same_document(version.get("PolicyDocument"), params["PolicyDocument"])
+    ]
     return (APPLIED, {"PolicyVersion": made[0]}) if made else (NOT_APPLIED, None)
 
 
@@ -233,19 +265,28 @@ def _access_key_created(session, params, known):
     ``known``: the ids of the user's keys before the call (the caller read them); without them nothing is deleted."""
     user = params["UserName"]
     if known is None:
-        raise Unsettled(f"and RAM may have made an AccessKey for {user} whose secret nobody holds (the caller did not say "
-                        "which keys it knew, so none was deleted): delete the one your key file does not hold", UNKNOWN)
+        raise Unsettled(
+            f"and RAM may have made an AccessKey for {user} whose secret nobody holds (the caller did not say "
+            "which keys it knew, so none was deleted): delete the one your key file does not hold",
+            UNKNOWN,
+        )
     strays = [key["AccessKeyId"] for key in _access_keys(session, params) if key.get("AccessKeyId") not in set(known)]
     if len(strays) > 1:
-        raise Unsettled(f"and {len(strays)} AccessKeys appeared meanwhile ({', '.join(strays)}), so which one it made is "
-                        "unknown: delete the ones your key files do not hold")
+        raise Unsettled(
+            f"and {len(strays)} AccessKeys appeared meanwhile ({', '.join(strays)}), so which one it made is "
+            "unknown: delete the ones your key files do not hold"
+        )
     for key_id in strays:
-        session.write("DeleteAccessKey", {"UserName": user, "UserAccessKeyId": key_id}, ignore=("EntityNotExist.User.AccessKey",))
+        session.write(
+            "DeleteAccessKey", {"UserName": user, "UserAccessKeyId": key_id}, ignore=("EntityNotExist.User.AccessKey",)
+        )
     return (UNDONE if strays else NOT_APPLIED), None
 
 
 def _access_key(session, params):
-    return next((key for key in _access_keys(session, params) if key.get("AccessKeyId") == params["UserAccessKeyId"]), None)
+    return next(
+        (key for key in _access_keys(session, params) if key.get("AccessKeyId") == params["UserAccessKeyId"]), None
+    )
 
 
 def _tags(session, params):
@@ -264,7 +305,11 @@ def _tags(session, params):
 def _tagged(session, params, known):
     del known
     tags = _tags(session, params)
-    done = all(tags.get((name, tag["Key"])) == _text(tag.get("Value")) for name in params["ResourceNames"] for tag in params["Tag"])
+    done = all(
+        tags.get((name, tag["Key"])) == _text(tag.get("Value"))
+        for name in params["ResourceNames"]
+        for tag in params["Tag"]
+    )
     return (APPLIED, {}) if done else (NOT_APPLIED, None)
 
 
@@ -281,7 +326,9 @@ ROLE = _reader("GetRole", ("RoleName",), "Role", ("EntityNotExist.Role",))
 USER = _reader("GetUser", ("UserName",), "User", ("EntityNotExist.User",))
 GROUP = _reader("GetGroup", ("GroupName",), "Group", ("EntityNotExist.Group",))
 POLICY = _reader("GetPolicy", ("PolicyName",), None, ("EntityNotExist.Policy",), fixed={"PolicyType": "Custom"})
-LOGIN_PROFILE = _reader("GetLoginProfile", ("UserName",), "LoginProfile", ("EntityNotExist.User.LoginProfile", "EntityNotExist.User"))
+LOGIN_PROFILE = _reader(
+    "GetLoginProfile", ("UserName",), "LoginProfile", ("EntityNotExist.User.LoginProfile", "EntityNotExist.User")
+)
 
 
 def _policy_record(body):
@@ -292,19 +339,25 @@ def _answer(key):
     return lambda entity: {key: entity}
 
 
-ROLE_FIELDS = (("AssumeRolePolicyDocument", _field("AssumeRolePolicyDocument"), _same_document),
-               ("Description", _field("Description"), _same_text),
-               ("MaxSessionDuration", _field("MaxSessionDuration"), _same_number))
+ROLE_FIELDS = (
+    ("AssumeRolePolicyDocument", _field("AssumeRolePolicyDocument"), _same_document),
+    ("Description", _field("Description"), _same_text),
+    ("MaxSessionDuration", _field("MaxSessionDuration"), _same_number),
+)
 ROLE_UPDATES = tuple(("New" + param, value_of, same) for param, value_of, same in ROLE_FIELDS)
 USER_FIELDS = (("DisplayName", _field("DisplayName"), _same_text), ("Comments", _field("Comments"), _same_text))
 USER_UPDATES = tuple(("New" + param, value_of, same) for param, value_of, same in USER_FIELDS)
 GROUP_FIELDS = (("Comments", _field("Comments"), _same_text),)
 GROUP_UPDATES = (("NewComments", _field("Comments"), _same_text),)
-POLICY_FIELDS = (("PolicyDocument", lambda body: (body.get("DefaultPolicyVersion") or {}).get("PolicyDocument"), _same_document),
-                 ("Description", lambda body: _policy_record(body).get("Description"), _same_text))
+POLICY_FIELDS = (
+    ("PolicyDocument", lambda body: (body.get("DefaultPolicyVersion") or {}).get("PolicyDocument"), _same_document),
+    ("Description", lambda body: _policy_record(body).get("Description"), _same_text),
+)
 POLICY_UPDATES = (("NewDescription", lambda body: _policy_record(body).get("Description"), _same_text),)
-LOGIN_FLAGS = (("PasswordResetRequired", _field("PasswordResetRequired"), _same_flag),
-               ("MFABindRequired", _field("MFABindRequired"), _same_flag))
+LOGIN_FLAGS = (
+    ("PasswordResetRequired", _field("PasswordResetRequired"), _same_flag),
+    ("MFABindRequired", _field("MFABindRequired"), _same_flag),
+)
 ACCESS_KEY_FIELDS = (("Status", _field("Status"), _same_text),)
 
 
@@ -313,12 +366,19 @@ def _ram_table():
         "CreateRole": Reconciler("role {RoleName}", _created(ROLE, ROLE_FIELDS, _answer("Role")), CREATED),
         "UpdateRole": Reconciler("role {RoleName}", _updated(ROLE, ROLE_UPDATES, _answer("Role"))),
         "DeleteRole": Reconciler("role {RoleName}", _deleted(ROLE), DELETED),
-        "CreatePolicy": Reconciler("custom policy {PolicyName}",
-                                   _created(POLICY, POLICY_FIELDS, lambda body: {"Policy": _policy_record(body)}), CREATED),
-        "UpdatePolicyDescription": Reconciler("custom policy {PolicyName}", _updated(POLICY, POLICY_UPDATES, lambda body: {})),
+        "CreatePolicy": Reconciler(
+            "custom policy {PolicyName}",
+            _created(POLICY, POLICY_FIELDS, lambda body: {"Policy": _policy_record(body)}),
+            CREATED,
+        ),
+        "UpdatePolicyDescription": Reconciler(
+            "custom policy {PolicyName}", _updated(POLICY, POLICY_UPDATES, lambda body: {})
+        ),
         "DeletePolicy": Reconciler("custom policy {PolicyName}", _deleted(POLICY), DELETED),
         "CreatePolicyVersion": Reconciler("versions of the custom policy {PolicyName}", _version_created),
-        "DeletePolicyVersion": Reconciler("version {VersionId} of the custom policy {PolicyName}", _version_deleted, DELETED),
+        "DeletePolicyVersion": Reconciler(
+            "version {VersionId} of the custom policy {PolicyName}", _version_deleted, DELETED
+        ),
         "CreateUser": Reconciler("user {UserName}", _created(USER, USER_FIELDS, _answer("User")), CREATED),
         "UpdateUser": Reconciler("user {UserName}", _updated(USER, USER_UPDATES, _answer("User"))),
         "DeleteUser": Reconciler("user {UserName}", _deleted(USER), DELETED),
@@ -328,15 +388,23 @@ def _ram_table():
         "AddUserToGroup": Reconciler("groups of the user {UserName}", _membership(True), CREATED),
         "RemoveUserFromGroup": Reconciler("groups of the user {UserName}", _membership(False), DELETED),
         "CreateAccessKey": Reconciler("AccessKeys of the user {UserName}", _access_key_created),
-        "UpdateAccessKey": Reconciler("AccessKey {UserAccessKeyId} of the user {UserName}",
-                                      _updated(_access_key, ACCESS_KEY_FIELDS, lambda key: {})),
+        "UpdateAccessKey": Reconciler(
+            "AccessKey {UserAccessKeyId} of the user {UserName}",
+            _updated(_access_key, ACCESS_KEY_FIELDS, lambda key: {}),
+        ),
         "DeleteAccessKey": Reconciler("AccessKeys of the user {UserName}", _deleted(_access_key), DELETED),
-        "CreateLoginProfile": Reconciler("login profile of the user {UserName}",
-                                         _created(LOGIN_PROFILE, LOGIN_FLAGS, _answer("LoginProfile")), CREATED),
+        "CreateLoginProfile": Reconciler(
+            "login profile of the user {UserName}",
+            _created(LOGIN_PROFILE, LOGIN_FLAGS, _answer("LoginProfile")),
+            CREATED,
+        ),
         # The password cannot be read back: with the flags confirmed it is set again (the same password).
-        "UpdateLoginProfile": Reconciler("login profile of the user {UserName}",
-                                         _updated(LOGIN_PROFILE, LOGIN_FLAGS + (("Password", _field("Password"), _unreadable),),
-                                                  _answer("LoginProfile"))),
+        "UpdateLoginProfile": Reconciler(
+            "login profile of the user {UserName}",
+            _updated(
+                LOGIN_PROFILE, LOGIN_FLAGS + (("Password", _field("Password"), _unreadable),), _answer("LoginProfile")
+            ),
+        ),
         "DeleteLoginProfile": Reconciler("login profile of the user {UserName}", _deleted(LOGIN_PROFILE), DELETED),
         "TagResources": Reconciler("tags of the {ResourceType} {ResourceNames}", _tagged),
         "UntagResources": Reconciler("tags of the {ResourceType} {ResourceNames}", _untagged),
@@ -355,10 +423,12 @@ def _ram_table():
 ROCKETMQ = {
     "CreateTopic": Reconciler("topic {topicName} of the instance {instanceId}", None, ("Topic.AlreadyExists",)),
     "DeleteTopic": Reconciler("topic {topicName} of the instance {instanceId}", None, ("Topic.NotFound",)),
-    "CreateConsumerGroup": Reconciler("consumer group {consumerGroupId} of the instance {instanceId}", None,
-                                      ("ConsumerGroup.AlreadyExists",)),
-    "DeleteConsumerGroup": Reconciler("consumer group {consumerGroupId} of the instance {instanceId}", None,
-                                      ("ConsumerGroup.NotFound",)),
+    "CreateConsumerGroup": Reconciler(
+        "consumer group {consumerGroupId} of the instance {instanceId}", None, ("ConsumerGroup.AlreadyExists",)
+    ),
+    "DeleteConsumerGroup": Reconciler(
+        "consumer group {consumerGroupId} of the instance {instanceId}", None, ("ConsumerGroup.NotFound",)
+    ),
 }
 
 RECONCILERS = {"ram": _ram_table(), "rocketmq": ROCKETMQ, "sts": {}}
@@ -370,10 +440,13 @@ def reconciler_for(product, action):
 
 # ------------------------------------------------------------------------------------------------------- the guard
 
+
 def _found(verdict):
     """What an error message says of a lost attempt that was retried."""
-    return {RETRIED: "not read back: the retry's answer decides", UNDONE: "read back: the AccessKey it made was deleted"}.get(
-        verdict, "read back: not applied")
+    return {
+        RETRIED: "not read back: the retry's answer decides",
+        UNDONE: "read back: the AccessKey it made was deleted",
+    }.get(verdict, "read back: not applied")
 
 
 class WriteGuard:
@@ -401,13 +474,17 @@ class WriteGuard:
             if attempt > 1 and self.reconciler is not None and self.reconciler.says_done(error.code):
                 return self._after_done_answer(error, attempt)
             if self.lost is not None:
-                error.message = f"{error.message} (a retry after an earlier attempt's answer was lost; {_found(self.verdict)})"
+                error.message = (
+                    f"{error.message} (a retry after an earlier attempt's answer was lost; {_found(self.verdict)})"
+                )
             raise
 
     def _after_lost_answer(self, error, attempt):
         self.lost = error
         if self.reconciler is None:
-            raise self._unreconciled("and this action cannot be read back: it may or may not have been applied", UNKNOWN, attempt)
+            raise self._unreconciled(
+                "and this action cannot be read back: it may or may not have been applied", UNKNOWN, attempt
+            )
         if self.reconciler.settle is None:
             self.verdict = RETRIED
             self.session.record(self.action, attempt, RETRIED)
@@ -442,8 +519,10 @@ class WriteGuard:
         except Unsettled as unsettled:
             raise self._unreconciled(unsettled.reason, unsettled.verdict, attempt) from None
         except ApiError as failure:
-            reason = (f"and reading it back failed ({failure.operation or 'read'}: {failure.code}): the write may or may not "
-                      "have been applied")
+            reason = (
+                f"and reading it back failed ({failure.operation or 'read'}: {failure.code}): the write may or may not "
+                "have been applied"
+            )
             raise self._unreconciled(reason, UNKNOWN, attempt) from None
         self.verdict = verdict
         self.session.record(self.action, attempt, verdict)
@@ -452,6 +531,11 @@ class WriteGuard:
     def _unreconciled(self, reason, verdict, attempt):
         self.session.record(self.action, attempt, verdict)
         subject = self.reconciler.describe(self.params) if self.reconciler else f"what {self.action} changes"
-        lost = f"the answer was lost after the request was sent ({self.lost.code})" if self.lost else "a retry was refused"
-        return UnreconciledWrite(f"{self.action} ({subject}): {lost}, {reason}. Check the {subject} and run the task again.",
-                                 operation=self.action, reconciliation=verdict)
+        lost = (
+            f"the answer was lost after the request was sent ({self.lost.code})" if self.lost else "a retry was refused"
+        )
+        return UnreconciledWrite(
+            f"{self.action} ({subject}): {lost}, {reason}. Check the {subject} and run the task again.",
+            operation=self.action,
+            reconciliation=verdict,
+        )

@@ -27,8 +27,13 @@ TRANSIENT_CODES = frozenset(("ServiceUnavailable", "InternalError"))
 TOO_MANY_REQUESTS = 429
 # What the HTTP stack says of a connection that never carried the request: refused, a name that does not resolve, a
 # connect timeout (urllib3's NewConnectionError, NameResolutionError, ConnectTimeoutError, as the SDK passes them on).
-NOT_SENT_MARKERS = ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError", "Failed to establish a new connection",
-                    "connect timeout=")
+NOT_SENT_MARKERS = (
+    "NewConnectionError",
+    "NameResolutionError",
+    "ConnectTimeoutError",
+    "Failed to establish a new connection",
+    "connect timeout=",
+)
 
 
 def is_retryable(error, retry_on=()):
@@ -55,9 +60,16 @@ def answer_may_be_lost(error):
 class RetryPolicy:
     """Bounded, jittered exponential backoff. ``sleep``, ``clock`` and ``random`` are injectable for tests."""
 
-    def __init__(self, max_attempts=DEFAULT_MAX_ATTEMPTS, max_seconds=DEFAULT_MAX_SECONDS,
-                 base_delay=DEFAULT_BASE_DELAY, max_delay=DEFAULT_MAX_DELAY,
-                 sleep=time.sleep, clock=time.monotonic, random=_random.random):
+    def __init__(
+        self,
+        max_attempts=DEFAULT_MAX_ATTEMPTS,
+        max_seconds=DEFAULT_MAX_SECONDS,
+        base_delay=DEFAULT_BASE_DELAY,
+        max_delay=DEFAULT_MAX_DELAY,
+        sleep=time.sleep,
+        clock=time.monotonic,
+        random=_random.random,
+    ):
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if max_seconds < 0:
@@ -86,8 +98,15 @@ class RetryPolicy:
 
     def within(self, max_seconds, max_attempts=None):
         """The same policy with another budget: how a caller waits out eventual consistency for a given time."""
-        return RetryPolicy(max_attempts=max_attempts or self.max_attempts, max_seconds=max_seconds, base_delay=self.base_delay,
-                           max_delay=self.max_delay, sleep=self._sleep, clock=self._clock, random=self._random)
+        return RetryPolicy(
+            max_attempts=max_attempts or self.max_attempts,
+            max_seconds=max_seconds,
+            base_delay=self.base_delay,
+            max_delay=self.max_delay,
+            sleep=self._sleep,
+            clock=self._clock,
+            random=self._random,
+        )
 
     def run(self, operation, retry_on=(), stats=None):
         """Return ``operation(attempt)``, retrying ApiErrors that :func:`is_retryable` accepts.

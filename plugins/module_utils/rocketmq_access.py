@@ -23,6 +23,7 @@ answer, ``Instance.NotFound`` included, stays ``not_found``.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import uuid
 
@@ -145,17 +146,35 @@ class Probe:
 
     def as_row(self, secrets=()):
         outcome = self.outcome
-        return dict(operation=self.operation, instance_id=self.instance_id, topic=self.topic, group=self.group,
-                    expected=self.expected, actual=self.actual, ok=self.matches, code=self.code,
-                    reason=outcome.reason if outcome else None, detail=scrub(self.detail, secrets))
+        return dict(
+            operation=self.operation,
+            instance_id=self.instance_id,
+            topic=self.topic,
+            group=self.group,
+            expected=self.expected,
+            actual=self.actual,
+            ok=self.matches,
+            code=self.code,
+            reason=outcome.reason if outcome else None,
+            detail=scrub(self.detail, secrets),
+        )
 
 
 def parse_probes(expect_allowed, expect_denied, default_instance):
     """Probes from the two expectation lists; ValidationError names the option and index of a bad entry."""
     probes = []
-    for option, expected, entries in (("expect_allowed", ALLOWED, expect_allowed), ("expect_denied", DENIED, expect_denied)):
+    for option, expected, entries in (
+        ("expect_allowed", ALLOWED, expect_allowed),
+        ("expect_denied", DENIED, expect_denied),
+    ):
         for index, entry in enumerate(entries or ()):
-            probe = Probe(entry["operation"], expected, entry.get("instance_id") or default_instance, entry.get("topic"), entry.get("group"))
+            probe = Probe(
+                entry["operation"],
+                expected,
+                entry.get("instance_id") or default_instance,
+                entry.get("topic"),
+                entry.get("group"),
+            )
             needs = MESSAGING_NEEDS.get(probe.operation) or MANAGEMENT_OPERATIONS[probe.operation][1]
             missing = [name for name in needs if not getattr(probe, name)]
             if missing:
@@ -192,14 +211,17 @@ def mismatch_message(probes, secrets=()):
     """Per failed probe: what was tried, the outcome and its code, and why it proves nothing."""
     lines = [probe.failure(secrets) for probe in probes if not probe.matches]
     return f"Access differs from the expectation in {len(lines)} case(s): " + " ".join(
-        f"({number}) {line}." for number, line in enumerate(lines, 1))
+        f"({number}) {line}." for number, line in enumerate(lines, 1)
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- 4.x messaging
 
+
 def _api_error(exc, action):
     """ApiError for an mq-http-sdk exception (code and request id; the SDK never echoes credentials)."""
     from mq_http_sdk.mq_exception import MQClientNetworkException
+
     operation = f"{MESSAGING_PRODUCT}:{action}"
     if isinstance(exc, MQClientNetworkException):
         return ApiError("NetworkError", exc.message, exc.req_id, transport=True, operation=operation)
@@ -228,10 +250,15 @@ class MessagingProbes:
         if self._client is None:
             from mq_http_sdk.mq_client import MQClient
             from mq_http_sdk.mq_exception import MQExceptionBase
+
             credentials = self._credentials
             try:
-                self._client = MQClient(self._endpoint_url, credentials.access_key_id, credentials.access_key_secret,
-                                        credentials.security_token or "")
+                self._client = MQClient(
+                    self._endpoint_url,
+                    credentials.access_key_id,
+                    credentials.access_key_secret,
+                    credentials.security_token or "",
+                )
             except MQExceptionBase as exc:
                 raise CollectionError(f"mq_http_endpoint: {exc.message} ({self._endpoint_url})") from None
             self._client.set_connection_timeout(max(1, int(self._timeout)))
@@ -249,10 +276,12 @@ class MessagingProbes:
                 raise _api_error(exc, action) from None
             self._recorder(action, write, number, None)  # mq-http-sdk does not expose the status
             return value
+
         return self._retry.run(attempt)
 
     def publish(self, probe):
         from mq_http_sdk.mq_producer import TopicMessage
+
         message = TopicMessage(f"access check probe {self._tag}", self._tag)
         try:
             producer = self._mq().get_producer(probe.instance_id, probe.topic)
@@ -268,7 +297,9 @@ class MessagingProbes:
             acknowledged = self._receive(probe.instance_id, probe.topic, probe.group)
         except ApiError as error:
             return probe.record(classify(error, MESSAGING_PRODUCT))
-        return probe.record(classify(None, MESSAGING_PRODUCT), detail=f"received; acknowledged {acknowledged} probe message(s)")
+        return probe.record(
+            classify(None, MESSAGING_PRODUCT), detail=f"received; acknowledged {acknowledged} probe message(s)"
+        )
 
     def drain(self, instance_id, topic, group):
         """Consume back this run's probes on ``topic`` with ``group``; failures leave them listed as stray."""
@@ -291,7 +322,11 @@ class MessagingProbes:
             messages = self._consume_batch(consumer, wait)
             ours = [message for message in messages if message.message_id in self.unacknowledged]
             if ours:
-                self._call("AckMessage", True, lambda: consumer.ack_message([message.receipt_handle for message in ours]))
+                self._call(
+                    "AckMessage",
+                    True,
+                    functools.partial(consumer.ack_message, [message.receipt_handle for message in ours]),
+                )
                 for message in ours:
                     del self.unacknowledged[message.message_id]
                 acknowledged += len(ours)
@@ -309,10 +344,14 @@ class MessagingProbes:
             raise
 
     def stray_messages(self):
-        return [dict(message_id=message_id, instance_id=place[0], topic=place[1]) for message_id, place in sorted(self.unacknowledged.items())]
+        return [
+            dict(message_id=message_id, instance_id=place[0], topic=place[1])
+            for message_id, place in sorted(self.unacknowledged.items())
+        ]
 
 
 # ---------------------------------------------------------------------------------------------------- 5.x management
+
 
 class ManagementProbes:
     """5.x management API calls through the client layer; created probe resources are deleted again.
@@ -347,11 +386,20 @@ class ManagementProbes:
     def _judge(self, probe, action, error):
         """The outcome of a failed call, with the delete rule (module docstring) for this run's fresh probe name."""
         if FRESH_NAME_NOT_FOUND.get(probe.operation) == error.code:
-            reason = (f"{action} answered {error.code} for this run's fresh probe name {self.tag}: RAM authorizes before "
-                      "the service looks a name up (and the instance was found), so the call was allowed; nothing existed "
-                      "to delete")
-            return Outcome(ALLOWED, code=error.code, reason=reason, message=error.message, status_code=error.status_code,
-                           attempts=error.attempts, operation=error.operation)
+            reason = (
+                f"{action} answered {error.code} for this run's fresh probe name {self.tag}: RAM authorizes before "
+                "the service looks a name up (and the instance was found), so the call was allowed; nothing existed "
+                "to delete"
+            )
+            return Outcome(
+                ALLOWED,
+                code=error.code,
+                reason=reason,
+                message=error.message,
+                status_code=error.status_code,
+                attempts=error.attempts,
+                operation=error.operation,
+            )
         return classify(error, MANAGEMENT_PRODUCT)
 
     def _params(self, probe):
@@ -365,8 +413,11 @@ class ManagementProbes:
         if probe.operation == "create_topic":
             params.update(messageType="NORMAL", remark="access check probe (deleted right away)")
         if probe.operation == "create_group":
-            params.update(deliveryOrderType="Concurrently", consumeRetryPolicy={"retryPolicy": "DefaultRetryPolicy", "maxRetryTimes": 1},
-                          remark="access check probe (deleted right away)")
+            params.update(
+                deliveryOrderType="Concurrently",
+                consumeRetryPolicy={"retryPolicy": "DefaultRetryPolicy", "maxRetryTimes": 1},
+                remark="access check probe (deleted right away)",
+            )
         if probe.operation.startswith("list_"):
             params.update(pageNumber=1, pageSize=10)
         return params
@@ -382,6 +433,7 @@ class ManagementProbes:
 
 
 # ---------------------------------------------------------------------------------------------------- the check
+
 
 def run_probes(probes, check_mode, management, messaging_factory):
     """Run every probe (writes skipped in check mode) and clean up; returns the MessagingProbes, or None if none ran.
@@ -415,5 +467,9 @@ def _drain_leftover_probes(messaging, probes):
     if messaging is None:
         return
     for probe in probes:
-        if probe.group and probe.operation in MESSAGING_OPERATIONS and messaging.pending_on(probe.instance_id, probe.topic):
+        if (
+            probe.group
+            and probe.operation in MESSAGING_OPERATIONS
+            and messaging.pending_on(probe.instance_id, probe.topic)
+        ):
             messaging.drain(probe.instance_id, probe.topic, probe.group)

@@ -59,6 +59,7 @@ def _has_wildcard(text):
 
 # ------------------------------------------------------------------------------------------------------- resources
 
+
 class Target:
     """What one resource string reaches: ``kind`` is ``instance``, ``children`` (everything in the instance), ``all``
     (the instance and everything in it), ``name`` (4.x topic or group), ``bare`` (4.x ``acs:mq:*:*:<x>``: an instance,
@@ -91,7 +92,7 @@ def _rocketmq_targets(rest, region, owner_uid):
         return [Target(SERIES_5X, ANY, "all", region=region, owner_uid=owner_uid)]
     if not rest.startswith("instance/"):
         return [Target(SERIES_5X, ANY, "other", rest, region, owner_uid)]
-    instance, _sep, below = rest[len("instance/"):].partition("/")
+    instance, _sep, below = rest[len("instance/") :].partition("/")
     if _has_wildcard(instance):
         return [Target(SERIES_5X, instance, "all", region=region, owner_uid=owner_uid)]
     if not below:
@@ -127,10 +128,13 @@ def is_wildcard_resource(resource):
     path = parts[4] if len(parts) == 5 and parts[0] == "acs" and parts[1] != ANY else resource
     if not _has_wildcard(path):
         return False
-    return not any(target.kind == "children" and not _has_wildcard(target.instance) for target in parse_resource(resource))
+    return not any(
+        target.kind == "children" and not _has_wildcard(target.instance) for target in parse_resource(resource)
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------- actions
+
 
 def _service(action):
     return action.split(":", 1)[0] if ":" in action else action
@@ -159,6 +163,7 @@ def management_level(actions):
 
 # ------------------------------------------------------------------------------------------------------- conditions
 
+
 def _condition_values(condition, operators, key):
     values = []
     for operator in operators:
@@ -179,6 +184,7 @@ def statement_source_ips(statement):
 
 
 # ------------------------------------------------------------------------------------------------------ translation
+
 
 class _Instance:
     """What the statements of one document allow on one (series, instance)."""
@@ -217,8 +223,10 @@ class _Instance:
             self._grant_5x(grant)
         self._restrictions(grant)
         if "management_actions" in grant:
-            grant["management_actions"] = [" on ".join([spelling.get(action, action)] + rest)
-                                           for action, *rest in (item.split(" on ", 1) for item in grant["management_actions"])]
+            grant["management_actions"] = [
+                " on ".join([spelling.get(action, action)] + rest)
+                for action, *rest in (item.split(" on ", 1) for item in grant["management_actions"])
+            ]
         return grant
 
     def _grant_4x(self, grant):
@@ -268,7 +276,13 @@ class _Instance:
         for key, kind in (("topics", "topic"), ("groups", "group")):
             if parts[kind]:
                 grant[key] = sorted(parts[kind])
-        grant.update({key: value for key, value in (("region", self.region), ("owner_uid", self.owner_uid)) if value not in (None, ANY)})
+        grant.update(
+            {
+                key: value
+                for key, value in (("region", self.region), ("owner_uid", self.owner_uid))
+                if value not in (None, ANY)
+            }
+        )
 
     def _restrictions(self, grant):
         """Source IPs and expiry bind the whole grant only when every statement that gives it carries them."""
@@ -286,12 +300,21 @@ def _statements_of(document):
 def _resolve_bare_names(buckets):
     """A 4.x ``acs:mq:*:*:<x>`` only published or subscribed to is a topic or group of an instance without
     namespace: it joins the one 4.x instance of the document (an unnamed instance when there is none or several)."""
-    names = [key for key, bucket in buckets.items()
-             if key[0] == SERIES_4X and bucket.only_bare and not bucket.on_instance - MQ_MESSAGING]
-    instances = [bucket for key, bucket in buckets.items() if key[0] == SERIES_4X and key not in names and bucket.instance != ANY]
+    names = [
+        key
+        for key, bucket in buckets.items()
+        if key[0] == SERIES_4X and bucket.only_bare and not bucket.on_instance - MQ_MESSAGING
+    ]
+    instances = [
+        bucket for key, bucket in buckets.items() if key[0] == SERIES_4X and key not in names and bucket.instance != ANY
+    ]
     for key in names:
         bucket = buckets[key]
-        owner = instances[0] if len(instances) == 1 else buckets.setdefault((SERIES_4X, None), _Instance(Target(SERIES_4X, None, "bare")))
+        owner = (
+            instances[0]
+            if len(instances) == 1
+            else buckets.setdefault((SERIES_4X, None), _Instance(Target(SERIES_4X, None, "bare")))
+        )
         owner.bare_names.setdefault(bucket.instance, set()).update(bucket.on_instance)
         owner.expiries.extend(bucket.expiries)
         owner.source_ips.extend(bucket.source_ips)
@@ -327,7 +350,10 @@ def translate(document):
                     bucket = buckets.setdefault(key, _Instance(target))
                     bucket.add(target, applying, statement)
     _resolve_bare_names(buckets)
-    grants = [bucket.grant(spelling) for _key, bucket in sorted(buckets.items(), key=lambda item: (item[0][0], str(item[0][1])))]
+    grants = [
+        bucket.grant(spelling)
+        for _key, bucket in sorted(buckets.items(), key=lambda item: (item[0][0], str(item[0][1])))
+    ]
     return {
         "grants": grants,
         "wildcard_resources": sorted(wildcards),
@@ -339,24 +365,31 @@ def translate(document):
 
 # --------------------------------------------------------------------------------------------------------- wording
 
+
 def _names(values):
     return "every" if values == [ANY] else ", ".join(values)
 
 
 def describe_grant(grant):
     """One line in RocketMQ terms, e.g. ``4.x MQ_INST_x: publish orders; subscribe orders with GID_orders; no management``."""
-    instance = "every instance" if grant["instance_id"] == ANY else (grant["instance_id"] or "an instance without namespace")
+    instance = (
+        "every instance" if grant["instance_id"] == ANY else (grant["instance_id"] or "an instance without namespace")
+    )
     parts = []
     if grant.get(_PUBLISH):
         parts.append(f"publish {_names(grant[_PUBLISH])}" + (" topic" if grant[_PUBLISH] == [ANY] else ""))
     if grant.get(_SUB_TOPICS) or grant.get(_SUB_GROUPS):
         topics, groups = grant.get(_SUB_TOPICS) or [], grant.get(_SUB_GROUPS) or []
-        parts.append(f"subscribe {_names(topics) or '-'}" + (" topic" if topics == [ANY] else "")
-                     + (f" with {_names(groups)}" + (" group" if groups == [ANY] else "") if groups else ""))
+        parts.append(
+            f"subscribe {_names(topics) or '-'}"
+            + (" topic" if topics == [ANY] else "")
+            + (f" with {_names(groups)}" + (" group" if groups == [ANY] else "") if groups else "")
+        )
     scope = [f"{key} {', '.join(grant[key])}" for key in ("topics", "groups") if grant.get(key)]
     level = grant["management"]
     wording = {"none": "no management", "read_only": "read-only management", "full": "full management"}.get(
-        level, "management " + ", ".join(grant.get("management_actions") or []))
+        level, "management " + ", ".join(grant.get("management_actions") or [])
+    )
     parts.append(wording + (f" of {' and '.join(scope)}" if scope and level != "none" else ""))
     line = f"{grant['series']} {instance}: " + "; ".join(parts)
     if grant.get("source_ips"):

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import load_document, render_document, validate_document
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
+    load_document,
+    render_document,
+    validate_document,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
     validate_account_uid,
     validate_duration,
@@ -32,8 +36,11 @@ ARGUMENT_SPEC = dict(
     profile_name=dict(type="str"),
     expect=dict(type="list", elements="str", choices=["allowed", "denied", "not_found"], default=["allowed"]),
 )
-RULES = dict(mutually_exclusive=[("role_arn", "account_id"), ("role_arn", "role_name")], required_one_of=[("role_arn", "account_id")],
-             required_together=[("account_id", "role_name"), ("profile_file", "profile_name")])
+RULES = dict(
+    mutually_exclusive=[("role_arn", "account_id"), ("role_arn", "role_name")],
+    required_one_of=[("role_arn", "account_id")],
+    required_together=[("account_id", "role_name"), ("profile_file", "profile_name")],
+)
 
 
 def validated_request(params):
@@ -41,7 +48,10 @@ def validated_request(params):
     if params["role_arn"] is not None:
         account, role_name = validate_role_arn(params["role_arn"], "role_arn")
     else:
-        account, role_name = validate_account_uid(params["account_id"], "account_id"), validate_role_name(params["role_name"], "role_name")
+        account, role_name = (
+            validate_account_uid(params["account_id"], "account_id"),
+            validate_role_name(params["role_name"], "role_name"),
+        )
     request = {
         "RoleArn": f"acs:ram::{account}:role/{role_name}",
         "RoleSessionName": validate_session_name(params["session_name"], "session_name"),

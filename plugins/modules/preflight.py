@@ -138,15 +138,24 @@ problems:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.preflight import MODULE_CHOICES, check_tasks, failure_message
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.preflight import (
+    MODULE_CHOICES,
+    check_tasks,
+    failure_message,
+)
 
 ARGUMENT_SPEC = dict(
-    tasks=dict(type="list", elements="dict", required=True, options=dict(
-        module=dict(type="str", required=True, choices=MODULE_CHOICES),
-        args=dict(type="dict", default={}),
-        names=dict(type="dict", default={}),
-        label=dict(type="str"),
-    )),
+    tasks=dict(
+        type="list",
+        elements="dict",
+        required=True,
+        options=dict(
+            module=dict(type="str", required=True, choices=MODULE_CHOICES),
+            args=dict(type="dict", default={}),
+            names=dict(type="dict", default={}),
+            label=dict(type="str"),
+        ),
+    ),
     problems=dict(type="list", elements="str", default=[]),
 )
 

@@ -285,7 +285,10 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.access_revi
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import format_expiry
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_access_review_args import ARGUMENT_SPEC, validated_request
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_access_review_args import (
+    ARGUMENT_SPEC,
+    validated_request,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import account_of, trust_document
 
 
@@ -295,7 +298,9 @@ def reviewed_roles(reader, request):
     roles = [role for role in (reader.role(name) for name in reader.role_names(request["role_name_prefix"])) if role]
     if not request["only_outside"]:
         return len(roles), roles
-    return len(roles), [role for role in roles if outside_principals(trust_document(role) or {}, account_of(role.get("Arn")))]
+    return len(roles), [
+        role for role in roles if outside_principals(trust_document(role) or {}, account_of(role.get("Arn")))
+    ]
 
 
 def review(reader, request):
@@ -305,9 +310,13 @@ def review(reader, request):
     for role in roles:
         policies = None
         if request["read_policies"]:
-            policies = [(attachment, reader.document(attachment["PolicyType"], attachment["PolicyName"]))
-                        for attachment in reader.attached(role["RoleName"])]
-        entries.append(assess_role(role, tags.get(role["RoleName"], {}), policies, request["now"], request["known_partners"]))
+            policies = [
+                (attachment, reader.document(attachment["PolicyType"], attachment["PolicyName"]))
+                for attachment in reader.attached(role["RoleName"])
+            ]
+        entries.append(
+            assess_role(role, tags.get(role["RoleName"], {}), policies, request["now"], request["known_partners"])
+        )
     return scanned, entries
 
 
@@ -337,8 +346,10 @@ def run(module):
     report["markdown"] = render_markdown(report)
     failing = [kind for kind in request["fail_on"] if counts[kind]]
     if failing:
-        raise CollectionError("Access review: " + ", ".join(f"{counts[kind]} {kind}" for kind in failing)
-                              + " (review_fail_on / fail_on)", **{key: value for key, value in report.items() if key != "changed"})
+        raise CollectionError(
+            "Access review: " + ", ".join(f"{counts[kind]} {kind}" for kind in failing) + " (review_fail_on / fail_on)",
+            **{key: value for key, value in report.items() if key != "changed"},
+        )
     return report
 
 

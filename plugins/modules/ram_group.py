@@ -168,8 +168,15 @@ group:
 """
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import list_attached, update_attachments
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_group_args import ARGUMENT_SPEC, RULES, validated_request
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import (
+    list_attached,
+    update_attachments,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_group_args import (
+    ARGUMENT_SPEC,
+    RULES,
+    validated_request,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_groups import (
     MEMBERS_OPTION,
     create_group,
@@ -183,7 +190,10 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_groups 
     update_members,
     wait_until_visible,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import pending_policy_warning, wanted_attachments
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import (
+    pending_policy_warning,
+    wanted_attachments,
+)
 
 
 def wanted(module, client, request, members, attached):
@@ -192,7 +202,9 @@ def wanted(module, client, request, members, attached):
     users, pending_users = resolve_members(client, request["members"], members, module.check_mode)
     policies, pending_policies = wanted_attachments(client, request["policies"], attached, module.check_mode)
     for name in pending_users:
-        module.warn(f"{MEMBERS_OPTION}: the RAM user {name} does not exist yet; check mode assumes an earlier task creates it")
+        module.warn(
+            f"{MEMBERS_OPTION}: the RAM user {name} does not exist yet; check mode assumes an earlier task creates it"
+        )
     for name in pending_policies:
         module.warn(pending_policy_warning(name))
     return users, policies
@@ -212,13 +224,23 @@ def ensure_present(module, client, request, current):
         changed, group = update_group(client, check_mode, name, request["comments"], current)
     members_after, attached_after = members, attached
     if users is not None:
-        members_changed, members_after = update_members(client, check_mode, name, users, members, request["purge_members"])
+        members_changed, members_after = update_members(
+            client, check_mode, name, users, members, request["purge_members"]
+        )
         changed |= members_changed
     if policies is not None:
-        policies_changed, attached_after = update_attachments(client, check_mode, "Group", name, policies, attached, request["purge_policies"])
+        policies_changed, attached_after = update_attachments(
+            client, check_mode, "Group", name, policies, attached, request["purge_policies"]
+        )
         changed |= policies_changed
-    return {"changed": changed, "group": group_facts(group, members_after, attached_after),
-            "diff": {"before": diff_view(current, members, attached), "after": diff_view(group, members_after, attached_after)}}
+    return {
+        "changed": changed,
+        "group": group_facts(group, members_after, attached_after),
+        "diff": {
+            "before": diff_view(current, members, attached),
+            "after": diff_view(group, members_after, attached_after),
+        },
+    }
 
 
 def ensure_absent(module, client, current):

@@ -211,7 +211,6 @@ detached_from:
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import documents_equal
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policy_args import ARGUMENT_SPEC, validated_request
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import (
     VersionLimitError,
     create_default_version,
@@ -225,6 +224,10 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policie
     list_versions,
     plan_new_version,
 )
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policy_args import (
+    ARGUMENT_SPEC,
+    validated_request,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import POLICY, read_tags, update_tags
 
 
@@ -232,7 +235,11 @@ def snapshot(policy, document, attached_to=None, tags=None):
     """What --diff shows of a policy (its tags only when the task manages them)."""
     if policy is None:
         return {}
-    shown = {"policy_name": policy.get("PolicyName"), "description": policy.get("Description") or "", "document": document}
+    shown = {
+        "policy_name": policy.get("PolicyName"),
+        "description": policy.get("Description") or "",
+        "document": document,
+    }
     if attached_to is not None:
         shown["attached_to"] = attached_to
     if tags is not None:
@@ -247,7 +254,13 @@ def with_tags(facts, tags):
 
 def predicted_policy(name, description, version_id):
     """The Policy record a create will produce, for check mode."""
-    return {"PolicyName": name, "PolicyType": "Custom", "Description": description or "", "DefaultVersion": version_id, "AttachmentCount": 0}
+    return {
+        "PolicyName": name,
+        "PolicyType": "Custom",
+        "Description": description or "",
+        "DefaultVersion": version_id,
+        "AttachmentCount": 0,
+    }
 
 
 def create(module, client, name, document, description, tags):
@@ -257,8 +270,11 @@ def create(module, client, name, document, description, tags):
         policy = predicted_policy(name, description, "v1")
     else:
         policy = create_policy(client, name, document, description, tags)
-    return {"changed": True, "policy": with_tags(describe_policy(policy, document), tags),
-            "diff": {"before": {}, "after": snapshot(policy, document, tags=tags)}}
+    return {
+        "changed": True,
+        "policy": with_tags(describe_policy(policy, document), tags),
+        "diff": {"before": {}, "after": snapshot(policy, document, tags=tags)},
+    }
 
 
 def update_document(module, client, name, wanted, current):
@@ -269,8 +285,10 @@ def update_document(module, client, name, wanted, current):
     try:
         plan = plan_new_version(list_versions(client, name), rotate)
     except VersionLimitError as error:
-        raise CollectionError(f"document: {name}: {error}; version_limit_action=fail, so no version was created. "
-                              "Delete a non-default version or use version_limit_action=rotate.") from None
+        raise CollectionError(
+            f"document: {name}: {error}; version_limit_action=fail, so no version was created. "
+            "Delete a non-default version or use version_limit_action=rotate."
+        ) from None
     if not module.check_mode:
         create_default_version(client, name, wanted, rotate)
     return plan
@@ -307,10 +325,18 @@ def update(module, client, name, document, description, tags, current):
     tags_before = tags_after = None
     if tags is not None:
         tags_before = read_tags(client, POLICY, name)
-        tags_changed, tags_after = update_tags(client, module.check_mode, POLICY, name, tags, tags_before, module.params["purge_tags"])
+        tags_changed, tags_after = update_tags(
+            client, module.check_mode, POLICY, name, tags, tags_before, module.params["purge_tags"]
+        )
         changed |= tags_changed
-    result = {"changed": changed, "policy": with_tags(describe_policy(after_policy, after_document), tags_after),
-              "diff": {"before": snapshot(policy, live_document, tags=tags_before), "after": snapshot(after_policy, after_document, tags=tags_after)}}
+    result = {
+        "changed": changed,
+        "policy": with_tags(describe_policy(after_policy, after_document), tags_after),
+        "diff": {
+            "before": snapshot(policy, live_document, tags=tags_before),
+            "after": snapshot(after_policy, after_document, tags=tags_after),
+        },
+    }
     if version_plan and version_plan[1]:
         result["removed_version"] = version_plan[1]
     return result
@@ -319,8 +345,11 @@ def update(module, client, name, document, description, tags, current):
 def delete(module, client, name, current):
     attached_to = list_entities(client, name)
     if has_entities(attached_to) and not module.params["force"]:
-        raise CollectionError(f"name: the policy {name} is attached to {describe_attachments(attached_to)}; "
-                              "nothing was changed. Detach it first or set force=true.", attached_to=attached_to)
+        raise CollectionError(
+            f"name: the policy {name} is attached to {describe_attachments(attached_to)}; "
+            "nothing was changed. Detach it first or set force=true.",
+            attached_to=attached_to,
+        )
     if not module.check_mode:
         delete_policy(client, name, attached_to)
     before = snapshot(current["Policy"], default_document(current), attached_to)

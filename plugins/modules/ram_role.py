@@ -411,9 +411,19 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy impo
     remove_trusted_principals,
     with_expiry,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import list_attached, update_attachments
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import pending_policy_warning, wanted_attachments
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_role_args import ARGUMENT_SPEC, RULES, validated_request
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import (
+    list_attached,
+    update_attachments,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import (
+    pending_policy_warning,
+    wanted_attachments,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_role_args import (
+    ARGUMENT_SPEC,
+    RULES,
+    validated_request,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import (
     DEFAULT_MAX_SESSION_DURATION,
     ROLE_NOT_FOUND,
@@ -426,16 +436,26 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles i
     wait_for_trust,
     wait_until_visible,
 )
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import ROLE, read_tags, tag_list, update_tags
-
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_tags import (
+    ROLE,
+    read_tags,
+    tag_list,
+    update_tags,
+)
 
 # --------------------------------------------------------------------------------------------------------------- trust
+
 
 def wanted_trust(module, request, current):
     """The trust document the role should have, or None to leave it as it is.
 
     ``expires_at`` alone (no trust option) puts the expiry into the role's current trust."""
-    if request["raw_trust"] is None and request["friendly_trust"] is None and request["expires_at"] and current is not None:
+    if (
+        request["raw_trust"] is None
+        and request["friendly_trust"] is None
+        and request["expires_at"]
+        and current is not None
+    ):
         return with_expiry(trust_document(current), request["expires_at"])
     if request["raw_trust"] is not None or request["friendly_trust"] is None:
         return request["raw_trust"]
@@ -443,8 +463,10 @@ def wanted_trust(module, request, current):
     if mode == "exact" or (current is None and mode == "add"):
         return request["friendly_trust"]
     if current is None:
-        raise CollectionError(f"trust_mode: the role {request['name']} does not exist, so there is nothing to remove; "
-                              "trust_mode=remove cannot create a role")
+        raise CollectionError(
+            f"trust_mode: the role {request['name']} does not exist, so there is nothing to remove; "
+            "trust_mode=remove cannot create a role"
+        )
     return edited_trust(request, current)
 
 
@@ -458,8 +480,10 @@ def edited_trust(request, role):
     edit = add_trusted_principals if request["trust_mode"] == "add" else remove_trusted_principals
     document = edit(trust_document(role), **request["principals"])
     if not document.get("Statement"):
-        raise CollectionError(f"trust_mode: removing these principals would leave the role {role['RoleName']} trusting nobody; "
-                              "use state=absent to delete the role")
+        raise CollectionError(
+            f"trust_mode: removing these principals would leave the role {role['RoleName']} trusting nobody; "
+            "use state=absent to delete the role"
+        )
     return with_expiry(document, request["expires_at"]) if request["expires_at"] else document
 
 
@@ -472,8 +496,12 @@ def pending_principals(request, role):
     adding = request["trust_mode"] == "add"
     edit = add_trusted_principals if adding else remove_trusted_principals
     state = "is not trusted" if adding else "is still trusted"
-    return [f"{name} {state}" for argument, names in request["principals"].items() for name in names
-            if not documents_equal(edit(document, **{argument: [name]}), document)]
+    return [
+        f"{name} {state}"
+        for argument, names in request["principals"].items()
+        for name in names
+        if not documents_equal(edit(document, **{argument: [name]}), document)
+    ]
 
 
 def render(document):
@@ -482,6 +510,7 @@ def render(document):
 
 
 # ------------------------------------------------------------------------------------------------------------ policies
+
 
 def wanted_policies(module, client, references, attached):
     """Attachment dicts for the ``policies`` option (None when not given); names already attached need no lookup."""
@@ -492,6 +521,7 @@ def wanted_policies(module, client, references, attached):
 
 
 # ---------------------------------------------------------------------------------------------------------------- apply
+
 
 def predicted_role(module, params):
     """The Role record CreateRole would return, for check mode (the account UID costs one STS read)."""
@@ -507,8 +537,10 @@ def predicted_role(module, params):
 
 def create_role(module, client, request, trust, policies):
     if trust is None:
-        raise CollectionError(f"assume_role_policy_document: the role {request['name']} does not exist and creating it needs a trust "
-                              "policy; give assume_role_policy_document or trusted_accounts, trusted_ram_arns or trusted_services")
+        raise CollectionError(
+            f"assume_role_policy_document: the role {request['name']} does not exist and creating it needs a trust "
+            "policy; give assume_role_policy_document or trusted_accounts, trusted_ram_arns or trusted_services"
+        )
     params = {"RoleName": request["name"], "AssumeRolePolicyDocument": render(trust)}
     if request["description"] is not None:
         params["Description"] = request["description"]
@@ -526,7 +558,11 @@ def create_role(module, client, request, trust, policies):
             wait_until_visible(client, role["RoleName"])
         attached = update_attachments(client, module.check_mode, "Role", role["RoleName"], policies, [], purge=False)[1]
     tags = request["tags"]
-    return {"changed": True, "role": role_facts(role, attached, tags=tags), "diff": {"before": {}, "after": diff_view(role, attached, tags)}}
+    return {
+        "changed": True,
+        "role": role_facts(role, attached, tags=tags),
+        "diff": {"before": {}, "after": diff_view(role, attached, tags)},
+    }
 
 
 def update_existing_role(module, client, request, current, trust):
@@ -542,15 +578,23 @@ def update_existing_role(module, client, request, current, trust):
         changed, role = update_role(client, module.check_mode, name, wanted, current)
     after = attached
     if policies is not None:
-        attachments_changed, after = update_attachments(client, module.check_mode, "Role", name, policies, attached, request["purge_policies"])
+        attachments_changed, after = update_attachments(
+            client, module.check_mode, "Role", name, policies, attached, request["purge_policies"]
+        )
         changed |= attachments_changed
     tags_before = tags_after = None
     if request["tags"] is not None:
         tags_before = read_tags(client, ROLE, name)
-        tags_changed, tags_after = update_tags(client, module.check_mode, ROLE, name, request["tags"], tags_before, request["purge_tags"])
+        tags_changed, tags_after = update_tags(
+            client, module.check_mode, ROLE, name, request["tags"], tags_before, request["purge_tags"]
+        )
         changed |= tags_changed
-    return {"changed": changed, "role": role_facts(role, after, tags=tags_after), **extra,
-            "diff": {"before": diff_view(current, attached, tags_before), "after": diff_view(role, after, tags_after)}}
+    return {
+        "changed": changed,
+        "role": role_facts(role, after, tags=tags_after),
+        **extra,
+        "diff": {"before": diff_view(current, attached, tags_before), "after": diff_view(role, after, tags_after)},
+    }
 
 
 def write_trust_edit(client, request, current, others):
@@ -570,15 +614,19 @@ def ensure_present(module, client, request, current):
     else:
         result = create_role(module, client, request, trust, wanted_policies(module, client, request["policies"], []))
     if request["wait"] and result["changed"] and not module.check_mode:
-        result["wait"] = wait_for_trust(client, result["role"]["role_name"], result["role"]["assume_role_policy_document"], request["wait_timeout"])[1]
+        result["wait"] = wait_for_trust(
+            client, result["role"]["role_name"], result["role"]["assume_role_policy_document"], request["wait_timeout"]
+        )[1]
     return result
 
 
 def warn_if_expired(module, request):
     """A past ``expires_at`` is allowed (it cuts access now), but rarely meant when creating or extending a role."""
     if request["expires_at"] and parse_expiry(request["expires_at"], "expires_at") <= utc_now():
-        module.warn(f"expires_at: {request['expires_at']} is not in the future of this controller's clock: once the cloud's clock "
-                    "agrees, no new session of the role starts (DateLessThan acs:CurrentTime in its trust)")
+        module.warn(
+            f"expires_at: {request['expires_at']} is not in the future of this controller's clock: once the cloud's clock "
+            "agrees, no new session of the role starts (DateLessThan acs:CurrentTime in its trust)"
+        )
 
 
 def ensure_absent(module, client, current):

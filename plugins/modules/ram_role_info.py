@@ -187,7 +187,11 @@ roles:
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_attachments import list_attached
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_policies import default_document, get_policy
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import get_role, list_role_names, role_facts
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import (
+    get_role,
+    list_role_names,
+    role_facts,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import validate_role_name
 
 ARGUMENT_SPEC = dict(
@@ -220,14 +224,21 @@ def read_roles(client, name):
         role = get_role(client, name)
         return [role] if role else []
     # ListRoles carries no trust policy: each role is read on its own. A role deleted meanwhile is skipped.
-    return [role for role in (get_role(client, listed) for listed in sorted(list_role_names(client), key=str.lower)) if role]
+    return [
+        role for role in (get_role(client, listed) for listed in sorted(list_role_names(client), key=str.lower)) if role
+    ]
 
 
 def run(module):
     name = module.params["name"]
     name = None if name is None else validate_role_name(name, "name")
     client = module.client("ram")
-    return {"changed": False, "roles": [describe(client, role, module.params["include_policy_documents"]) for role in read_roles(client, name)]}
+    return {
+        "changed": False,
+        "roles": [
+            describe(client, role, module.params["include_policy_documents"]) for role in read_roles(client, name)
+        ],
+    }
 
 
 def main():

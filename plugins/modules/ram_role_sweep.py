@@ -152,8 +152,17 @@ remaining:
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ownership import format_expiry
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_role_sweep_args import ARGUMENT_SPEC, validated_request
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_sweep import apply_sweep, describe_plan, plan_sweep, prove_gone, read_managed
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_role_sweep_args import (
+    ARGUMENT_SPEC,
+    validated_request,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_sweep import (
+    apply_sweep,
+    describe_plan,
+    plan_sweep,
+    prove_gone,
+    read_managed,
+)
 
 
 def snapshot(roles, policies):
@@ -174,10 +183,20 @@ def run(module):
     swept_names = {entry["role"]["RoleName"] for entry in plan["roles"]}
     deleted = {policy["policy_name"] for policy in plan["policies"]}
     managed_policy_names = [policy["PolicyName"] for policy in policies]
-    diff = {"before": snapshot(roles, managed_policy_names),
-            "after": snapshot([role for role in roles if role["RoleName"] not in swept_names], [name for name in managed_policy_names if name not in deleted])}
-    return {"changed": changed, "now": format_expiry(request["now"]), "now_source": request["now_source"], "diff": diff,
-            **describe_plan(plan, gone)}
+    diff = {
+        "before": snapshot(roles, managed_policy_names),
+        "after": snapshot(
+            [role for role in roles if role["RoleName"] not in swept_names],
+            [name for name in managed_policy_names if name not in deleted],
+        ),
+    }
+    return {
+        "changed": changed,
+        "now": format_expiry(request["now"]),
+        "now_source": request["now_source"],
+        "diff": diff,
+        **describe_plan(plan, gone),
+    }
 
 
 def main():

@@ -508,6 +508,7 @@ KEY_DIFF_ACTIONS = ("rotate", "disable", "enable")
 
 # ------------------------------------------------------------------------------------------------------------ the grant
 
+
 def grant_document(role_arns):
     """Least privilege: sts:AssumeRole on exactly these roles."""
     return {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": list(role_arns)}]}
@@ -523,8 +524,13 @@ def ensure_grant_policy(module, client, name, document, current):
         return False
     if not module.check_mode:
         if current is None:
-            create_policy(client, name, document, f"Lets RAM user {module.params['user_name']} assume the listed roles "
-                                                  "(managed by apsaramq.cross_account.ram_user_grant)")
+            create_policy(
+                client,
+                name,
+                document,
+                f"Lets RAM user {module.params['user_name']} assume the listed roles "
+                "(managed by apsaramq.cross_account.ram_user_grant)",
+            )
         else:
             # Only this module writes the grant policy, so old versions are not worth keeping.
             create_default_version(client, name, document, rotate=True)
@@ -558,13 +564,19 @@ def ensure_grant(module, client, request, attached, custom):
     else:
         wanted = SYSTEM_GRANT
         document = default_document(get_policy(client, SYSTEM_GRANT["PolicyName"], "System") or {})
-    attachments_changed, after = update_attachments(client, module.check_mode, "User", name, [wanted],
-                                                    grant_attachments(attached, request), purge=True)
+    attachments_changed, after = update_attachments(
+        client, module.check_mode, "User", name, [wanted], grant_attachments(attached, request), purge=True
+    )
     changed |= attachments_changed
     if not least_privilege and custom is not None:
         changed |= remove_grant_policy(module, client, policy_name)
-    facts = {"mode": module.params["grant_mode"], "policy_name": wanted["PolicyName"], "policy_type": wanted["PolicyType"],
-             "document": document, "role_arns": request["role_arns"] if least_privilege else []}
+    facts = {
+        "mode": module.params["grant_mode"],
+        "policy_name": wanted["PolicyName"],
+        "policy_type": wanted["PolicyType"],
+        "document": document,
+        "role_arns": request["role_arns"] if least_privilege else [],
+    }
     return changed, after, facts
 
 
@@ -582,13 +594,18 @@ def revoke_grant(module, client, request, attached, custom):
 
 # ------------------------------------------------------------------------------------------------------------ AccessKeys
 
+
 def may_touch(module, user):
     """Whether the task may remove what a user holds: the collection made it, or the task allows unmarked users."""
     return user is None or is_marked(user) or module.params["manage_unmarked_user"]
 
 
 def key_file(params):
-    return KeyFile(params["access_key_file"], params["access_key_format"], params["access_key_profile"]) if params["access_key_file"] else None
+    return (
+        KeyFile(params["access_key_file"], params["access_key_format"], params["access_key_profile"])
+        if params["access_key_file"]
+        else None
+    )
 
 
 def plan_keys(module, client, request, user):
@@ -604,12 +621,23 @@ def plan_keys(module, client, request, user):
         except (OSError, ValueError) as error:
             raise CollectionError(f"access_key_file: {error}") from None
     keys = list_access_keys(client, request["user_name"]) if user else []
-    plan = plan_access_keys(params["access_key_action"], keys, recorded, datetime.now(timezone.utc), request["user_name"],
-                            max_age_days=params["access_key_max_age_days"], age_action=params["access_key_max_age_action"],
-                            grace_hours=params["access_key_grace_period"], may_delete=may_touch(module, user))
+    plan = plan_access_keys(
+        params["access_key_action"],
+        keys,
+        recorded,
+        datetime.now(timezone.utc),
+        request["user_name"],
+        max_age_days=params["access_key_max_age_days"],
+        age_action=params["access_key_max_age_action"],
+        grace_hours=params["access_key_grace_period"],
+        may_delete=may_touch(module, user),
+    )
     plan["keys"] = keys
-    proof = {"role_arn": request["proof_role_arn"], "external_id": params["access_key_proof_external_id"],
-             "wait_seconds": params["access_key_proof_wait"]}
+    proof = {
+        "role_arn": request["proof_role_arn"],
+        "external_id": params["access_key_proof_external_id"],
+        "wait_seconds": params["access_key_proof_wait"],
+    }
     step = AccessKeyStep(module, client, request["user_name"], keys_file, parser, proof) if keys_file else None
     return plan, step
 
@@ -625,8 +653,10 @@ def apply_keys(module, plan, step):
         facts["over_age"] = plan["aged"]
         for entry in plan["aged"]:
             if entry["access_key_id"] != facts.get("replaced_access_key_id"):  # a rotated key is dealt with
-                module.warn(f"access_key_max_age_days: the AccessKey {entry['access_key_id']} of {params['user_name']} is "
-                            f"{entry['age_days']} days old, more than {params['access_key_max_age_days']}")
+                module.warn(
+                    f"access_key_max_age_days: the AccessKey {entry['access_key_id']} of {params['user_name']} is "
+                    f"{entry['age_days']} days old, more than {params['access_key_max_age_days']}"
+                )
     if plan["warning"]:
         module.warn(plan["warning"])
     return changed, facts
@@ -650,6 +680,7 @@ def keys_after(plan, facts):
 
 
 # ------------------------------------------------------------------------------------------------------------ login profile
+
 
 def plan_profile(module, client, request, user):
     """The login profile step, planned (and the password policy read) before anything is written, or None."""
@@ -695,6 +726,7 @@ def profile_view(profile, password_set=False):
 
 # ------------------------------------------------------------------------------------------------------------ leavers
 
+
 def remove(module, client, request, user, attached, custom):
     """state=absent: revoke the grant and, for a user this collection created, remove its group memberships, AccessKeys
     (forgetting the key file), login profile and, with remove_user, the user. Returns (changed, user after, diff
@@ -707,11 +739,17 @@ def remove(module, client, request, user, attached, custom):
     if user is None:
         return changed, None, {}, {}, {}
     if not touchable:
-        module.warn(f"user_name: the RAM user {name} was not created by apsaramq.cross_account (no {MARKER} in its Comments): "
-                    "only the grant was removed; its groups, AccessKeys and login profile were left as they are "
-                    "(manage_unmarked_user=true removes them)")
+        module.warn(
+            f"user_name: the RAM user {name} was not created by apsaramq.cross_account (no {MARKER} in its Comments): "
+            "only the grant was removed; its groups, AccessKeys and login profile were left as they are "
+            "(manage_unmarked_user=true removes them)"
+        )
         return changed, user, {}, {}, {}
-    groups, keys, profile = list_groups_for_user(client, name), list_access_keys(client, name), get_login_profile(client, name)
+    groups, keys, profile = (
+        list_groups_for_user(client, name),
+        list_access_keys(client, name),
+        get_login_profile(client, name),
+    )
     if not module.check_mode:
         remove_from_groups(client, name, groups)
         for key in keys:
@@ -748,6 +786,7 @@ def forget_files(module, request, deleted_key_ids):
 
 # ------------------------------------------------------------------------------------------------------------ main
 
+
 def snapshot(user, managed, document, extras=None):
     """What --diff shows: the user, the grant attachments and the custom grant document (never key material), and the
     keys, login profile and groups when the task manages them."""
@@ -756,8 +795,14 @@ def snapshot(user, managed, document, extras=None):
     facts = user_facts(user)
     facts.pop("user_id")
     facts.pop("managed")
-    return dict({"user": facts, "grant_policies": [f"{p['PolicyType']}:{p['PolicyName']}" for p in managed],
-                 "grant_document": document}, **(extras or {}))
+    return dict(
+        {
+            "user": facts,
+            "grant_policies": [f"{p['PolicyType']}:{p['PolicyName']}" for p in managed],
+            "grant_document": document,
+        },
+        **(extras or {}),
+    )
 
 
 def grant(module, client, request, user, attached, custom):
@@ -765,9 +810,14 @@ def grant(module, client, request, user, attached, custom):
     params = module.params
     keys = plan_keys(module, client, request, user)
     profile = plan_profile(module, client, request, user)
-    wanted = {key: params[option] for key, option in (("DisplayName", "display_name"), ("Comments", "comments"))
-              if params[option] is not None}
-    changed, user_after = ensure_user(client, module.check_mode, request["user_name"], wanted, user, params["create_user"])
+    wanted = {
+        key: params[option]
+        for key, option in (("DisplayName", "display_name"), ("Comments", "comments"))
+        if params[option] is not None
+    }
+    changed, user_after = ensure_user(
+        client, module.check_mode, request["user_name"], wanted, user, params["create_user"]
+    )
     grant_changed, managed_after, grant_facts = ensure_grant(module, client, request, attached, custom)
     result = {"changed": changed or grant_changed, "user": user_facts(user_after), "grant": grant_facts}
     before, after = {}, {}
@@ -775,7 +825,10 @@ def grant(module, client, request, user, attached, custom):
         key_changed, result["access_key"] = apply_keys(module, *keys)
         result["changed"] |= key_changed
         if params["access_key_action"] in KEY_DIFF_ACTIONS or params["access_key_max_age_days"] is not None:
-            before["access_keys"], after["access_keys"] = keys_view(keys[0]["keys"]), keys_after(keys[0], result["access_key"])
+            before["access_keys"], after["access_keys"] = (
+                keys_view(keys[0]["keys"]),
+                keys_after(keys[0], result["access_key"]),
+            )
     if profile:
         profile_changed, result["login_profile"], profile_after = apply_profile(module, client, request, profile)
         result["changed"] |= profile_changed
@@ -788,18 +841,29 @@ def grant(module, client, request, user, attached, custom):
 def warn_about_local_files(module, request):
     """Check mode predicts even when a directory is missing (an earlier task may create it); a real run checked it."""
     if key_directory_missing(module.params):
-        module.warn(f"access_key_file: the directory of {module.params['access_key_file']} does not exist yet; "
-                    "a real run fails unless an earlier task creates it")
+        module.warn(
+            f"access_key_file: the directory of {module.params['access_key_file']} does not exist yet; "
+            "a real run fails unless an earlier task creates it"
+        )
     if module.check_mode and password_file_problem(module.params):
-        module.warn(f"login_profile.password_file: {password_file_problem(module.params)}; a real run fails unless an "
-                    "earlier task makes it a private directory")
+        module.warn(
+            f"login_profile.password_file: {password_file_problem(module.params)}; a real run fails unless an "
+            "earlier task makes it a private directory"
+        )
     if module.params["access_key_file"] and module.params["access_key_action"] != "none":
         problem = directory_problem(module.params["access_key_file"], private=False)
         if problem and os.path.isdir(os.path.dirname(os.path.abspath(module.params["access_key_file"]))):
             module.warn(f"access_key_file: {problem}")
     if module.params["grant_mode"] == "system" and request["role_arns"] and module.params["state"] == "present":
-        module.warn("role_arns is ignored with grant_mode=system: AliyunSTSAssumeRoleAccess allows assuming any role that "
-                    "trusts this account" + (" (role_arns[0] only proves a rotated AccessKey)" if module.params["access_key_action"] == "rotate" else ""))
+        module.warn(
+            "role_arns is ignored with grant_mode=system: AliyunSTSAssumeRoleAccess allows assuming any role that "
+            "trusts this account"
+            + (
+                " (role_arns[0] only proves a rotated AccessKey)"
+                if module.params["access_key_action"] == "rotate"
+                else ""
+            )
+        )
 
 
 def run(module):
@@ -814,7 +878,9 @@ def run(module):
     if module.params["state"] == "present":
         result, before_extras, after = grant(module, client, request, user, attached, custom)
     else:
-        changed, user_after, before_extras, after_extras, removed = remove(module, client, request, user, attached, custom)
+        changed, user_after, before_extras, after_extras, removed = remove(
+            module, client, request, user, attached, custom
+        )
         result = {"changed": changed, "user": user_facts(user_after), "grant": {}}
         if removed:
             result["removed"] = removed

@@ -203,8 +203,14 @@ signin_url:
 from datetime import datetime, timezone
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_user_grant_args import default_grant_policy_name
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_user_info_args import ARGUMENT_SPEC, RULES, validated_request
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_user_grant_args import (
+    default_grant_policy_name,
+)
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_user_info_args import (
+    ARGUMENT_SPEC,
+    RULES,
+    validated_request,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_users import (
     SIGNIN_URL,
     account_alias,
@@ -231,9 +237,16 @@ def read_groups(client):
     groups, _more = list_paged(client, "ListGroups", {}, "Groups", "Group", MAX_GROUPS)
     described = []
     for group in groups:
-        members, _more = list_paged(client, "ListUsersForGroup", {"GroupName": group["GroupName"]}, "Users", "User", MEMBERS_PER_GROUP)
-        described.append({"group_name": group["GroupName"], "comments": group.get("Comments") or "",
-                          "members": sorted((member["UserName"] for member in members), key=str.lower)})
+        members, _more = list_paged(
+            client, "ListUsersForGroup", {"GroupName": group["GroupName"]}, "Users", "User", MEMBERS_PER_GROUP
+        )
+        described.append(
+            {
+                "group_name": group["GroupName"],
+                "comments": group.get("Comments") or "",
+                "members": sorted((member["UserName"] for member in members), key=str.lower),
+            }
+        )
     return sorted(described, key=lambda group: group["group_name"].lower())
 
 
@@ -257,12 +270,24 @@ def run(module):
     client = module.client("ram")
     records, missing, truncated = read_users(client, names, module.params["max_users"])
     now = datetime.now(timezone.utc)
-    users = [describe_user(client, record, now, grant_policies_of(record["UserName"]), module.params["access_key_max_age_days"])
-             for record in sorted(records, key=lambda record: record["UserName"].lower())]
+    users = [
+        describe_user(
+            client, record, now, grant_policies_of(record["UserName"]), module.params["access_key_max_age_days"]
+        )
+        for record in sorted(records, key=lambda record: record["UserName"].lower())
+    ]
     add_login_names(module, client, users)
     if truncated:
-        module.warn(f"max_users: the account has more than {module.params['max_users']} users; only the first ones are returned")
-    result = {"changed": False, "users": users, "missing_users": missing, "truncated": truncated, "signin_url": SIGNIN_URL}
+        module.warn(
+            f"max_users: the account has more than {module.params['max_users']} users; only the first ones are returned"
+        )
+    result = {
+        "changed": False,
+        "users": users,
+        "missing_users": missing,
+        "truncated": truncated,
+        "signin_url": SIGNIN_URL,
+    }
     if module.params["include_groups"]:
         result["groups"] = read_groups(client)
     return result

@@ -259,12 +259,15 @@ def messaging_factory(module, tag, wait_seconds):
         retry = RetryPolicy(max_attempts=params["retry_max_attempts"], max_seconds=params["retry_max_seconds"])
         timeout = params["connect_timeout"] + params["read_timeout"] + wait_seconds
         return MessagingProbes(module.credentials(), endpoint.url, retry, record, timeout, tag, wait_seconds)
+
     return build
 
 
 def warnings_for(module, probes, messaging, management):
     if module.check_mode and any(probe.actual == SKIPPED for probe in probes):
-        module.warn("check mode: probes that write (publish, consume, create, delete) were skipped; run without --check to try them")
+        module.warn(
+            "check mode: probes that write (publish, consume, create, delete) were skipped; run without --check to try them"
+        )
     if messaging is not None and messaging.unacknowledged:
         module.warn(f"{len(messaging.unacknowledged)} probe message(s) could not be taken back; see stray_messages")
     if management.leftovers:
@@ -277,13 +280,17 @@ def run(module):
     probes = validated_request(params)
     if not HAS_MQ_HTTP_SDK and any(probe.operation in MESSAGING_OPERATIONS for probe in probes):
         raise CollectionError(missing_required_lib("mq-http-sdk"))
-    tried_messaging = any(probe.operation in MESSAGING_OPERATIONS and not (module.check_mode and writes(probe.operation))
-                          for probe in probes)
+    tried_messaging = any(
+        probe.operation in MESSAGING_OPERATIONS and not (module.check_mode and writes(probe.operation))
+        for probe in probes
+    )
     if tried_messaging:
         module.endpoint("mq")  # a missing mq_http_endpoint fails before any call
     tag = new_probe_tag()
     management = ManagementProbes(lambda: module.client("rocketmq"), tag)
-    messaging = run_probes(probes, module.check_mode, management, messaging_factory(module, tag, params["wait_seconds"]))
+    messaging = run_probes(
+        probes, module.check_mode, management, messaging_factory(module, tag, params["wait_seconds"])
+    )
     warnings_for(module, probes, messaging, management)
     secrets = module.no_log_values
     result = dict(

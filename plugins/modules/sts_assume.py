@@ -261,9 +261,17 @@ profile:
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.credential_files import write_cli_profile
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError, failure_result
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import (
+    ApiError,
+    CollectionError,
+    failure_result,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.outcomes import ALLOWED, classify
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.sts_assume_args import ARGUMENT_SPEC, RULES, validated_request
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.sts_assume_args import (
+    ARGUMENT_SPEC,
+    RULES,
+    validated_request,
+)
 
 # STS answers these for a while after the role was created or the caller was granted sts:AssumeRole.
 NOT_YET_ASSUMABLE = ("EntityNotExist.Role", "NoPermission")
@@ -276,8 +284,12 @@ def assume_role(client, request, expect, wait_seconds):
     policy; a proof of refusal takes the first real answer (throttling and transport errors are still retried)."""
     waiting = ALLOWED in expect and wait_seconds > 0
     try:
-        body = client.call("AssumeRole", request, retry_on=NOT_YET_ASSUMABLE if waiting else (),
-                           wait_seconds=wait_seconds if waiting else None)
+        body = client.call(
+            "AssumeRole",
+            request,
+            retry_on=NOT_YET_ASSUMABLE if waiting else (),
+            wait_seconds=wait_seconds if waiting else None,
+        )
         error = None
     except ApiError as failure:
         body, error = None, failure
@@ -304,13 +316,18 @@ def unexpected_outcome(outcome, expect, role_arn, error, waited_for):
     tried = f"AssumeRole of {role_arn}"
     expected = " or ".join(expect)
     if error is None:
-        return CollectionError(f"{tried} was allowed, expected {expected}: the caller can still start a session of this role "
-                               "(the credentials were discarded)", outcome=outcome.kind)
+        return CollectionError(
+            f"{tried} was allowed, expected {expected}: the caller can still start a session of this role "
+            "(the credentials were discarded)",
+            outcome=outcome.kind,
+        )
     failure = failure_result(error)
     message = f"{failure['msg']}; outcome {outcome.kind} ({outcome.reason}), expected {expected}"
     if waited_for:
         message += f" (waited up to {waited_for} s for the role to become assumable: wait_for_role)"
-    return CollectionError(message, outcome=outcome.kind, code=outcome.code, reason=outcome.reason, error=failure["error"])
+    return CollectionError(
+        message, outcome=outcome.kind, code=outcome.code, reason=outcome.reason, error=failure["error"]
+    )
 
 
 def run(module):
@@ -319,8 +336,14 @@ def run(module):
     expect = params["expect"]
     body, error, attempts, waited = assume_role(module.client("sts"), request, expect, params["wait_for_role"])
     outcome = classify(error, "sts")
-    result = {"changed": False, "outcome": outcome.kind, "attempts": attempts, "waited_seconds": waited,
-              "role_arn": request["RoleArn"], "switch_role": {"account_id": account, "role_name": role_name}}
+    result = {
+        "changed": False,
+        "outcome": outcome.kind,
+        "attempts": attempts,
+        "waited_seconds": waited,
+        "role_arn": request["RoleArn"],
+        "switch_role": {"account_id": account, "role_name": role_name},
+    }
     if outcome.kind not in expect:
         waited_for = params["wait_for_role"] if ALLOWED in expect and params["wait_for_role"] else 0
         raise unexpected_outcome(outcome, expect, request["RoleArn"], error, waited_for).with_details(**result)
@@ -334,7 +357,9 @@ def run(module):
         except (OSError, ValueError) as failure:
             # A failed task is displayed: mask the new secrets in it. (A successful result must not be masked, or the
             # registered variable would hold "********"; the action plugin hides that result instead.)
-            module.no_log_values.update(value for value in (issued.get("AccessKeySecret"), issued.get("SecurityToken")) if value)
+            module.no_log_values.update(
+                value for value in (issued.get("AccessKeySecret"), issued.get("SecurityToken")) if value
+            )
             raise CollectionError(f"profile_file: cannot write {params['profile_file']}: {failure}") from None
         result["profile"] = {"file": params["profile_file"], "name": params["profile_name"]}
     return result

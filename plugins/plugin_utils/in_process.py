@@ -74,7 +74,13 @@ def sdk_modules(products):
     for product in products:
         package = PRODUCTS[product].package
         if PRODUCTS[product].openapi:
-            names += [package + ".client", package + ".models", "alibabacloud_tea_openapi.models", "darabonba.runtime", "Tea.exceptions"]
+            names += [
+                package + ".client",
+                package + ".models",
+                "alibabacloud_tea_openapi.models",
+                "darabonba.runtime",
+                "Tea.exceptions",
+            ]
         else:
             names += [package + ".mq_client", package + ".mq_exception", package + ".mq_producer"]
     return list(dict.fromkeys(names))
@@ -105,8 +111,12 @@ def module_action(action_name, *products):
     that calls any API may also call STS (the common option ``assume_role``), so STS comes with any product."""
     module_name = action_name.replace(".plugins.action.", ".plugins.modules.")
     products = products + ("sts",) if products else ()
-    attributes = {"__module__": action_name, "module_import_name": module_name, "sdk_products": products,
-                  "cannot_run_in_process": preload(module_name, products)}
+    attributes = {
+        "__module__": action_name,
+        "module_import_name": module_name,
+        "sdk_products": products,
+        "cannot_run_in_process": preload(module_name, products),
+    }
     return type("ActionModule", (ModuleAction,), attributes)
 
 
@@ -115,7 +125,9 @@ class ModuleAction(NormalActionModule):
 
     module_import_name = None  # the Python name of the module (set by module_action)
     sdk_products = ()  # the products whose SDKs the action preloads (set by module_action)
-    cannot_run_in_process = "no module named"  # why the module always ships (set by module_action; None: it may run here)
+    cannot_run_in_process = (
+        "no module named"  # why the module always ships (set by module_action; None: it may run here)
+    )
 
     def _execute_module(self, module_name=None, module_args=None, tmp=None, task_vars=None, *args, **kwargs):  # pylint: disable=keyword-arg-before-vararg
         if module_name is not None or module_args is not None or tmp is not None:  # another module: not ours to run
@@ -123,10 +135,14 @@ class ModuleAction(NormalActionModule):
         task_vars = task_vars if task_vars is not None else {}
         reason = self.reason_to_ship(task_vars)
         if reason:
-            display.vvv(f"{self._task.action}: shipped as a module process: {reason}", host=self._play_context.remote_addr)
+            display.vvv(
+                f"{self._task.action}: shipped as a module process: {reason}", host=self._play_context.remote_addr
+            )
             return super()._execute_module(None, None, None, task_vars, *args, **kwargs)
-        display.vvv(f"{self._task.action}: run in-process in the worker ({IN_PROCESS_ENV}=false ships it)",
-                    host=self._play_context.remote_addr)
+        display.vvv(
+            f"{self._task.action}: run in-process in the worker ({IN_PROCESS_ENV}=false ships it)",
+            host=self._play_context.remote_addr,
+        )
         return self._execute_in_worker(task_vars)
 
     def reason_to_ship(self, task_vars):
@@ -144,12 +160,18 @@ class ModuleAction(NormalActionModule):
             return "the task is async"
         interpreter = self._task_interpreter(task_vars)
         if interpreter != sys.executable:
-            return f"the task's Python is {interpreter or 'still to be discovered'}, not the controller's {sys.executable}"
+            return (
+                f"the task's Python is {interpreter or 'still to be discovered'}, not the controller's {sys.executable}"
+            )
         return None
 
     def _task_interpreter(self, task_vars):
         """The Python the shipped module would run with, as Ansible works it out; None when it needs discovery."""
-        use_vars = task_vars.get("ansible_delegated_vars", {}).get(self._task.delegate_to, {}) if self._task.delegate_to else task_vars
+        use_vars = (
+            task_vars.get("ansible_delegated_vars", {}).get(self._task.delegate_to, {})
+            if self._task.delegate_to
+            else task_vars
+        )
         try:
             return _get_shebang("/usr/bin/python", use_vars, self._templar)[1]
         except InterpreterDiscoveryRequiredError:
@@ -162,7 +184,9 @@ class ModuleAction(NormalActionModule):
         environment = {}
         self._compute_environment_string(environment)
         try:
-            params = json.dumps({"ANSIBLE_MODULE_ARGS": module_args}, cls=get_module_encoder(PROFILE, Direction.CONTROLLER_TO_MODULE))
+            params = json.dumps(
+                {"ANSIBLE_MODULE_ARGS": module_args}, cls=get_module_encoder(PROFILE, Direction.CONTROLLER_TO_MODULE)
+            )
         except TypeError as error:
             raise AnsibleError(f"Failed to serialize arguments for the {self._task.action!r} module.") from error
         module = importlib.import_module(self.module_import_name)

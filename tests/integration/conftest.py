@@ -21,6 +21,7 @@ Fixtures:
   ``account_b``, ``account_c``) and the target's variables (``emulator_url``; in live mode ``name_prefix`` and the
   instance's HTTP endpoint) are passed as extra vars.
 """
+
 import itertools
 import json
 import os
@@ -30,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+import live_cloud
 import pytest
 import yaml
 
-import live_cloud
 from acs_emulator.testing import running_emulator
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,6 +75,7 @@ def resource_name(name):
 class MqNames:
     """The RocketMQ 4.x instance of Account A the tests publish and consume on, with its HTTP endpoint in live mode
     (against the emulator, ALIBABA_CLOUD_ENDPOINT_URL serves it). The attributes are named after the seed's topics."""
+
     instance_id: str = "MQ_INST_1000000000000001_BXhFHbcq"
     orders: str = "orders"
     payments: str = "payments"
@@ -99,11 +101,17 @@ def _live_accounts(config):
     accounts = {}
     for letter in live_cloud.ACCOUNT_LETTERS:
         account = config.accounts.get(letter)
-        keys = ({"access_key_id": account.access_key_id, "access_key_secret": account.access_key_secret} if account else
-                {"access_key_id": "LIVE_ACCOUNT_C_NOT_SET", "access_key_secret": "LIVE_ACCOUNT_C_NOT_SET"})
+        keys = (
+            {"access_key_id": account.access_key_id, "access_key_secret": account.access_key_secret}
+            if account
+            else {"access_key_id": "LIVE_ACCOUNT_C_NOT_SET", "access_key_secret": "LIVE_ACCOUNT_C_NOT_SET"}
+        )
         uid = account.uid if account else "0000000000000003"
         accounts[f"account_{letter}"] = {"uid": uid, "alias": uid, "admin": keys}
-    accounts["account_b"]["alice"] = {"access_key_id": "MADE_AT_THE_START_OF_THE_SESSION", "access_key_secret": "MADE_AT_THE_START_OF_THE_SESSION"}
+    accounts["account_b"]["alice"] = {
+        "access_key_id": "MADE_AT_THE_START_OF_THE_SESSION",
+        "access_key_secret": "MADE_AT_THE_START_OF_THE_SESSION",
+    }
     return accounts
 
 
@@ -113,6 +121,7 @@ MQ = _live_mq(LIVE_CONFIG) if LIVE_CONFIG else MqNames()
 
 class EmulatorTarget:
     """The local emulator, reset to its seed."""
+
     name = "emulator"
 
     def __init__(self, emulator):
@@ -128,6 +137,7 @@ class EmulatorTarget:
 
 class LiveTarget:
     """The real cloud (or whatever ALIBABA_CLOUD_ENDPOINT_URL points at), with this worker's names cleaned up."""
+
     name = "live"
 
     def __init__(self, run, accounts_file):
@@ -137,9 +147,12 @@ class LiveTarget:
         self.accounts_file = accounts_file
         # Role variables the tests never set themselves: the 4.x HTTP endpoint (no public default exists) and the wait
         # for a new role or grant to reach STS (the emulator needs none, the tests say 0).
-        self.extra_vars = {"name_prefix": run.prefix, "operator_access_mq_http_endpoint": config.mq.http_endpoint,
-                           "revoke_verify_mq_http_endpoint": config.mq.http_endpoint,
-                           "operator_access_wait_for_role": config.wait_for_role}
+        self.extra_vars = {
+            "name_prefix": run.prefix,
+            "operator_access_mq_http_endpoint": config.mq.http_endpoint,
+            "revoke_verify_mq_http_endpoint": config.mq.http_endpoint,
+            "operator_access_wait_for_role": config.wait_for_role,
+        }
         self.env = {"ALIBABA_CLOUD_REGION_ID": config.region}
 
     def after_playbook(self):
@@ -156,21 +169,35 @@ class NoEmulator:
         self._nodeid = nodeid
 
     def __getattr__(self, name):
-        raise AssertionError(f"{self._nodeid} uses the emulator ({name}) in live mode: mark it "
-                             "@pytest.mark.emulator_only(reason) or make it use public APIs only")
+        raise AssertionError(
+            f"{self._nodeid} uses the emulator ({name}) in live mode: mark it "
+            "@pytest.mark.emulator_only(reason) or make it use public APIs only"
+        )
 
 
 # ---- pytest hooks: markers, the live run's start and end -------------------------------------------------------------
 
+
 def pytest_configure(config):
-    config.addinivalue_line("markers", "emulator_only(reason): needs the emulator's admin interface (call counters, state, "
-                                       "faults, clock) or its seed; skipped in live mode")
-    config.addinivalue_line("markers", "needs_account_c: needs a third account (a second partner); in live mode skipped "
-                                       "unless LIVE_ACCOUNT_C_* are set")
-    config.addinivalue_line("markers", "shares_mq_topics: publishes or consumes on the 4.x instance's topics and groups; in "
-                                       "live mode such tests run on one xdist worker (--dist loadgroup), one at a time")
+    config.addinivalue_line(
+        "markers",
+        "emulator_only(reason): needs the emulator's admin interface (call counters, state, "
+        "faults, clock) or its seed; skipped in live mode",
+    )
+    config.addinivalue_line(
+        "markers",
+        "needs_account_c: needs a third account (a second partner); in live mode skipped "
+        "unless LIVE_ACCOUNT_C_* are set",
+    )
+    config.addinivalue_line(
+        "markers",
+        "shares_mq_topics: publishes or consumes on the 4.x instance's topics and groups; in "
+        "live mode such tests run on one xdist worker (--dist loadgroup), one at a time",
+    )
     if TARGET not in ("emulator", "live"):
-        pytest.exit(f"{live_cloud.TARGET_VARIABLE} must be 'emulator' (the default) or 'live', got {TARGET!r}", returncode=2)
+        pytest.exit(
+            f"{live_cloud.TARGET_VARIABLE} must be 'emulator' (the default) or 'live', got {TARGET!r}", returncode=2
+        )
     if LIVE and LIVE_CONFIG_ERROR:
         pytest.exit(LIVE_CONFIG_ERROR, returncode=2)
 
@@ -189,7 +216,11 @@ def pytest_collection_modifyitems(config, items):
             reason = only.args[0] if only.args else only.kwargs.get("reason", "uses the emulator's admin interface")
             item.add_marker(pytest.mark.skip(reason=f"emulator only: {reason}"))
         elif item.get_closest_marker("needs_account_c") and "c" not in LIVE_CONFIG.accounts:
-            item.add_marker(pytest.mark.skip(reason="needs a third account: set LIVE_ACCOUNT_C_UID, _ACCESS_KEY_ID, _ACCESS_KEY_SECRET"))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="needs a third account: set LIVE_ACCOUNT_C_UID, _ACCESS_KEY_ID, _ACCESS_KEY_SECRET"
+                )
+            )
 
 
 def _is_controller(config):
@@ -206,20 +237,25 @@ def pytest_sessionstart(session):
     except live_cloud.LiveConfigError as exc:
         pytest.exit(f"{exc}\nNothing was created.", returncode=2)
     session.config.stash[_LIVE_START] = live_cloud.sweep_accounts(
-        LIVE_CONFIG, live_cloud.PREFIX_ROOT, exclude=live_cloud.run_prefix(LIVE_CONFIG.run_id))
+        LIVE_CONFIG, live_cloud.PREFIX_ROOT, exclude=live_cloud.run_prefix(LIVE_CONFIG.run_id)
+    )
 
 
 def pytest_sessionfinish(session):
     """Live mode: whatever a worker could not remove (a crashed worker, say) goes now, by the run's prefix."""
     if LIVE and LIVE_CONFIG and _is_controller(session.config) and _LIVE_START in session.config.stash:
-        session.config.stash[_LIVE_FINAL] = live_cloud.sweep_accounts(LIVE_CONFIG, live_cloud.run_prefix(LIVE_CONFIG.run_id))
+        session.config.stash[_LIVE_FINAL] = live_cloud.sweep_accounts(
+            LIVE_CONFIG, live_cloud.run_prefix(LIVE_CONFIG.run_id)
+        )
 
 
 def pytest_terminal_summary(terminalreporter, config):
     if not (LIVE and LIVE_CONFIG and _is_controller(config) and _LIVE_START in config.stash):
         return
     terminalreporter.section(f"live run {LIVE_CONFIG.run_id}: what it created and removed")
-    for line in live_cloud.describe_summaries(LIVE_CONFIG.run_id, config.stash[_LIVE_START], config.stash.get(_LIVE_FINAL, None)):
+    for line in live_cloud.describe_summaries(
+        LIVE_CONFIG.run_id, config.stash[_LIVE_START], config.stash.get(_LIVE_FINAL, None)
+    ):
         terminalreporter.write_line(line)
 
 
@@ -228,6 +264,7 @@ _LIVE_FINAL = pytest.StashKey()
 
 
 # ---- fixtures ---------------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class PlaybookRun:
@@ -334,24 +371,30 @@ def playbook_env(endpoint_url, collections: Path, tmp_path: Path, report: Path) 
     """The environment of ansible-playbook: the caller's, without its cloud and Ansible variables;
     ALIBABA_CLOUD_ENDPOINT_URL is ``endpoint_url``, and the proxy variables go too (the SDKs ignore NO_PROXY); with
     None (live mode, public endpoints) it stays unset and the caller's proxy variables are kept."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV_PREFIXES) and not (endpoint_url and k in PROXY_VARS)}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(SCRUBBED_ENV_PREFIXES) and not (endpoint_url and k in PROXY_VARS)
+    }
     if endpoint_url:
         env["ALIBABA_CLOUD_ENDPOINT_URL"] = endpoint_url
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": str(collections),
-        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
-        "ANSIBLE_CALLBACKS_ENABLED": "json_report",
-        "JSON_REPORT_FILE": str(report),
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
-        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-    })
+    env.update(
+        {
+            "ANSIBLE_COLLECTIONS_PATH": str(collections),
+            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+            "ANSIBLE_CALLBACKS_ENABLED": "json_report",
+            "JSON_REPORT_FILE": str(report),
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+            "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        }
+    )
     return env
 
 
@@ -359,7 +402,17 @@ def playbook_env(endpoint_url, collections: Path, tmp_path: Path, report: Path) 
 def run_playbook(target, collections_path, tmp_path):
     """Run a playbook against the target. ``playbook``: a file under tests/integration/playbooks, a Path, or YAML text."""
 
-    def run(playbook, extra_vars=None, check=False, diff=False, verbosity=0, env=None, callback=None, expect_rc=0, inventory=None):
+    def run(
+        playbook,
+        extra_vars=None,
+        check=False,
+        diff=False,
+        verbosity=0,
+        env=None,
+        callback=None,
+        expect_rc=0,
+        inventory=None,
+    ):
         """``callback`` is accepted for compatibility: the default stdout and a JSON report are both always made.
         ``inventory``: a path for ``-i`` (its hosts run with a local connection) instead of ``localhost``."""
         del callback
@@ -373,12 +426,18 @@ def run_playbook(target, collections_path, tmp_path):
         proc_env.update(target.env)
         proc_env.update(env or {})
         try:
-            proc = subprocess.run(command, capture_output=True, text=True, env=proc_env, cwd=str(PLAYBOOKS), timeout=600, check=False)
+            proc = subprocess.run(
+                command, capture_output=True, text=True, env=proc_env, cwd=str(PLAYBOOKS), timeout=600, check=False
+            )
         finally:
             target.after_playbook()
-        outcome = PlaybookRun(proc.returncode, proc.stdout, proc.stderr, json.loads(report.read_text()) if report.exists() else {})
+        outcome = PlaybookRun(
+            proc.returncode, proc.stdout, proc.stderr, json.loads(report.read_text()) if report.exists() else {}
+        )
         if expect_rc is not None:
-            assert proc.returncode == expect_rc, f"rc={proc.returncode}\nSTDOUT:\n{proc.stdout[-6000:]}\nSTDERR:\n{proc.stderr[-3000:]}"
+            assert proc.returncode == expect_rc, (
+                f"rc={proc.returncode}\nSTDOUT:\n{proc.stdout[-6000:]}\nSTDERR:\n{proc.stderr[-3000:]}"
+            )
         return outcome
 
     return run

@@ -17,6 +17,7 @@ conftest.py switches to it when INTEGRATION_TARGET=live. This module holds what 
 Against the real cloud ALIBABA_CLOUD_ENDPOINT_URL stays unset (public endpoints); ``make test-live-emulator`` sets it
 to a local emulator, which is how the live path is proven end to end without an account.
 """
+
 import argparse
 import json
 import os
@@ -44,10 +45,16 @@ KEY_PROPAGATION_SECONDS = 60
 RETRYABLE = ("Throttling", "ServiceUnavailable", "InternalError")
 
 RUN_VARIABLES = (
-    (OPT_IN, "yes: you accept that the run creates RAM roles, policies, users and AccessKeys named ansiblelive-... in "
-             "both accounts (and deletes them again)"),
+    (
+        OPT_IN,
+        "yes: you accept that the run creates RAM roles, policies, users and AccessKeys named ansiblelive-... in "
+        "both accounts (and deletes them again)",
+    ),
     ("LIVE_ACCOUNT_A_UID", "UID (16 digits) of Account A, the owner of the RocketMQ instance"),
-    ("LIVE_ACCOUNT_A_ACCESS_KEY_ID", "AccessKey of a RAM user of Account A (README.md, 'Live mode': the rights it needs)"),
+    (
+        "LIVE_ACCOUNT_A_ACCESS_KEY_ID",
+        "AccessKey of a RAM user of Account A (README.md, 'Live mode': the rights it needs)",
+    ),
     ("LIVE_ACCOUNT_A_ACCESS_KEY_SECRET", "its secret"),
     ("LIVE_ACCOUNT_B_UID", "UID of Account B, the partner (a different account)"),
     ("LIVE_ACCOUNT_B_ACCESS_KEY_ID", "AccessKey of a RAM user of Account B"),
@@ -63,8 +70,11 @@ OPTIONAL_VARIABLES = (
     ("LIVE_MQ_OTHER_TOPIC", "payments", "a second topic, which the tests never grant"),
     ("LIVE_MQ_GROUP", "GID_orders_consumer", "a consumer group the tests grant on LIVE_MQ_TOPIC"),
     ("LIVE_MQ_OTHER_GROUP", "GID_payments_consumer", "a second group, never granted"),
-    ("LIVE_ACCOUNT_C_UID, LIVE_ACCOUNT_C_ACCESS_KEY_ID, LIVE_ACCOUNT_C_ACCESS_KEY_SECRET", None,
-     "a third account, a second partner (all three or none); without it the tests that need one are skipped"),
+    (
+        "LIVE_ACCOUNT_C_UID, LIVE_ACCOUNT_C_ACCESS_KEY_ID, LIVE_ACCOUNT_C_ACCESS_KEY_SECRET",
+        None,
+        "a third account, a second partner (all three or none); without it the tests that need one are skipped",
+    ),
     ("LIVE_WAIT_FOR_ROLE", "60", "seconds STS may take to honour a new role or grant (sts_assume wait_for_role)"),
     ("LIVE_RUN_ID", "random", "the run's id in the prefix ansiblelive-<run>-<worker>- (lower-case letters and digits)"),
     (ENDPOINT_URL, "unset", "leave unset against the real cloud; make test-live-emulator sets it to its emulator"),
@@ -88,6 +98,7 @@ class ApiFailure(Exception):
 
 
 # ---------------------------------------------------------------------------------------------------- configuration
+
 
 @dataclass(frozen=True)
 class Account:
@@ -161,7 +172,9 @@ def load_config(environ=None, purpose="run"):
     if purpose == "run":
         if not region:
             problems.append("LIVE_REGION not set")
-        instance, endpoint = (environ.get(name, "").strip() for name in ("LIVE_MQ_INSTANCE_ID", "LIVE_MQ_HTTP_ENDPOINT"))
+        instance, endpoint = (
+            environ.get(name, "").strip() for name in ("LIVE_MQ_INSTANCE_ID", "LIVE_MQ_HTTP_ENDPOINT")
+        )
         if not instance:
             problems.append("LIVE_MQ_INSTANCE_ID not set")
         if not endpoint:
@@ -192,12 +205,15 @@ def explain(problems, purpose="run"):
     lines += [f"  {name:<36} {meaning}" for name, meaning in required]
     if purpose == "run":
         lines += ["", "Optional:"]
-        lines += [f"  {name} ({'default ' + default if default else 'no default'}): {meaning}"
-                  for name, default, meaning in OPTIONAL_VARIABLES]
+        lines += [
+            f"  {name} ({'default ' + default if default else 'no default'}): {meaning}"
+            for name, default, meaning in OPTIONAL_VARIABLES
+        ]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------------- names
+
 
 def run_prefix(run_id):
     """What every name of one run starts with (all its workers)."""
@@ -210,7 +226,7 @@ def worker_prefix(run_id, worker="0"):
 
 
 def worker_number(xdist_worker):
-    """"gw3" -> "3"; no xdist -> "0"."""
+    """ "gw3" -> "3"; no xdist -> "0"."""
     digits = re.sub(r"\D", "", xdist_worker or "")
     return digits or "0"
 
@@ -222,8 +238,10 @@ def carries_prefix(name, prefix=PREFIX_ROOT):
     if not str(prefix).lower().startswith(PREFIX_ROOT):
         raise ValueError(f"a live prefix starts with {PREFIX_ROOT!r}, got {prefix!r}")
     lowered, wanted = str(name or "").lower(), prefix.lower()
-    return any(lowered.startswith(head.lower() + wanted) and len(lowered) > len(head) + len(wanted)
-               for head in ("",) + DERIVED_PREFIXES)
+    return any(
+        lowered.startswith(head.lower() + wanted) and len(lowered) > len(head) + len(wanted)
+        for head in ("",) + DERIVED_PREFIXES
+    )
 
 
 def require_live_name(name, prefix=PREFIX_ROOT):
@@ -234,6 +252,7 @@ def require_live_name(name, prefix=PREFIX_ROOT):
 
 
 # ---------------------------------------------------------------------------------------------------- API
+
 
 def _endpoint(endpoint_url, public_host):
     """(host, protocol) for the SDK Config."""
@@ -253,6 +272,7 @@ class Ram:
         from alibabacloud_ram20150501.client import Client as RamClient
         from alibabacloud_sts20150401.client import Client as StsClient
         from alibabacloud_tea_openapi.models import Config
+
         self.account = account
         self.counter = counter if counter is not None else {}
         self.dry_run = dry_run
@@ -260,14 +280,23 @@ class Ram:
 
         def config(public_host):
             host, protocol = _endpoint(endpoint_url, public_host)
-            return Config(access_key_id=account.access_key_id, access_key_secret=account.access_key_secret,
-                          endpoint=host, protocol=protocol, region_id=region, connect_timeout=5000, read_timeout=15000)
+            return Config(
+                access_key_id=account.access_key_id,
+                access_key_secret=account.access_key_secret,
+                endpoint=host,
+                protocol=protocol,
+                region_id=region,
+                connect_timeout=5000,
+                read_timeout=15000,
+            )
+
         self._ram = RamClient(config("ram.aliyuncs.com"))
         self._sts = StsClient(config(f"sts.{region}.aliyuncs.com"))
 
     def _send(self, action, call):
         from darabonba.runtime import RuntimeOptions
         from Tea.exceptions import TeaException
+
         for attempt in range(1, 5):
             self.counter[action] = self.counter.get(action, 0) + 1
             try:
@@ -276,20 +305,24 @@ class Ram:
             except TeaException as exc:
                 code = str(exc.code or "") or "ConnectionError"  # the SDK gives no code when no answer came
                 if attempt < 4 and code.startswith(RETRYABLE):
-                    time.sleep(2 ** attempt / 2)
+                    time.sleep(2**attempt / 2)
                     continue
                 # The message of SignatureDoesNotMatch may quote a string to sign: keep only its first line.
-                raise ApiFailure(action, code, str(exc.message or "").splitlines()[0][:300] if exc.message else "") from None
+                raise ApiFailure(
+                    action, code, str(exc.message or "").splitlines()[0][:300] if exc.message else ""
+                ) from None
             except OSError as exc:
                 if attempt < 4:
-                    time.sleep(2 ** attempt / 2)
+                    time.sleep(2**attempt / 2)
                     continue
                 raise ApiFailure(action, "ConnectionError", str(exc)) from None
         raise AssertionError("unreachable")
 
     def read(self, action, **params):
         method = getattr(self._ram, _snake(action) + "_with_options")
-        request = getattr(self._models, action + "Request")().from_map(params) if params or _takes_request(method) else None
+        request = (
+            getattr(self._models, action + "Request")().from_map(params) if params or _takes_request(method) else None
+        )
         return self._send(action, lambda runtime: method(request, runtime) if request is not None else method(runtime))
 
     def write(self, action, subject, **params):
@@ -320,6 +353,7 @@ def _snake(action):
 
 def _takes_request(method):
     import inspect
+
     return len(inspect.signature(method).parameters) > 1
 
 
@@ -327,9 +361,11 @@ def _names(items, key):
     return [item[key] for item in items]
 
 
-LISTS = {"role": ("ListRoles", "Roles", "Role", "RoleName", {}),
-         "policy": ("ListPolicies", "Policies", "Policy", "PolicyName", {"PolicyType": "Custom"}),
-         "user": ("ListUsers", "Users", "User", "UserName", {})}
+LISTS = {
+    "role": ("ListRoles", "Roles", "Role", "RoleName", {}),
+    "policy": ("ListPolicies", "Policies", "Policy", "PolicyName", {"PolicyType": "Custom"}),
+    "user": ("ListUsers", "Users", "User", "UserName", {}),
+}
 
 
 def list_live(ram, prefix, kinds=("role", "policy", "user")):
@@ -337,11 +373,14 @@ def list_live(ram, prefix, kinds=("role", "policy", "user")):
     found = {}
     for kind in kinds:
         action, wrapper, element, key, params = LISTS[kind]
-        found[kind] = sorted(name for name in _names(ram.pages(action, wrapper, element, **params), key) if carries_prefix(name, prefix))
+        found[kind] = sorted(
+            name for name in _names(ram.pages(action, wrapper, element, **params), key) if carries_prefix(name, prefix)
+        )
     return found
 
 
 # ---------------------------------------------------------------------------------------------------- clean-up
+
 
 @dataclass
 class SweepReport:
@@ -352,7 +391,13 @@ class SweepReport:
     seen: List[str] = field(default_factory=list)
 
     def to_dict(self):
-        return {"account": self.account, "removed": self.removed, "refused": self.refused, "failed": self.failed, "seen": self.seen}
+        return {
+            "account": self.account,
+            "removed": self.removed,
+            "refused": self.refused,
+            "failed": self.failed,
+            "seen": self.seen,
+        }
 
 
 class Sweeper:
@@ -412,8 +457,14 @@ class Sweeper:
         if attached is None:
             return
         for policy in (attached.get("Policies") or {}).get("Policy") or []:
-            if not self._do(f"role {role}", "DetachPolicyFromRole", role, RoleName=role, PolicyName=policy["PolicyName"],
-                            PolicyType=policy["PolicyType"]):
+            if not self._do(
+                f"role {role}",
+                "DetachPolicyFromRole",
+                role,
+                RoleName=role,
+                PolicyName=policy["PolicyName"],
+                PolicyType=policy["PolicyType"],
+            ):
                 return
         if self._do(f"role {role}", "DeleteRole", role, RoleName=role):
             self.report.removed.append(f"role {role}")
@@ -425,7 +476,9 @@ class Sweeper:
             return
         if (groups.get("Groups") or {}).get("Group"):
             names = ", ".join(group["GroupName"] for group in groups["Groups"]["Group"])
-            self.report.refused.append(f"user {user}: member of the group(s) {names}, which the live tests never make: left in place")
+            self.report.refused.append(
+                f"user {user}: member of the group(s) {names}, which the live tests never make: left in place"
+            )
             return
         keys = self._read(f"user {user}", "ListAccessKeys", UserName=user)
         attached = self._read(f"user {user}", "ListPoliciesForUser", UserName=user)
@@ -433,11 +486,19 @@ class Sweeper:
             return
         for key in (keys.get("AccessKeys") or {}).get("AccessKey") or []:
             if keep is None or key["AccessKeyId"] not in keep:
-                if not self._do(f"user {user}", "DeleteAccessKey", user, UserName=user, UserAccessKeyId=key["AccessKeyId"]):
+                if not self._do(
+                    f"user {user}", "DeleteAccessKey", user, UserName=user, UserAccessKeyId=key["AccessKeyId"]
+                ):
                     return
         for policy in (attached.get("Policies") or {}).get("Policy") or []:
-            if not self._do(f"user {user}", "DetachPolicyFromUser", user, UserName=user, PolicyName=policy["PolicyName"],
-                            PolicyType=policy["PolicyType"]):
+            if not self._do(
+                f"user {user}",
+                "DetachPolicyFromUser",
+                user,
+                UserName=user,
+                PolicyName=policy["PolicyName"],
+                PolicyType=policy["PolicyType"],
+            ):
                 return
         if keep is None and self._do(f"user {user}", "DeleteUser", user, UserName=user):
             self.report.removed.append(f"user {user}")
@@ -446,12 +507,20 @@ class Sweeper:
         entities = self._read(f"policy {policy}", "ListEntitiesForPolicy", PolicyName=policy, PolicyType="Custom")
         if entities is None:
             return
-        attached = [(kind, item[key]) for kind, wrapper, element, key in
-                    (("role", "Roles", "Role", "RoleName"), ("user", "Users", "User", "UserName"), ("group", "Groups", "Group", "GroupName"))
-                    for item in (entities.get(wrapper) or {}).get(element) or []]
+        attached = [
+            (kind, item[key])
+            for kind, wrapper, element, key in (
+                ("role", "Roles", "Role", "RoleName"),
+                ("user", "Users", "User", "UserName"),
+                ("group", "Groups", "Group", "GroupName"),
+            )
+            for item in (entities.get(wrapper) or {}).get(element) or []
+        ]
         foreign = [f"{kind} {name}" for kind, name in attached if kind == "group" or not carries_prefix(name)]
         if foreign:
-            self.report.refused.append(f"policy {policy}: attached to {', '.join(foreign)}, not made by the live tests: left in place")
+            self.report.refused.append(
+                f"policy {policy}: attached to {', '.join(foreign)}, not made by the live tests: left in place"
+            )
             return
         for kind, name in attached:
             action = "DetachPolicyFromRole" if kind == "role" else "DetachPolicyFromUser"
@@ -462,8 +531,9 @@ class Sweeper:
         if versions is None:
             return
         for version in (versions.get("PolicyVersions") or {}).get("PolicyVersion") or []:
-            if not version.get("IsDefaultVersion") and not self._do(f"policy {policy}", "DeletePolicyVersion", policy,
-                                                                    PolicyName=policy, VersionId=version["VersionId"]):
+            if not version.get("IsDefaultVersion") and not self._do(
+                f"policy {policy}", "DeletePolicyVersion", policy, PolicyName=policy, VersionId=version["VersionId"]
+            ):
                 return
         if self._do(f"policy {policy}", "DeletePolicy", policy, PolicyName=policy):
             self.report.removed.append(f"policy {policy}")
@@ -477,13 +547,14 @@ def tag_live(ram, prefix, run_id, already):
     for kind in ("role", "policy"):
         new = [name for name in found[kind] if f"{kind} {name}" not in already]
         for start in range(0, len(new), 50):
-            chunk = new[start:start + 50]
+            chunk = new[start : start + 50]
             ram.write("TagResources", chunk, ResourceType=kind, ResourceNames=chunk, Tag=tags)
             already.update(f"{kind} {name}" for name in chunk)
     return [f"{kind} {name}" for kind, names in found.items() for name in names]
 
 
 # ---------------------------------------------------------------------------------------------------- one run
+
 
 class LiveRun:
     """One pytest worker's share of a live run: its prefix, the partner user without policies it makes in Account B
@@ -495,8 +566,10 @@ class LiveRun:
         self.worker = worker
         self.prefix = worker_prefix(config.run_id, worker)
         self.counter = {}
-        self.rams = {letter: Ram(account, config.endpoint_url, config.region, self.counter)
-                     for letter, account in config.accounts.items()}
+        self.rams = {
+            letter: Ram(account, config.endpoint_url, config.region, self.counter)
+            for letter, account in config.accounts.items()
+        }
         self.report_file = Path(reports) / config.run_id / f"worker-{worker}.json"
         self.created = {letter: set() for letter in self.rams}
         self.removed = {letter: [] for letter in self.rams}
@@ -516,14 +589,20 @@ class LiveRun:
                 identity = ram.caller_identity()
             except ApiFailure as exc:
                 verdict = "could not be checked (no answer)" if exc.code == "ConnectionError" else "is not accepted"
-                raise LiveConfigError(f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_ID {verdict}: GetCallerIdentity at "
-                                      f"{self.config.endpoints} answered {exc.code}: {exc.message[:200]}") from None
+                raise LiveConfigError(
+                    f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_ID {verdict}: GetCallerIdentity at "
+                    f"{self.config.endpoints} answered {exc.code}: {exc.message[:200]}"
+                ) from None
             if str(identity.get("AccountId")) != ram.account.uid:
-                raise LiveConfigError(f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_ID belongs to account {identity.get('AccountId')}, "
-                                      f"not to LIVE_ACCOUNT_{letter.upper()}_UID {ram.account.uid}")
+                raise LiveConfigError(
+                    f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_ID belongs to account {identity.get('AccountId')}, "
+                    f"not to LIVE_ACCOUNT_{letter.upper()}_UID {ram.account.uid}"
+                )
             if identity.get("IdentityType") == "Account":
-                raise LiveConfigError(f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_ID is the account's root key: use a RAM "
-                                      "user's key with the policy README.md shows (STS refuses root keys anyway)")
+                raise LiveConfigError(
+                    f"LIVE_ACCOUNT_{letter.upper()}_ACCESS_KEY_ID is the account's root key: use a RAM "
+                    "user's key with the policy README.md shows (STS refuses root keys anyway)"
+                )
 
     def start(self):
         """Verifies the keys, then makes Account B's partner user and its AccessKey; returns the key (as the
@@ -531,14 +610,23 @@ class LiveRun:
         self.verify_identities()
         ram_b = self.rams["b"]
         name = self.alice_name
-        ram_b.write("CreateUser", name, UserName=name, DisplayName="live test partner operator",
-                    Comments="made by the apsaramq.cross_account live tests, deleted at the end of the run")
+        ram_b.write(
+            "CreateUser",
+            name,
+            UserName=name,
+            DisplayName="live test partner operator",
+            Comments="made by the apsaramq.cross_account live tests, deleted at the end of the run",
+        )
         self.created["b"].add(f"user {name}")
         self.dirty = True
         key = ram_b.write("CreateAccessKey", name, UserName=name)["AccessKey"]
         self.alice = {"access_key_id": key["AccessKeyId"], "access_key_secret": key["AccessKeySecret"]}
-        alice = Ram(Account("b", ram_b.account.uid, key["AccessKeyId"], key["AccessKeySecret"]), self.config.endpoint_url,
-                    self.config.region, self.counter)
+        alice = Ram(
+            Account("b", ram_b.account.uid, key["AccessKeyId"], key["AccessKeySecret"]),
+            self.config.endpoint_url,
+            self.config.region,
+            self.counter,
+        )
         deadline = time.monotonic() + KEY_PROPAGATION_SECONDS
         while True:
             try:
@@ -584,12 +672,20 @@ class LiveRun:
                 left[letter] = [f"{kind} {name}" for kind, names in remaining.items() for name in names]
             except ApiFailure as exc:
                 left[letter] = [f"(could not list: {exc.code})"]
-        summary = {"worker": self.worker, "prefix": self.prefix, "endpoints": self.config.endpoints,
-                   "harness_calls": sum(self.counter.values()), "harness_calls_by_action": dict(sorted(self.counter.items())),
-                   "created": {letter: sorted(names) for letter, names in self.created.items()},
-                   "removed": self.removed, "left_over": left, "refused": self.refused, "failed": self.failed,
-                   "tag_failures": self.tag_failures,
-                   "accounts": {letter: ram.account.uid for letter, ram in self.rams.items()}}
+        summary = {
+            "worker": self.worker,
+            "prefix": self.prefix,
+            "endpoints": self.config.endpoints,
+            "harness_calls": sum(self.counter.values()),
+            "harness_calls_by_action": dict(sorted(self.counter.items())),
+            "created": {letter: sorted(names) for letter, names in self.created.items()},
+            "removed": self.removed,
+            "left_over": left,
+            "refused": self.refused,
+            "failed": self.failed,
+            "tag_failures": self.tag_failures,
+            "accounts": {letter: ram.account.uid for letter, ram in self.rams.items()},
+        }
         self.report_file.parent.mkdir(parents=True, exist_ok=True)
         self.report_file.write_text(json.dumps(summary, indent=1) + "\n")
         return summary
@@ -610,14 +706,19 @@ def describe_summaries(run_id, start=None, final=None, reports=REPORTS):
     lines = []
     if start is not None:
         removed = [f"{letter.upper()}: {name}" for letter, report in start.items() for name in report.removed]
-        lines.append(f"at start, leftovers of earlier runs removed: {len(removed)}" + (f" ({'; '.join(removed)})" if removed else ""))
+        lines.append(
+            f"at start, leftovers of earlier runs removed: {len(removed)}"
+            + (f" ({'; '.join(removed)})" if removed else "")
+        )
     left, problems = [], []
     for path in sorted((Path(reports) / run_id).glob("worker-*.json")):
         summary = json.loads(path.read_text())
         created = sum(len(names) for names in summary["created"].values())
         removed = sum(len(names) for names in summary["removed"].values())
-        lines.append(f"worker {summary['worker']} ({summary['prefix']}, {summary['endpoints']}): {created} name(s) created (some more "
-                     f"than once), {removed} resource(s) removed, {summary['harness_calls']} API calls of the harness")
+        lines.append(
+            f"worker {summary['worker']} ({summary['prefix']}, {summary['endpoints']}): {created} name(s) created (some more "
+            f"than once), {removed} resource(s) removed, {summary['harness_calls']} API calls of the harness"
+        )
         for letter, names in summary["created"].items():
             if names:
                 lines.append(f"  account {letter.upper()} created: {', '.join(names)}")
@@ -627,12 +728,18 @@ def describe_summaries(run_id, start=None, final=None, reports=REPORTS):
         removed = [f"{letter.upper()}: {name}" for letter, report in final.items() for name in report.removed]
         if removed:
             lines.append(f"at the end, removed what a worker left: {'; '.join(removed)}")
-        left = [item for item in left if item.split(": ", 1)[1] not in {name for r in final.values() for name in r.removed}]
-        problems += [f"{letter.upper()}: {item}" for letter, report in final.items() for item in report.refused + report.failed]
+        left = [
+            item for item in left if item.split(": ", 1)[1] not in {name for r in final.values() for name in r.removed}
+        ]
+        problems += [
+            f"{letter.upper()}: {item}" for letter, report in final.items() for item in report.refused + report.failed
+        ]
     lines += [f"problem: {item}" for item in problems]
     if left:
         lines.append(f"LEFT OVER: {'; '.join(left)}")
-        lines.append("  remove them with: .venv/bin/python tests/integration/live_cloud.py cleanup  (same LIVE_* variables)")
+        lines.append(
+            "  remove them with: .venv/bin/python tests/integration/live_cloud.py cleanup  (same LIVE_* variables)"
+        )
     else:
         lines.append("left over: nothing")
     return lines
@@ -641,12 +748,32 @@ def describe_summaries(run_id, start=None, final=None, reports=REPORTS):
 # ---------------------------------------------------------------------------------------------------- rights
 
 READ_ACTIONS = ["ram:Get*", "ram:List*"]
-ROLE_WRITES = ["ram:CreateRole", "ram:UpdateRole", "ram:DeleteRole", "ram:AttachPolicyToRole", "ram:DetachPolicyFromRole",
-               "ram:TagResources"]
-POLICY_WRITES = ["ram:CreatePolicy", "ram:CreatePolicyVersion", "ram:DeletePolicyVersion", "ram:SetDefaultPolicyVersion",
-                 "ram:UpdatePolicyDescription", "ram:DeletePolicy", "ram:TagResources"]
-USER_WRITES = ["ram:CreateUser", "ram:UpdateUser", "ram:DeleteUser", "ram:CreateAccessKey", "ram:DeleteAccessKey",
-               "ram:AttachPolicyToUser", "ram:DetachPolicyFromUser"]
+ROLE_WRITES = [
+    "ram:CreateRole",
+    "ram:UpdateRole",
+    "ram:DeleteRole",
+    "ram:AttachPolicyToRole",
+    "ram:DetachPolicyFromRole",
+    "ram:TagResources",
+]
+POLICY_WRITES = [
+    "ram:CreatePolicy",
+    "ram:CreatePolicyVersion",
+    "ram:DeletePolicyVersion",
+    "ram:SetDefaultPolicyVersion",
+    "ram:UpdatePolicyDescription",
+    "ram:DeletePolicy",
+    "ram:TagResources",
+]
+USER_WRITES = [
+    "ram:CreateUser",
+    "ram:UpdateUser",
+    "ram:DeleteUser",
+    "ram:CreateAccessKey",
+    "ram:DeleteAccessKey",
+    "ram:AttachPolicyToUser",
+    "ram:DetachPolicyFromUser",
+]
 # System policies the live tests attach to their roles (ram_role, owner_setup, the revoke proofs).
 ATTACHED_SYSTEM_POLICIES = ["AliyunMQ*", "AliyunRAMReadOnlyAccess"]
 
@@ -656,27 +783,40 @@ def owner_policy(uid_a):
     roles only its own ansiblelive-* policies and the system policies the tests use. No RocketMQ right: the rights
     reach Account B's sessions through the roles' policies, and attaching a policy needs no right to what it grants."""
     ram = f"acs:ram:*:{uid_a}"
-    return {"Version": "1", "Statement": [
-        {"Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
-        {"Effect": "Allow", "Action": ROLE_WRITES, "Resource": f"{ram}:role/{PREFIX_ROOT}*"},
-        {"Effect": "Allow", "Action": POLICY_WRITES, "Resource": f"{ram}:policy/{PREFIX_ROOT}*"},
-        {"Effect": "Allow", "Action": ["ram:AttachPolicyToRole", "ram:DetachPolicyFromRole"],
-         "Resource": [f"{ram}:policy/{PREFIX_ROOT}*"] + [f"acs:ram:*:*:policy/{name}" for name in ATTACHED_SYSTEM_POLICIES]},
-    ]}
+    return {
+        "Version": "1",
+        "Statement": [
+            {"Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
+            {"Effect": "Allow", "Action": ROLE_WRITES, "Resource": f"{ram}:role/{PREFIX_ROOT}*"},
+            {"Effect": "Allow", "Action": POLICY_WRITES, "Resource": f"{ram}:policy/{PREFIX_ROOT}*"},
+            {
+                "Effect": "Allow",
+                "Action": ["ram:AttachPolicyToRole", "ram:DetachPolicyFromRole"],
+                "Resource": [f"{ram}:policy/{PREFIX_ROOT}*"]
+                + [f"acs:ram:*:*:policy/{name}" for name in ATTACHED_SYSTEM_POLICIES],
+            },
+        ],
+    }
 
 
 def partner_policy(uid_partner, uid_a):
     """A partner's key (B, or C): reads everywhere in RAM; users named ansiblelive-* and their AccessKeys; the grant
     policies AssumeRole-ansiblelive-*; sts:AssumeRole on Account A's ansiblelive-* roles only."""
     ram = f"acs:ram:*:{uid_partner}"
-    return {"Version": "1", "Statement": [
-        {"Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
-        {"Effect": "Allow", "Action": USER_WRITES, "Resource": f"{ram}:user/{PREFIX_ROOT}*"},
-        {"Effect": "Allow", "Action": POLICY_WRITES, "Resource": f"{ram}:policy/AssumeRole-{PREFIX_ROOT}*"},
-        {"Effect": "Allow", "Action": ["ram:AttachPolicyToUser", "ram:DetachPolicyFromUser"],
-         "Resource": f"{ram}:policy/AssumeRole-{PREFIX_ROOT}*"},
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"acs:ram::{uid_a}:role/{PREFIX_ROOT}*"},
-    ]}
+    return {
+        "Version": "1",
+        "Statement": [
+            {"Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
+            {"Effect": "Allow", "Action": USER_WRITES, "Resource": f"{ram}:user/{PREFIX_ROOT}*"},
+            {"Effect": "Allow", "Action": POLICY_WRITES, "Resource": f"{ram}:policy/AssumeRole-{PREFIX_ROOT}*"},
+            {
+                "Effect": "Allow",
+                "Action": ["ram:AttachPolicyToUser", "ram:DetachPolicyFromUser"],
+                "Resource": f"{ram}:policy/AssumeRole-{PREFIX_ROOT}*",
+            },
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"acs:ram::{uid_a}:role/{PREFIX_ROOT}*"},
+        ],
+    }
 
 
 def least_privilege_policies(uid_a="<A's UID>", uid_b="<B's UID>", uid_c=None):
@@ -695,10 +835,14 @@ def render_policy(document):
 
 # ---------------------------------------------------------------------------------------------------- command line
 
+
 def _print_reports(reports, dry_run):
     verb = "would remove" if dry_run else "removed"
     for letter, report in reports.items():
-        print(f"account {letter.upper()}: {verb} {len(report.removed)}" + (f": {', '.join(report.removed)}" if report.removed else ""))
+        print(
+            f"account {letter.upper()}: {verb} {len(report.removed)}"
+            + (f": {', '.join(report.removed)}" if report.removed else "")
+        )
         for item in report.refused:
             print(f"  refused: {item}")
         for item in report.failed:
@@ -710,16 +854,23 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="check the LIVE_* variables (no API call); exit 2 with what to set")
-    cleanup = commands.add_parser("cleanup", help="delete every RAM role, policy and user named ansiblelive-... (or of one run)")
+    cleanup = commands.add_parser(
+        "cleanup", help="delete every RAM role, policy and user named ansiblelive-... (or of one run)"
+    )
     cleanup.add_argument("--run", help="only the names of this run id")
     cleanup.add_argument("--dry-run", action="store_true", help="list what would be removed, change nothing")
-    commands.add_parser("policies", help="the least-privilege policy of each key, for the configured UIDs (or placeholders)")
+    commands.add_parser(
+        "policies", help="the least-privilege policy of each key, for the configured UIDs (or placeholders)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "policies":
         environ = os.environ
-        documents = least_privilege_policies(environ.get("LIVE_ACCOUNT_A_UID") or "<A's UID>",
-                                             environ.get("LIVE_ACCOUNT_B_UID") or "<B's UID>", environ.get("LIVE_ACCOUNT_C_UID"))
+        documents = least_privilege_policies(
+            environ.get("LIVE_ACCOUNT_A_UID") or "<A's UID>",
+            environ.get("LIVE_ACCOUNT_B_UID") or "<B's UID>",
+            environ.get("LIVE_ACCOUNT_C_UID"),
+        )
         for letter, document in documents.items():
             print(f"# the key of account {letter.upper()}" + (" (the owner)" if letter == "a" else " (a partner)"))
             print(render_policy(document))
@@ -731,8 +882,10 @@ def main(argv=None):
         return 2
     if args.command == "check":
         accounts = ", ".join(f"{account.letter.upper()} {account.uid}" for account in config.accounts.values())
-        print(f"live mode configured: accounts {accounts}; region {config.region}; instance {config.mq.instance_id} at "
-              f"{config.mq.http_endpoint}; API calls go to {config.endpoints}")
+        print(
+            f"live mode configured: accounts {accounts}; region {config.region}; instance {config.mq.instance_id} at "
+            f"{config.mq.http_endpoint}; API calls go to {config.endpoints}"
+        )
         if config.endpoint_url:
             print(f"note: {ENDPOINT_URL} is set, so this is not the real cloud; unset it to test against Alibaba Cloud")
         if "c" not in config.accounts:

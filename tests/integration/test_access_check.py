@@ -1,10 +1,10 @@
 """rocketmq_access_check against the emulator: B's session in A's role is tried over HTTP messaging (4.x, mq-http-sdk)
 and the management API (5.x), and the matrix must tell what RAM really allowed."""
+
 import json
 import socket
 
 import pytest
-
 from conftest import ACCOUNTS, MQ, resource_name
 
 A, B = ACCOUNTS["account_a"]["uid"], ACCOUNTS["account_b"]["uid"]
@@ -12,8 +12,13 @@ INSTANCE_4X = MQ.instance_id
 INSTANCE_5X = "rmq-cn-emu5x0001"
 pytestmark = pytest.mark.shares_mq_topics  # live mode: one live instance, its topics shared by every worker
 ORDERS, PAYMENTS, GID_ORDERS, GID_PAYMENTS = MQ.orders, MQ.payments, MQ.orders_group, MQ.payments_group
-ORDERS_GRANT = {"series": "4.x", "instance_id": INSTANCE_4X, "publish_topics": [ORDERS],
-                "subscribe_topics": [ORDERS], "subscribe_groups": [GID_ORDERS]}
+ORDERS_GRANT = {
+    "series": "4.x",
+    "instance_id": INSTANCE_4X,
+    "publish_topics": [ORDERS],
+    "subscribe_topics": [ORDERS],
+    "subscribe_groups": [GID_ORDERS],
+}
 
 
 def owner_play(roles):
@@ -22,24 +27,62 @@ def owner_play(roles):
     tasks = []
     for name, grant in roles.items():
         role = resource_name(name)
-        tasks.append({"name": f"policy {name}", "apsaramq.cross_account.ram_policy": {
-            "name": f"{role}-rights", "document": "{{ %s | apsaramq.cross_account.rocketmq_policy }}" % json.dumps(grant)}})
-        tasks.append({"name": f"role {name}", "apsaramq.cross_account.ram_role": {
-            "name": role, "trusted_accounts": [B], "policies": [f"{role}-rights"]}})
-    return {"name": "Account A", "hosts": "localhost", "gather_facts": False, "tasks": tasks,
-            "module_defaults": {"group/apsaramq.cross_account.all": {
-                "access_key_id": "{{ account_a.admin.access_key_id }}", "access_key_secret": "{{ account_a.admin.access_key_secret }}"}}}
+        tasks.append(
+            {
+                "name": f"policy {name}",
+                "apsaramq.cross_account.ram_policy": {
+                    "name": f"{role}-rights",
+                    "document": "{{ %s | apsaramq.cross_account.rocketmq_policy }}" % json.dumps(grant),
+                },
+            }
+        )
+        tasks.append(
+            {
+                "name": f"role {name}",
+                "apsaramq.cross_account.ram_role": {
+                    "name": role,
+                    "trusted_accounts": [B],
+                    "policies": [f"{role}-rights"],
+                },
+            }
+        )
+    return {
+        "name": "Account A",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "tasks": tasks,
+        "module_defaults": {
+            "group/apsaramq.cross_account.all": {
+                "access_key_id": "{{ account_a.admin.access_key_id }}",
+                "access_key_secret": "{{ account_a.admin.access_key_secret }}",
+            }
+        },
+    }
 
 
 def check_play(role, checks):
     """Account B's administrator, in A's role (the common assume_role option), runs each check (a dict of options)."""
-    tasks = [{"name": name, "apsaramq.cross_account.rocketmq_access_check": options, "ignore_errors": True}
-             for name, options in checks.items()]
-    return {"name": "Account B in A's role", "hosts": "localhost", "gather_facts": False, "tasks": tasks,
-            "module_defaults": {"group/apsaramq.cross_account.all": {
-                "access_key_id": "{{ account_b.admin.access_key_id }}", "access_key_secret": "{{ account_b.admin.access_key_secret }}",
-                "assume_role": {"role_arn": f"acs:ram::{A}:role/{resource_name(role)}", "session_name": "access-check-test"},
-                **MQ.module_options}}}
+    tasks = [
+        {"name": name, "apsaramq.cross_account.rocketmq_access_check": options, "ignore_errors": True}
+        for name, options in checks.items()
+    ]
+    return {
+        "name": "Account B in A's role",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "tasks": tasks,
+        "module_defaults": {
+            "group/apsaramq.cross_account.all": {
+                "access_key_id": "{{ account_b.admin.access_key_id }}",
+                "access_key_secret": "{{ account_b.admin.access_key_secret }}",
+                "assume_role": {
+                    "role_arn": f"acs:ram::{A}:role/{resource_name(role)}",
+                    "session_name": "access-check-test",
+                },
+                **MQ.module_options,
+            }
+        },
+    }
 
 
 def playbook(*plays):
@@ -56,11 +99,15 @@ def instance_4x(emu):
 
 ORDERS_MATRIX = {
     "instance_id": INSTANCE_4X,
-    "expect_allowed": [{"operation": "publish", "topic": ORDERS},
-                       {"operation": "consume", "topic": ORDERS, "group": GID_ORDERS}],
-    "expect_denied": [{"operation": "publish", "topic": PAYMENTS},
-                      {"operation": "consume", "topic": PAYMENTS, "group": GID_PAYMENTS},
-                      {"operation": "consume", "topic": ORDERS, "group": GID_PAYMENTS}],
+    "expect_allowed": [
+        {"operation": "publish", "topic": ORDERS},
+        {"operation": "consume", "topic": ORDERS, "group": GID_ORDERS},
+    ],
+    "expect_denied": [
+        {"operation": "publish", "topic": PAYMENTS},
+        {"operation": "consume", "topic": PAYMENTS, "group": GID_PAYMENTS},
+        {"operation": "consume", "topic": ORDERS, "group": GID_PAYMENTS},
+    ],
 }
 
 
@@ -86,8 +133,11 @@ def test_the_matrix_proves_a_4x_grant_and_leaves_no_probe_unacknowledged(run_pla
 
 
 def test_reality_that_differs_from_the_expectation_fails_naming_each_difference(run_playbook):
-    expectation = {"instance_id": INSTANCE_4X, "expect_allowed": [{"operation": "publish", "topic": PAYMENTS}],
-                   "expect_denied": [{"operation": "publish", "topic": ORDERS, "group": GID_ORDERS}]}
+    expectation = {
+        "instance_id": INSTANCE_4X,
+        "expect_allowed": [{"operation": "publish", "topic": PAYMENTS}],
+        "expect_denied": [{"operation": "publish", "topic": ORDERS, "group": GID_ORDERS}],
+    }
     run = run_playbook(playbook(owner_play({"partner": ORDERS_GRANT}), check_play("partner", {"check": expectation})))
     result = run.result("check")
     assert result["failed"]
@@ -101,7 +151,11 @@ def test_reality_that_differs_from_the_expectation_fails_naming_each_difference(
 def test_check_mode_tries_only_reads_says_so_and_writes_nothing(run_playbook, emu):
     run_playbook(playbook(owner_play({"partner": ORDERS_GRANT})))
     emu.reset_calls()
-    matrix = {**ORDERS_MATRIX, "expect_denied": ORDERS_MATRIX["expect_denied"] + [{"operation": "get_instance", "instance_id": "rmq-cn-emu5x0001"}]}
+    matrix = {
+        **ORDERS_MATRIX,
+        "expect_denied": ORDERS_MATRIX["expect_denied"]
+        + [{"operation": "get_instance", "instance_id": "rmq-cn-emu5x0001"}],
+    }
     run = run_playbook(playbook(check_play("partner", {"check": matrix})), check=True)
     result = run.result("check")
     assert not result.get("failed")
@@ -114,7 +168,10 @@ def test_check_mode_tries_only_reads_says_so_and_writes_nothing(run_playbook, em
 @pytest.mark.emulator_only("emulator state; leaves a stray probe message on the topic by design")
 def test_a_probe_no_consume_entry_reads_is_drained_with_its_group_or_reported_as_stray(run_playbook, emu):
     checks = {
-        "with group": {"instance_id": INSTANCE_4X, "expect_allowed": [{"operation": "publish", "topic": "orders", "group": "GID_orders_consumer"}]},
+        "with group": {
+            "instance_id": INSTANCE_4X,
+            "expect_allowed": [{"operation": "publish", "topic": "orders", "group": "GID_orders_consumer"}],
+        },
         "without group": {"instance_id": INSTANCE_4X, "expect_allowed": [{"operation": "publish", "topic": "orders"}]},
     }
     run = run_playbook(playbook(owner_play({"partner": ORDERS_GRANT}), check_play("partner", checks)))
@@ -128,41 +185,95 @@ def test_a_probe_no_consume_entry_reads_is_drained_with_its_group_or_reported_as
 @pytest.mark.emulator_only("emulator state and call log; the seed's 5.x instance")
 def test_5x_management_follows_the_grant_and_removes_its_probe_resources(run_playbook, emu):
     grants = {
-        "auditor": {"series": "5.x", "instance_id": INSTANCE_5X, "region": "cn-hangzhou", "owner_uid": A, "management": "read_only"},
-        "manager": {"series": "5.x", "instance_id": INSTANCE_5X, "region": "cn-hangzhou", "owner_uid": A, "management": "full"},
+        "auditor": {
+            "series": "5.x",
+            "instance_id": INSTANCE_5X,
+            "region": "cn-hangzhou",
+            "owner_uid": A,
+            "management": "read_only",
+        },
+        "manager": {
+            "series": "5.x",
+            "instance_id": INSTANCE_5X,
+            "region": "cn-hangzhou",
+            "owner_uid": A,
+            "management": "full",
+        },
     }
-    writes = [{"operation": operation} for operation in ("create_topic", "delete_topic", "create_group", "delete_group")]
-    reads = [{"operation": "list_topics"}, {"operation": "get_topic", "topic": "orders-v5"}, {"operation": "get_instance"},
-             {"operation": "list_groups"}, {"operation": "get_group", "group": "GID_v5_orders"}]
-    auditor = {"auditor": {"instance_id": INSTANCE_5X, "expect_allowed": reads, "expect_denied": writes + [{"operation": "list_instances"}]}}
+    writes = [
+        {"operation": operation} for operation in ("create_topic", "delete_topic", "create_group", "delete_group")
+    ]
+    reads = [
+        {"operation": "list_topics"},
+        {"operation": "get_topic", "topic": "orders-v5"},
+        {"operation": "get_instance"},
+        {"operation": "list_groups"},
+        {"operation": "get_group", "group": "GID_v5_orders"},
+    ]
+    auditor = {
+        "auditor": {
+            "instance_id": INSTANCE_5X,
+            "expect_allowed": reads,
+            "expect_denied": writes + [{"operation": "list_instances"}],
+        }
+    }
     manager = {"manager": {"instance_id": INSTANCE_5X, "expect_allowed": reads + writes}}
     before = emu.admin("GET", "state")["accounts"][A]["rocketmq"]["instances"][INSTANCE_5X]
     run = run_playbook(playbook(owner_play(grants), check_play("auditor", auditor), check_play("manager", manager)))
-    assert run.result("auditor")["summary"] == {"allowed": 5, "denied": 5, "not_found": 0, "skipped": 0, "error": 0, "mismatched": 0}
-    assert run.result("manager")["summary"] == {"allowed": 9, "denied": 0, "not_found": 0, "skipped": 0, "error": 0, "mismatched": 0}
+    assert run.result("auditor")["summary"] == {
+        "allowed": 5,
+        "denied": 5,
+        "not_found": 0,
+        "skipped": 0,
+        "error": 0,
+        "mismatched": 0,
+    }
+    assert run.result("manager")["summary"] == {
+        "allowed": 9,
+        "denied": 0,
+        "not_found": 0,
+        "skipped": 0,
+        "error": 0,
+        "mismatched": 0,
+    }
     # The deletes act on the run's fresh probe name: "not found" answered after RAM allowed them (the delete rule).
     deletes = [row for row in run.result("manager")["matrix"] if row["operation"].startswith("delete_")]
-    assert [(row["actual"], row["code"]) for row in deletes] == [("allowed", "Topic.NotFound"), ("allowed", "ConsumerGroup.NotFound")]
+    assert [(row["actual"], row["code"]) for row in deletes] == [
+        ("allowed", "Topic.NotFound"),
+        ("allowed", "ConsumerGroup.NotFound"),
+    ]
     assert all("fresh probe name" in row["reason"] for row in deletes)
     assert run.result("manager")["leftovers"] == []
     after = emu.admin("GET", "state")["accounts"][A]["rocketmq"]["instances"][INSTANCE_5X]
     assert (sorted(after["topics"]), sorted(after["groups"])) == (sorted(before["topics"]), sorted(before["groups"]))
-    created = [c for c in emu.calls(product="rocketmq")["calls"] if c["action"] in ("CreateTopic", "CreateConsumerGroup")]
+    created = [
+        c for c in emu.calls(product="rocketmq")["calls"] if c["action"] in ("CreateTopic", "CreateConsumerGroup")
+    ]
     assert [c["status"] for c in created] == [403, 403, 200, 200]
 
 
 @pytest.mark.emulator_only("the call log proves no API call")
 def test_bad_expectations_are_refused_naming_the_entry_before_any_call(run_playbook, emu):
     checks = {
-        "consume without group": {"instance_id": INSTANCE_4X, "expect_allowed": [{"operation": "publish", "topic": "orders"}],
-                                  "expect_denied": [{"operation": "consume", "topic": "orders"}]},
+        "consume without group": {
+            "instance_id": INSTANCE_4X,
+            "expect_allowed": [{"operation": "publish", "topic": "orders"}],
+            "expect_denied": [{"operation": "consume", "topic": "orders"}],
+        },
         "nothing to check": {"instance_id": INSTANCE_4X},
         "no instance": {"expect_allowed": [{"operation": "list_topics"}]},
-        "wait too long": {"instance_id": INSTANCE_4X, "wait_seconds": 31, "expect_allowed": [{"operation": "list_topics"}]},
+        "wait too long": {
+            "instance_id": INSTANCE_4X,
+            "wait_seconds": 31,
+            "expect_allowed": [{"operation": "list_topics"}],
+        },
     }
     run = run_playbook(playbook(check_play("partner", checks)))
     assert run.result("consume without group")["msg"] == "expect_denied[0]: consume needs group"
-    assert run.result("nothing to check")["msg"] == "expect_allowed, expect_denied: must name at least one operation between them"
+    assert (
+        run.result("nothing to check")["msg"]
+        == "expect_allowed, expect_denied: must name at least one operation between them"
+    )
     assert run.result("no instance")["msg"] == "expect_allowed[0]: list_topics needs instance_id"
     assert run.result("wait too long")["msg"].startswith("wait_seconds: must be from 0 to 30")
     assert emu.calls()["calls"] == []
@@ -170,21 +281,50 @@ def test_bad_expectations_are_refused_naming_the_entry_before_any_call(run_playb
 
 def test_no_secret_or_token_reaches_the_output_at_the_highest_verbosity(run_playbook, tmp_path):
     token_file = tmp_path / "session.json"
-    leak = {"name": "B's session", "hosts": "localhost", "gather_facts": False, "tasks": [
-        {"name": "assume", "apsaramq.cross_account.sts_assume": {
-            "access_key_id": "{{ account_b.admin.access_key_id }}", "access_key_secret": "{{ account_b.admin.access_key_secret }}",
-            "role_arn": f"acs:ram::{A}:role/{resource_name('partner')}"}, "register": "session"},
-        {"name": "check", "apsaramq.cross_account.rocketmq_access_check": {
-            "access_key_id": "{{ session.sts_creds.access_key_id }}", "access_key_secret": "{{ session.sts_creds.access_key_secret }}",
-            "security_token": "{{ session.sts_creds.security_token }}", **MQ.module_options, **ORDERS_MATRIX}},
-        {"name": "keep the session for the search", "ansible.builtin.copy": {
-            "content": "{{ session.sts_creds | to_json }}", "dest": str(token_file), "mode": "0600"}, "no_log": True},
-    ]}
+    leak = {
+        "name": "B's session",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": "assume",
+                "apsaramq.cross_account.sts_assume": {
+                    "access_key_id": "{{ account_b.admin.access_key_id }}",
+                    "access_key_secret": "{{ account_b.admin.access_key_secret }}",
+                    "role_arn": f"acs:ram::{A}:role/{resource_name('partner')}",
+                },
+                "register": "session",
+            },
+            {
+                "name": "check",
+                "apsaramq.cross_account.rocketmq_access_check": {
+                    "access_key_id": "{{ session.sts_creds.access_key_id }}",
+                    "access_key_secret": "{{ session.sts_creds.access_key_secret }}",
+                    "security_token": "{{ session.sts_creds.security_token }}",
+                    **MQ.module_options,
+                    **ORDERS_MATRIX,
+                },
+            },
+            {
+                "name": "keep the session for the search",
+                "ansible.builtin.copy": {
+                    "content": "{{ session.sts_creds | to_json }}",
+                    "dest": str(token_file),
+                    "mode": "0600",
+                },
+                "no_log": True,
+            },
+        ],
+    }
     run = run_playbook(playbook(owner_play({"partner": ORDERS_GRANT}), leak), verbosity=4, callback="default")
     session = json.loads(token_file.read_text())
     output = run.stdout + run.stderr
     assert "ok=" in output and session["security_token"]
-    for secret in (session["access_key_secret"], session["security_token"], ACCOUNTS["account_b"]["admin"]["access_key_secret"]):
+    for secret in (
+        session["access_key_secret"],
+        session["security_token"],
+        ACCOUNTS["account_b"]["admin"]["access_key_secret"],
+    ):
         assert secret not in output
 
 
@@ -194,14 +334,23 @@ AUTHENTICATION = "an authentication error: the credentials were not accepted, so
 # True for the partner role of ORDERS_GRANT (a 4.x grant only): every row is either allowed or denied by RAM.
 PARTNER_MATRIX = {
     "instance_id": INSTANCE_4X,
-    "expect_allowed": [{"operation": "publish", "topic": ORDERS, "group": GID_ORDERS},
-                       {"operation": "consume", "topic": ORDERS, "group": GID_ORDERS}],
-    "expect_denied": [{"operation": "publish", "topic": PAYMENTS},
-                      {"operation": "get_topic", "instance_id": INSTANCE_5X, "topic": "orders-v5"},
-                      {"operation": "list_instances"}],
+    "expect_allowed": [
+        {"operation": "publish", "topic": ORDERS, "group": GID_ORDERS},
+        {"operation": "consume", "topic": ORDERS, "group": GID_ORDERS},
+    ],
+    "expect_denied": [
+        {"operation": "publish", "topic": PAYMENTS},
+        {"operation": "get_topic", "instance_id": INSTANCE_5X, "topic": "orders-v5"},
+        {"operation": "list_instances"},
+    ],
 }
-PARTNER_ROWS = [("publish", ORDERS, GID_ORDERS), ("consume", ORDERS, GID_ORDERS),
-                ("publish", PAYMENTS, None), ("get_topic", "orders-v5", None), ("list_instances", None, None)]
+PARTNER_ROWS = [
+    ("publish", ORDERS, GID_ORDERS),
+    ("consume", ORDERS, GID_ORDERS),
+    ("publish", PAYMENTS, None),
+    ("get_topic", "orders-v5", None),
+    ("list_instances", None, None),
+]
 
 
 def rows(result):
@@ -213,7 +362,9 @@ def assert_proves_nothing(result, code, reason):
     assert result["failed"] and rows(result) == PARTNER_ROWS
     assert [(row["actual"], row["ok"]) for row in result["matrix"]] == [("error", False)] * len(PARTNER_ROWS)
     assert all(row["code"] == code for row in result["matrix"] if code), [row["code"] for row in result["matrix"]]
-    assert all(row["reason"].startswith(reason) for row in result["matrix"]), [row["reason"] for row in result["matrix"]]
+    assert all(row["reason"].startswith(reason) for row in result["matrix"]), [
+        row["reason"] for row in result["matrix"]
+    ]
     assert result["summary"]["error"] == result["summary"]["mismatched"] == len(PARTNER_ROWS)
     msg = result["msg"]
     assert msg.startswith(f"Access differs from the expectation in {len(PARTNER_ROWS)} case(s): ")
@@ -226,24 +377,49 @@ def assert_proves_nothing(result, code, reason):
 def session_play(checks):
     """Account B's application takes a session of A's partner role, then runs each check with explicit credentials
     (``"{{ session... }}"`` values); the checks may also carry other options."""
-    tasks = [{"name": "assume", "apsaramq.cross_account.sts_assume": {
-        "access_key_id": "{{ account_b.admin.access_key_id }}", "access_key_secret": "{{ account_b.admin.access_key_secret }}",
-        "role_arn": f"acs:ram::{A}:role/{resource_name('partner')}"}, "register": "session"}]
-    tasks += [{"name": name, "apsaramq.cross_account.rocketmq_access_check": {**MQ.module_options, **options}, "ignore_errors": True}
-              for name, options in checks.items()]
+    tasks = [
+        {
+            "name": "assume",
+            "apsaramq.cross_account.sts_assume": {
+                "access_key_id": "{{ account_b.admin.access_key_id }}",
+                "access_key_secret": "{{ account_b.admin.access_key_secret }}",
+                "role_arn": f"acs:ram::{A}:role/{resource_name('partner')}",
+            },
+            "register": "session",
+        }
+    ]
+    tasks += [
+        {
+            "name": name,
+            "apsaramq.cross_account.rocketmq_access_check": {**MQ.module_options, **options},
+            "ignore_errors": True,
+        }
+        for name, options in checks.items()
+    ]
     return {"name": "B's session", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
 
 
-SESSION = {"access_key_id": "{{ session.sts_creds.access_key_id }}", "access_key_secret": "{{ session.sts_creds.access_key_secret }}",
-           "security_token": "{{ session.sts_creds.security_token }}"}
+SESSION = {
+    "access_key_id": "{{ session.sts_creds.access_key_id }}",
+    "access_key_secret": "{{ session.sts_creds.access_key_secret }}",
+    "security_token": "{{ session.sts_creds.security_token }}",
+}
 
 
 @pytest.mark.emulator_only("emulator state; the seed's 5.x instance")
 def test_credentials_that_are_not_accepted_prove_nothing_allowed_or_denied(run_playbook, emu):
     checks = {
         "real session": {**SESSION, **PARTNER_MATRIX},
-        "unknown key": {"access_key_id": "EMUAKNOBODY000000009", "access_key_secret": "not-a-secret-of-anyone", **PARTNER_MATRIX},
-        "wrong secret": {**SESSION, "access_key_secret": "{{ session.sts_creds.access_key_secret }}-wrong", **PARTNER_MATRIX},
+        "unknown key": {
+            "access_key_id": "EMUAKNOBODY000000009",
+            "access_key_secret": "not-a-secret-of-anyone",
+            **PARTNER_MATRIX,
+        },
+        "wrong secret": {
+            **SESSION,
+            "access_key_secret": "{{ session.sts_creds.access_key_secret }}-wrong",
+            **PARTNER_MATRIX,
+        },
     }
     run = run_playbook(playbook(owner_play({"partner": ORDERS_GRANT}), session_play(checks)))
     real = run.result("real session")
@@ -265,14 +441,27 @@ def closed_port():
 
 def test_an_unreachable_endpoint_proves_nothing_allowed_or_denied(run_playbook):
     url = f"http://127.0.0.1:{closed_port()}"
-    unreachable = {**SESSION, **PARTNER_MATRIX, "mq_http_endpoint": url, "rocketmq_endpoint": url, "connect_timeout": 0.5,
-                   "read_timeout": 1, "retry_max_attempts": 2, "retry_max_seconds": 2, "debug_api_calls": True}
+    unreachable = {
+        **SESSION,
+        **PARTNER_MATRIX,
+        "mq_http_endpoint": url,
+        "rocketmq_endpoint": url,
+        "connect_timeout": 0.5,
+        "read_timeout": 1,
+        "retry_max_attempts": 2,
+        "retry_max_seconds": 2,
+        "debug_api_calls": True,
+    }
     run = run_playbook(playbook(owner_play({"partner": ORDERS_GRANT}), session_play({"unreachable": unreachable})))
     result = run.result("unreachable")
     assert_proves_nothing(result, None, "no answer (connection error or timeout): the call never reached a decision")
     assert all(row["reason"].endswith("(after 2 attempts)") for row in result["matrix"])
     assert {(call["product"], call["attempt"]) for call in result["api_calls"]} == {
-        ("mq", 1), ("mq", 2), ("rocketmq", 1), ("rocketmq", 2)}
+        ("mq", 1),
+        ("mq", 2),
+        ("rocketmq", 1),
+        ("rocketmq", 2),
+    }
 
 
 @pytest.fixture
@@ -292,10 +481,15 @@ def test_throttling_beyond_the_retry_budget_proves_nothing_allowed_or_denied(run
     assert all(row["reason"].endswith("(after 2 attempts)") for row in result["matrix"])
     tried = [(call["action"], call["attempt"]) for call in result["api_calls"]]
     # Publishes first (so that a consume takes the probes back), then the rest in order: each tried twice.
-    assert tried == [(action, attempt) for action in ("PublishMessage", "PublishMessage", "ConsumeMessage", "GetTopic", "ListInstances")
-                     for attempt in (1, 2)]
+    assert tried == [
+        (action, attempt)
+        for action in ("PublishMessage", "PublishMessage", "ConsumeMessage", "GetTopic", "ListInstances")
+        for attempt in (1, 2)
+    ]
     assert emu.admin("GET", "faults")["counts"]["throttle"] == len(tried)
-    assert emu.calls(product="mq")["calls"] == [] and emu.calls(product="rocketmq")["calls"] == [], "no call reached RAM"
+    assert emu.calls(product="mq")["calls"] == [] and emu.calls(product="rocketmq")["calls"] == [], (
+        "no call reached RAM"
+    )
 
 
 FULL_4X = {"series": "4.x", "instance_id": INSTANCE_4X, "management": "full"}
@@ -305,33 +499,70 @@ FULL_5X = {"series": "5.x", "instance_id": INSTANCE_5X, "region": "cn-hangzhou",
 @pytest.mark.emulator_only("the seed's 5.x instance (live mode names a 4.x one only)")
 def test_a_missing_topic_or_group_is_not_found_and_passes_neither_expectation(run_playbook):
     """Roles allowed everything on the instances, so that RAM allows the misspelled names and the service answers."""
-    checks_4x = {"4.x names": {"instance_id": INSTANCE_4X,
-                               "expect_allowed": [{"operation": "publish", "topic": "ordres"},
-                                                  {"operation": "consume", "topic": "orders", "group": "GID_ordres_consumer"},
-                                                  {"operation": "publish", "topic": "orders", "group": "GID_orders_consumer"}],
-                               "expect_denied": [{"operation": "publish", "topic": "paymnts"}]}}
-    checks_5x = {"5.x names": {"instance_id": INSTANCE_5X,
-                               "expect_allowed": [{"operation": "get_topic", "topic": "ordres-v5"},
-                                                  {"operation": "get_group", "group": "GID_v5_ordres"},
-                                                  {"operation": "get_topic", "topic": "orders-v5"},
-                                                  {"operation": "delete_topic"}],
-                               "expect_denied": [{"operation": "get_group", "group": "GID_v5_nobody"}]}}
+    checks_4x = {
+        "4.x names": {
+            "instance_id": INSTANCE_4X,
+            "expect_allowed": [
+                {"operation": "publish", "topic": "ordres"},
+                {"operation": "consume", "topic": "orders", "group": "GID_ordres_consumer"},
+                {"operation": "publish", "topic": "orders", "group": "GID_orders_consumer"},
+            ],
+            "expect_denied": [{"operation": "publish", "topic": "paymnts"}],
+        }
+    }
+    checks_5x = {
+        "5.x names": {
+            "instance_id": INSTANCE_5X,
+            "expect_allowed": [
+                {"operation": "get_topic", "topic": "ordres-v5"},
+                {"operation": "get_group", "group": "GID_v5_ordres"},
+                {"operation": "get_topic", "topic": "orders-v5"},
+                {"operation": "delete_topic"},
+            ],
+            "expect_denied": [{"operation": "get_group", "group": "GID_v5_nobody"}],
+        }
+    }
     # Account A's administrator may do anything: a missing instance is answered, and a delete there is not "allowed".
-    owner = {"name": "Account A's own check", "hosts": "localhost", "gather_facts": False, "tasks": [
-        {"name": "missing instance", "ignore_errors": True, "apsaramq.cross_account.rocketmq_access_check": {
-            "access_key_id": "{{ account_a.admin.access_key_id }}", "access_key_secret": "{{ account_a.admin.access_key_secret }}",
-            "instance_id": "rmq-cn-nosuch0001", "expect_allowed": [{"operation": "delete_topic"}, {"operation": "list_topics"}]}}]}
-    run = run_playbook(playbook(owner_play({"wide": FULL_4X, "manager": FULL_5X}), check_play("wide", checks_4x),
-                                check_play("manager", checks_5x), owner))
+    owner = {
+        "name": "Account A's own check",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": "missing instance",
+                "ignore_errors": True,
+                "apsaramq.cross_account.rocketmq_access_check": {
+                    "access_key_id": "{{ account_a.admin.access_key_id }}",
+                    "access_key_secret": "{{ account_a.admin.access_key_secret }}",
+                    "instance_id": "rmq-cn-nosuch0001",
+                    "expect_allowed": [{"operation": "delete_topic"}, {"operation": "list_topics"}],
+                },
+            }
+        ],
+    }
+    run = run_playbook(
+        playbook(
+            owner_play({"wide": FULL_4X, "manager": FULL_5X}),
+            check_play("wide", checks_4x),
+            check_play("manager", checks_5x),
+            owner,
+        )
+    )
 
     result = run.result("4.x names")
     assert result["failed"]
     assert [(row["actual"], row["code"], row["ok"]) for row in result["matrix"]] == [
-        ("not_found", "TopicNotExist", False), ("not_found", "GroupNotExist", False), ("allowed", None, True),
-        ("not_found", "TopicNotExist", False)]
+        ("not_found", "TopicNotExist", False),
+        ("not_found", "GroupNotExist", False),
+        ("allowed", None, True),
+        ("not_found", "TopicNotExist", False),
+    ]
     assert result["summary"]["not_found"] == result["summary"]["mismatched"] == 3
     assert f"publish on {INSTANCE_4X} topic ordres: expected allowed, was not_found (TopicNotExist)" in result["msg"]
-    assert f"consume on {INSTANCE_4X} topic orders group GID_ordres_consumer: expected allowed, was not_found (GroupNotExist)" in result["msg"]
+    assert (
+        f"consume on {INSTANCE_4X} topic orders group GID_ordres_consumer: expected allowed, was not_found (GroupNotExist)"
+        in result["msg"]
+    )
     assert f"publish on {INSTANCE_4X} topic paymnts: expected denied, was not_found (TopicNotExist)" in result["msg"]
     assert result["msg"].count("proves nothing, the topic does not exist") == 2
     assert "proves nothing, the consumer group does not exist" in result["msg"] and "check the name" in result["msg"]
@@ -340,11 +571,19 @@ def test_a_missing_topic_or_group_is_not_found_and_passes_neither_expectation(ru
     result = run.result("5.x names")
     assert result["failed"]
     assert [(row["operation"], row["actual"], row["code"], row["ok"]) for row in result["matrix"]] == [
-        ("get_topic", "not_found", "Topic.NotFound", False), ("get_group", "not_found", "ConsumerGroup.NotFound", False),
-        ("get_topic", "allowed", None, True), ("delete_topic", "allowed", "Topic.NotFound", True),
-        ("get_group", "not_found", "ConsumerGroup.NotFound", False)]
-    assert f"get_topic on {INSTANCE_5X} topic ordres-v5: expected allowed, was not_found (Topic.NotFound)" in result["msg"]
-    assert f"get_group on {INSTANCE_5X} group GID_v5_nobody: expected denied, was not_found (ConsumerGroup.NotFound)" in result["msg"]
+        ("get_topic", "not_found", "Topic.NotFound", False),
+        ("get_group", "not_found", "ConsumerGroup.NotFound", False),
+        ("get_topic", "allowed", None, True),
+        ("delete_topic", "allowed", "Topic.NotFound", True),
+        ("get_group", "not_found", "ConsumerGroup.NotFound", False),
+    ]
+    assert (
+        f"get_topic on {INSTANCE_5X} topic ordres-v5: expected allowed, was not_found (Topic.NotFound)" in result["msg"]
+    )
+    assert (
+        f"get_group on {INSTANCE_5X} group GID_v5_nobody: expected denied, was not_found (ConsumerGroup.NotFound)"
+        in result["msg"]
+    )
 
     result = run.result("missing instance")
     assert result["failed"]

@@ -1,13 +1,13 @@
 """The client layer (module_utils/base.py, client.py) seen from real module runs against the emulator:
 call accounting, credentials and region from the environment, timeouts, and retries under injected faults.
 """
+
 import json
 import re
 import socket
 import time
 
 import pytest
-
 from conftest import ACCOUNTS
 
 A, B, C = (ACCOUNTS[key]["uid"] for key in ("account_a", "account_b", "account_c"))
@@ -42,35 +42,49 @@ def faults(emu):
 def test_debug_api_calls_reports_every_attempt_on_success_and_failure(emu, run_playbook):
     run = run_playbook("client_debug_api_calls.yml")
     created = run.result("create")["api_calls"]
-    logged = emu.calls()["calls"][:len(created)]
-    assert [(c["product"], c["action"], c["write"], c["status"]) for c in created] == \
-        [(c["product"], c["action"], c["write"], c["status"]) for c in logged], "one entry per request the emulator saw"
+    logged = emu.calls()["calls"][: len(created)]
+    assert [(c["product"], c["action"], c["write"], c["status"]) for c in created] == [
+        (c["product"], c["action"], c["write"], c["status"]) for c in logged
+    ], "one entry per request the emulator saw"
     assert {c["action"] for c in created if c["write"]} == {"CreateRole", "AttachPolicyToRole"}
     assert {c["attempt"] for c in created} == {1}
     assert "api_calls" not in run.result("quiet"), "off by default"
 
     refused = run.result("refused")
     assert refused["failed"] and refused["msg"].startswith("GetRole failed: NoPermission")
-    assert refused["api_calls"] == [{"product": "ram", "action": "GetRole", "write": False, "attempt": 1, "status": 403}]
+    assert refused["api_calls"] == [
+        {"product": "ram", "action": "GetRole", "write": False, "attempt": 1, "status": 403}
+    ]
 
 
 @pytest.mark.emulator_only("the call log names who signed")
 def test_credentials_and_region_come_from_the_environment(emu, run_playbook, tmp_path):
     a_key, a_secret = keys("account_a")
     beijing = tmp_path / "beijing.json"
-    run_playbook("client_env_credentials.yml", {"create_role": True, "region_file": str(beijing), "use_token": True},
-                 env={"ALIBABA_CLOUD_ACCESS_KEY_ID": a_key, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": a_secret,
-                      "ALIBABA_CLOUD_REGION_ID": "cn-beijing"})
+    run_playbook(
+        "client_env_credentials.yml",
+        {"create_role": True, "region_file": str(beijing), "use_token": True},
+        env={
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": a_key,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": a_secret,
+            "ALIBABA_CLOUD_REGION_ID": "cn-beijing",
+        },
+    )
     signed = signers(emu)
     assert signed["CreateRole"] == signed["AssumeRole"] == {A_ADMIN}
-    assert signed["ListRoles"] == {f"acs:ram::{A}:assumed-role/env-probe/env-probe"}, "ALICLOUD_SECURITY_TOKEN joins the keys"
+    assert signed["ListRoles"] == {f"acs:ram::{A}:assumed-role/env-probe/env-probe"}, (
+        "ALICLOUD_SECURITY_TOKEN joins the keys"
+    )
     assert profile_region(beijing) == "cn-beijing"
 
     emu.reset_calls()
     b_key, b_secret = keys("account_b")
     shanghai = tmp_path / "shanghai.json"
-    run_playbook("client_env_credentials.yml", {"region_file": str(shanghai)},
-                 env={"ALICLOUD_ACCESS_KEY": b_key, "ALICLOUD_SECRET_KEY": b_secret, "ALICLOUD_REGION": "cn-shanghai"})
+    run_playbook(
+        "client_env_credentials.yml",
+        {"region_file": str(shanghai)},
+        env={"ALICLOUD_ACCESS_KEY": b_key, "ALICLOUD_SECRET_KEY": b_secret, "ALICLOUD_REGION": "cn-shanghai"},
+    )
     assert signers(emu) == {"AssumeRole": {B_ADMIN}}
     assert profile_region(shanghai) == "cn-shanghai"
 
@@ -79,12 +93,15 @@ def test_credentials_and_region_come_from_the_environment(emu, run_playbook, tmp
 def test_profiles_come_from_the_cli_configuration_in_home(emu, run_playbook, tmp_path):
     config = tmp_path / ".aliyun" / "config.json"
     config.parent.mkdir()
-    profiles = [{"name": name, "mode": "AK", "access_key_id": key, "access_key_secret": secret, "region_id": "cn-hangzhou"}
-                for name, (key, secret) in (("b-admin", keys("account_b")), ("c-admin", keys("account_c")))]
+    profiles = [
+        {"name": name, "mode": "AK", "access_key_id": key, "access_key_secret": secret, "region_id": "cn-hangzhou"}
+        for name, (key, secret) in (("b-admin", keys("account_b")), ("c-admin", keys("account_c")))
+    ]
     config.write_text(json.dumps({"current": "b-admin", "profiles": profiles}))
     run = run_playbook("client_env_credentials.yml", {"named_profile": "c-admin"}, env={"HOME": str(tmp_path)})
-    assert [call["identity"] for call in emu.calls()["calls"]] == [C_ADMIN, B_ADMIN], \
+    assert [call["identity"] for call in emu.calls()["calls"]] == [C_ADMIN, B_ADMIN], (
         "ALIBABA_CLOUD_PROFILE names the profile; without it the default chain takes the current one"
+    )
     assert keys("account_c")[1] not in run.output
 
 
@@ -105,7 +122,9 @@ def test_read_timeout_reaches_the_sdk(emu, run_playbook, faults):
     # loose because a loaded 2-core machine stretches ansible-playbook's own start-up).
     assert time.monotonic() - started < 15, "two attempts of 1 s, not a hang"
     assert failed["msg"].startswith("GetRole failed: RequestTimeout") and "read timeout=1" in failed["msg"]
-    assert re.search(r"after 2 attempts and [0-9.]+ s of waiting$", failed["msg"]), "a timeout is retried, and the wait is said"
+    assert re.search(r"after 2 attempts and [0-9.]+ s of waiting$", failed["msg"]), (
+        "a timeout is retried, and the wait is said"
+    )
     assert [(c["attempt"], c["status"]) for c in failed["api_calls"]] == [(1, None), (2, None)]
     # The emulator answered both, too late; waiting for them also keeps them out of the next test's call log.
     assert [call["action"] for call in wait_for_calls(emu, 2, "ram")] == ["GetRole", "GetRole"]
@@ -134,7 +153,9 @@ def test_connect_timeout_reaches_the_sdk(run_playbook):
         try:
             host, port = blackhole.getsockname()
             url = f"http://{host}:{port}"
-            failed = run_playbook("client_slow_ram.yml", {"ram_endpoint": url, "connect_timeout": 0.5}, expect_rc=2).result("read")
+            failed = run_playbook(
+                "client_slow_ram.yml", {"ram_endpoint": url, "connect_timeout": 0.5}, expect_rc=2
+            ).result("read")
         finally:
             for connection in filler:
                 connection.close()
@@ -163,5 +184,7 @@ def test_a_module_gives_up_after_the_bounded_attempts(emu, run_playbook, faults)
     assert failed["msg"].startswith(f"GetRole failed: {THROTTLED} (request id ")
     assert re.search(r"HTTP status 400\) after 3 attempts and [0-9.]+ s of waiting$", failed["msg"])
     assert failed["error"]["attempts"] == 3 and failed["error"]["waited_seconds"] >= 0.1, "retry_after=50 ms, twice"
-    assert [(c["action"], c["attempt"], c["status"]) for c in failed["api_calls"]] == [("GetRole", n, 400) for n in (1, 2, 3)]
+    assert [(c["action"], c["attempt"], c["status"]) for c in failed["api_calls"]] == [
+        ("GetRole", n, 400) for n in (1, 2, 3)
+    ]
     assert emu.calls(product="ram")["calls"] == [], "throttled requests never reach the service"

@@ -1,14 +1,14 @@
 """The live mode's own machinery (live_cloud.py), without any cloud: the name guard, the clean-up against an in-memory
 RAM, the refusal of an incomplete configuration (and of `make test-live` without it), and the policies README.md shows.
 These tests call no API, so they run in both modes."""
+
 import json
 import os
 import subprocess
 import sys
 
-import pytest
-
 import live_cloud
+import pytest
 from conftest import LIVE, NAME_PREFIX, REPO, NoEmulator, resource_name
 from live_cloud import PREFIX_ROOT, Account, RefusedName, Sweeper, carries_prefix, require_live_name
 
@@ -16,14 +16,36 @@ RUN = "ansiblelive-r1-0-"
 OTHER_RUN = "ansiblelive-r0-0-"
 
 
-@pytest.mark.parametrize("name", [f"{RUN}partner-orders", f"{RUN}partner-orders-rocketmq", f"AssumeRole-{RUN}orders-app",
-                                  f"{RUN.upper()}MyRole", f"assumerole-{RUN}alice"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"{RUN}partner-orders",
+        f"{RUN}partner-orders-rocketmq",
+        f"AssumeRole-{RUN}orders-app",
+        f"{RUN.upper()}MyRole",
+        f"assumerole-{RUN}alice",
+    ],
+)
 def test_the_guard_lets_through_only_names_with_the_prefix(name):
     assert require_live_name(name, RUN) == name and require_live_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["partner-orders", "admin", "AliyunMQFullAccess", "AssumeRole-orders-app", PREFIX_ROOT, RUN,
-                                  f"x{RUN}role", f"AssumeRole-x{RUN}", f"Custom-{RUN}role", "", None])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "partner-orders",
+        "admin",
+        "AliyunMQFullAccess",
+        "AssumeRole-orders-app",
+        PREFIX_ROOT,
+        RUN,
+        f"x{RUN}role",
+        f"AssumeRole-x{RUN}",
+        f"Custom-{RUN}role",
+        "",
+        None,
+    ],
+)
 def test_the_guard_refuses_every_other_name(name):
     with pytest.raises(RefusedName):
         require_live_name(name, RUN)
@@ -71,8 +93,14 @@ class FakeRam(live_cloud.Ram):
 
     @staticmethod
     def _policy_items(names):
-        return {"Policies": {"Policy": [{"PolicyName": name, "PolicyType": "System" if name.startswith("Aliyun") else "Custom"}
-                                        for name in names]}}
+        return {
+            "Policies": {
+                "Policy": [
+                    {"PolicyName": name, "PolicyType": "System" if name.startswith("Aliyun") else "Custom"}
+                    for name in names
+                ]
+            }
+        }
 
     def _ListPoliciesForRole(self, state, RoleName):
         return self._policy_items(state["roles"][RoleName])
@@ -93,13 +121,20 @@ class FakeRam(live_cloud.Ram):
         assert PolicyType == "Custom"
         roles = [name for name, attached in state["roles"].items() if PolicyName in attached]
         users = [name for name, user in state["users"].items() if PolicyName in user["policies"]]
-        return {"Roles": {"Role": [{"RoleName": name} for name in roles]}, "Users": {"User": [{"UserName": name} for name in users]},
-                "Groups": {"Group": []}}
+        return {
+            "Roles": {"Role": [{"RoleName": name} for name in roles]},
+            "Users": {"User": [{"UserName": name} for name in users]},
+            "Groups": {"Group": []},
+        }
 
     @staticmethod
     def _ListPolicyVersions(state, PolicyName, PolicyType):
         versions = state["policies"][PolicyName]
-        return {"PolicyVersions": {"PolicyVersion": [{"VersionId": v, "IsDefaultVersion": v == versions[-1]} for v in versions]}}
+        return {
+            "PolicyVersions": {
+                "PolicyVersion": [{"VersionId": v, "IsDefaultVersion": v == versions[-1]} for v in versions]
+            }
+        }
 
     @staticmethod
     def _DetachPolicyFromRole(state, RoleName, PolicyName, PolicyType):
@@ -136,7 +171,9 @@ class FakeRam(live_cloud.Ram):
 
     @staticmethod
     def _DeletePolicy(state, PolicyName):
-        assert state["policies"][PolicyName] == [state["policies"][PolicyName][-1]], "RAM refuses a policy with old versions"
+        assert state["policies"][PolicyName] == [state["policies"][PolicyName][-1]], (
+            "RAM refuses a policy with old versions"
+        )
         del state["policies"][PolicyName]
         return {}
 
@@ -152,15 +189,27 @@ class FakeRam(live_cloud.Ram):
 def an_account():
     """Live test resources of this run and of an earlier one, next to the account's own (no prefix)."""
     return {
-        "roles": {f"{RUN}partner-orders": [f"{RUN}partner-orders-rocketmq", "AliyunMQReadOnlyAccess"],
-                  f"{OTHER_RUN}partner-orders": [],
-                  "prod-role": ["AliyunMQFullAccess", "prod-policy"]},
-        "users": {f"{RUN}orders-app": {"keys": ["LTAIapp"], "policies": [f"AssumeRole-{RUN}orders-app"]},
-                  f"{RUN}alice": {"keys": ["LTAIalice", "LTAIextra"], "policies": [f"AssumeRole-{RUN}alice", "AliyunMQReadOnlyAccess"]},
-                  f"{RUN}in-a-group": {"keys": [], "policies": [], "groups": ["ops"]},
-                  "admin": {"keys": ["LTAIadmin"], "policies": ["AdministratorAccess", f"{RUN}shared"]}},
-        "policies": {f"{RUN}partner-orders-rocketmq": ["v1", "v2", "v3"], f"AssumeRole-{RUN}orders-app": ["v1"],
-                     f"AssumeRole-{RUN}alice": ["v1"], f"{RUN}shared": ["v1"], "prod-policy": ["v1", "v2"]},
+        "roles": {
+            f"{RUN}partner-orders": [f"{RUN}partner-orders-rocketmq", "AliyunMQReadOnlyAccess"],
+            f"{OTHER_RUN}partner-orders": [],
+            "prod-role": ["AliyunMQFullAccess", "prod-policy"],
+        },
+        "users": {
+            f"{RUN}orders-app": {"keys": ["LTAIapp"], "policies": [f"AssumeRole-{RUN}orders-app"]},
+            f"{RUN}alice": {
+                "keys": ["LTAIalice", "LTAIextra"],
+                "policies": [f"AssumeRole-{RUN}alice", "AliyunMQReadOnlyAccess"],
+            },
+            f"{RUN}in-a-group": {"keys": [], "policies": [], "groups": ["ops"]},
+            "admin": {"keys": ["LTAIadmin"], "policies": ["AdministratorAccess", f"{RUN}shared"]},
+        },
+        "policies": {
+            f"{RUN}partner-orders-rocketmq": ["v1", "v2", "v3"],
+            f"AssumeRole-{RUN}orders-app": ["v1"],
+            f"AssumeRole-{RUN}alice": ["v1"],
+            f"{RUN}shared": ["v1"],
+            "prod-policy": ["v1", "v2"],
+        },
     }
 
 
@@ -168,9 +217,16 @@ def test_the_sweep_removes_the_runs_names_and_nothing_else():
     ram = FakeRam(an_account())
     report = Sweeper(ram, RUN).run()
     state = ram.state
-    assert sorted(report.removed) == sorted([f"role {RUN}partner-orders", f"user {RUN}orders-app", f"user {RUN}alice",
-                                             f"policy {RUN}partner-orders-rocketmq", f"policy AssumeRole-{RUN}orders-app",
-                                             f"policy AssumeRole-{RUN}alice"])
+    assert sorted(report.removed) == sorted(
+        [
+            f"role {RUN}partner-orders",
+            f"user {RUN}orders-app",
+            f"user {RUN}alice",
+            f"policy {RUN}partner-orders-rocketmq",
+            f"policy AssumeRole-{RUN}orders-app",
+            f"policy AssumeRole-{RUN}alice",
+        ]
+    )
     # The account's own resources, and an earlier run's role (another prefix), are as they were.
     assert state["roles"] == {f"{OTHER_RUN}partner-orders": [], "prod-role": ["AliyunMQFullAccess", "prod-policy"]}
     assert state["users"]["admin"] == {"keys": ["LTAIadmin"], "policies": ["AdministratorAccess", f"{RUN}shared"]}
@@ -191,10 +247,12 @@ def test_the_sweep_removes_the_runs_names_and_nothing_else():
 
 def test_a_write_without_the_prefix_is_never_sent():
     ram = FakeRam(an_account())
-    for action, subject, params in [("DeleteRole", "prod-role", {"RoleName": "prod-role"}),
-                                    ("DeleteUser", "admin", {"UserName": "admin"}),
-                                    ("DetachPolicyFromUser", "admin", {"UserName": "admin", "PolicyName": f"{RUN}shared", "PolicyType": "Custom"}),
-                                    ("TagResources", [f"{RUN}partner-orders", "prod-role"], {"ResourceType": "role"})]:
+    for action, subject, params in [
+        ("DeleteRole", "prod-role", {"RoleName": "prod-role"}),
+        ("DeleteUser", "admin", {"UserName": "admin"}),
+        ("DetachPolicyFromUser", "admin", {"UserName": "admin", "PolicyName": f"{RUN}shared", "PolicyType": "Custom"}),
+        ("TagResources", [f"{RUN}partner-orders", "prod-role"], {"ResourceType": "role"}),
+    ]:
         with pytest.raises(RefusedName):
             ram.write(action, subject, **params)
     assert ram.calls == [] and ram.state == an_account()
@@ -219,14 +277,24 @@ def test_tagging_tags_each_live_role_and_policy_once():
     tags = ram.state["tags"]
     assert [(kind, names) for kind, names, _keys in tags] == [
         ("role", (f"{RUN}partner-orders",)),
-        ("policy", (f"AssumeRole-{RUN}alice", f"AssumeRole-{RUN}orders-app", f"{RUN}partner-orders-rocketmq", f"{RUN}shared"))]
+        (
+            "policy",
+            (f"AssumeRole-{RUN}alice", f"AssumeRole-{RUN}orders-app", f"{RUN}partner-orders-rocketmq", f"{RUN}shared"),
+        ),
+    ]
     assert all(keys == ("created-by", live_cloud.RUN_TAG) for _kind, _names, keys in tags)
 
 
 COMPLETE = {
-    live_cloud.OPT_IN: "yes", "LIVE_ACCOUNT_A_UID": "1234567890123456", "LIVE_ACCOUNT_A_ACCESS_KEY_ID": "LTAIa",
-    "LIVE_ACCOUNT_A_ACCESS_KEY_SECRET": "a-secret", "LIVE_ACCOUNT_B_UID": "6543210987654321", "LIVE_ACCOUNT_B_ACCESS_KEY_ID": "LTAIb",
-    "LIVE_ACCOUNT_B_ACCESS_KEY_SECRET": "b-secret", "LIVE_REGION": "cn-shanghai", "LIVE_MQ_INSTANCE_ID": "MQ_INST_1234567890123456_BXabcdef",
+    live_cloud.OPT_IN: "yes",
+    "LIVE_ACCOUNT_A_UID": "1234567890123456",
+    "LIVE_ACCOUNT_A_ACCESS_KEY_ID": "LTAIa",
+    "LIVE_ACCOUNT_A_ACCESS_KEY_SECRET": "a-secret",
+    "LIVE_ACCOUNT_B_UID": "6543210987654321",
+    "LIVE_ACCOUNT_B_ACCESS_KEY_ID": "LTAIb",
+    "LIVE_ACCOUNT_B_ACCESS_KEY_SECRET": "b-secret",
+    "LIVE_REGION": "cn-shanghai",
+    "LIVE_MQ_INSTANCE_ID": "MQ_INST_1234567890123456_BXabcdef",
     "LIVE_MQ_HTTP_ENDPOINT": "http://1234567890123456.mqrest.cn-shanghai.aliyuncs.com",
 }
 
@@ -240,14 +308,23 @@ def test_an_empty_environment_is_refused_naming_every_variable():
         assert f"{name} " in message or f"{name} is not" in message, name
 
 
-@pytest.mark.parametrize("change, expected", [
-    ({live_cloud.OPT_IN: "y"}, f"{live_cloud.OPT_IN} is not 'yes'"),
-    ({"LIVE_ACCOUNT_B_UID": "1234567890123456"}, "must be different accounts"),
-    ({"LIVE_ACCOUNT_A_UID": "12345"}, "LIVE_ACCOUNT_A_UID must be a 16-digit account UID"),
-    ({"LIVE_ACCOUNT_C_UID": "1111111111111111"}, "LIVE_ACCOUNT_C_ACCESS_KEY_ID, LIVE_ACCOUNT_C_ACCESS_KEY_SECRET not set (account C takes all three or none)"),
-    ({"LIVE_MQ_HTTP_ENDPOINT": "1234567890123456.mqrest.cn-shanghai.aliyuncs.com"}, "LIVE_MQ_HTTP_ENDPOINT must be an http(s):// URL"),
-    ({"LIVE_RUN_ID": "Run-1"}, "LIVE_RUN_ID must be 1 to 8 lower-case letters or digits"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({live_cloud.OPT_IN: "y"}, f"{live_cloud.OPT_IN} is not 'yes'"),
+        ({"LIVE_ACCOUNT_B_UID": "1234567890123456"}, "must be different accounts"),
+        ({"LIVE_ACCOUNT_A_UID": "12345"}, "LIVE_ACCOUNT_A_UID must be a 16-digit account UID"),
+        (
+            {"LIVE_ACCOUNT_C_UID": "1111111111111111"},
+            "LIVE_ACCOUNT_C_ACCESS_KEY_ID, LIVE_ACCOUNT_C_ACCESS_KEY_SECRET not set (account C takes all three or none)",
+        ),
+        (
+            {"LIVE_MQ_HTTP_ENDPOINT": "1234567890123456.mqrest.cn-shanghai.aliyuncs.com"},
+            "LIVE_MQ_HTTP_ENDPOINT must be an http(s):// URL",
+        ),
+        ({"LIVE_RUN_ID": "Run-1"}, "LIVE_RUN_ID must be 1 to 8 lower-case letters or digits"),
+    ],
+)
 def test_a_wrong_value_is_refused_with_what_is_wrong(change, expected):
     with pytest.raises(live_cloud.LiveConfigError) as refused:
         live_cloud.load_config({**COMPLETE, **change})
@@ -257,32 +334,68 @@ def test_a_wrong_value_is_refused_with_what_is_wrong(change, expected):
 def test_a_complete_environment_gives_the_accounts_the_instance_and_public_endpoints():
     config = live_cloud.load_config({**COMPLETE, "LIVE_RUN_ID": "ab12"})
     assert sorted(config.accounts) == ["a", "b"] and config.accounts["b"].uid == "6543210987654321"
-    assert (config.region, config.endpoint_url, config.run_id, config.wait_for_role) == ("cn-shanghai", None, "ab12", 60)
+    assert (config.region, config.endpoint_url, config.run_id, config.wait_for_role) == (
+        "cn-shanghai",
+        None,
+        "ab12",
+        60,
+    )
     assert (config.mq.topic, config.mq.other_topic, config.mq.group, config.mq.other_group) == (
-        "orders", "payments", "GID_orders_consumer", "GID_payments_consumer")
+        "orders",
+        "payments",
+        "GID_orders_consumer",
+        "GID_payments_consumer",
+    )
     assert "a-secret" not in repr(config), "secrets stay out of reprs (and so out of assertion messages)"
-    assert live_cloud.load_config({"LIVE_ACCOUNT_A_UID": "1234567890123456", "LIVE_ACCOUNT_A_ACCESS_KEY_ID": "k",
-                                   "LIVE_ACCOUNT_A_ACCESS_KEY_SECRET": "s", "LIVE_ACCOUNT_B_UID": "6543210987654321",
-                                   "LIVE_ACCOUNT_B_ACCESS_KEY_ID": "k", "LIVE_ACCOUNT_B_ACCESS_KEY_SECRET": "s"}, purpose="cleanup")
+    assert live_cloud.load_config(
+        {
+            "LIVE_ACCOUNT_A_UID": "1234567890123456",
+            "LIVE_ACCOUNT_A_ACCESS_KEY_ID": "k",
+            "LIVE_ACCOUNT_A_ACCESS_KEY_SECRET": "s",
+            "LIVE_ACCOUNT_B_UID": "6543210987654321",
+            "LIVE_ACCOUNT_B_ACCESS_KEY_ID": "k",
+            "LIVE_ACCOUNT_B_ACCESS_KEY_SECRET": "s",
+        },
+        purpose="cleanup",
+    )
 
 
 def scrubbed_environment():
     """This process's environment without any live-mode variable."""
-    return {key: value for key, value in os.environ.items()
-            if not key.startswith(("LIVE_", "ALIBABA_CLOUD_", "ALICLOUD_")) and key != live_cloud.TARGET_VARIABLE}
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LIVE_", "ALIBABA_CLOUD_", "ALICLOUD_")) and key != live_cloud.TARGET_VARIABLE
+    }
 
 
 def test_the_check_command_exits_non_zero_and_says_what_to_set():
-    proc = subprocess.run([sys.executable, str(REPO / "tests" / "integration" / "live_cloud.py"), "check"], capture_output=True,
-                          text=True, env=scrubbed_environment(), timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "tests" / "integration" / "live_cloud.py"), "check"],
+        capture_output=True,
+        text=True,
+        env=scrubbed_environment(),
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 2 and proc.stdout == ""
-    assert "nothing was created" in proc.stderr and "LIVE_ACCOUNT_A_ACCESS_KEY_ID" in proc.stderr and live_cloud.OPT_IN in proc.stderr
+    assert (
+        "nothing was created" in proc.stderr
+        and "LIVE_ACCOUNT_A_ACCESS_KEY_ID" in proc.stderr
+        and live_cloud.OPT_IN in proc.stderr
+    )
 
 
 def test_make_test_live_without_the_variables_fails_before_any_test():
     """`make test-live` stops at the check (no pytest run, no API call) with the message of the check."""
-    proc = subprocess.run(["make", "--no-print-directory", "-C", str(REPO), "test-live"], capture_output=True, text=True,
-                          env=scrubbed_environment(), timeout=300, check=False)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(REPO), "test-live"],
+        capture_output=True,
+        text=True,
+        env=scrubbed_environment(),
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode != 0
     assert "Live mode is not configured, so nothing was created" in proc.stderr
     assert "pytest" not in proc.stdout.split("live_cloud.py check", 1)[-1], "pytest ran after a failed check"
@@ -294,8 +407,10 @@ def test_the_readme_shows_the_policies_the_harness_generates():
     for letter in ("a", "b"):
         rendered = live_cloud.render_policy(policies[letter])
         assert json.loads(rendered) == policies[letter]
-        assert rendered in readme, f"README.md does not show the current policy of key {letter.upper()}: " \
+        assert rendered in readme, (
+            f"README.md does not show the current policy of key {letter.upper()}: "
             "paste the output of `.venv/bin/python tests/integration/live_cloud.py policies`"
+        )
 
 
 def test_resource_names_carry_the_prefix_only_in_live_mode():
@@ -308,5 +423,8 @@ def test_resource_names_carry_the_prefix_only_in_live_mode():
 def test_in_live_mode_any_use_of_the_emulator_fails_the_test_naming_the_marker():
     stand_in = NoEmulator("tests/integration/test_x.py::test_y")
     for name in ("calls", "admin", "reset_calls", "decisions", "advance_clock", "url", "endpoint"):
-        with pytest.raises(AssertionError, match=rf"test_y uses the emulator \({name}\) in live mode: mark it @pytest.mark.emulator_only"):
+        with pytest.raises(
+            AssertionError,
+            match=rf"test_y uses the emulator \({name}\) in live mode: mark it @pytest.mark.emulator_only",
+        ):
             getattr(stand_in, name)

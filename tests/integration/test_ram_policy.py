@@ -1,4 +1,5 @@
 """ram_policy against the emulator: create, converge, versions and their limit, description, deletion with attachments."""
+
 import json
 
 import pytest
@@ -6,13 +7,18 @@ import yaml
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_tea_openapi.models import Config
-
 from conftest import ACCOUNTS, resource_name
 
 ADMIN_A = ACCOUNTS["account_a"]["admin"]
 NAME = resource_name("orders-pubsub")
-PUB = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "mq:PUB", "Resource": "acs:mq:*:*:MQ_INST_1%orders"}]}
-PUB_SUB = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["mq:PUB", "mq:SUB"], "Resource": ["acs:mq:*:*:MQ_INST_1%orders"]}]}
+PUB = {
+    "Version": "1",
+    "Statement": [{"Effect": "Allow", "Action": "mq:PUB", "Resource": "acs:mq:*:*:MQ_INST_1%orders"}],
+}
+PUB_SUB = {
+    "Version": "1",
+    "Statement": [{"Effect": "Allow", "Action": ["mq:PUB", "mq:SUB"], "Resource": ["acs:mq:*:*:MQ_INST_1%orders"]}],
+}
 
 
 def statement_of(action):
@@ -25,7 +31,9 @@ def policy(run_playbook, emu):
 
     def run(check=False, diff=False, expect_rc=0, **options):
         emu.reset_calls()
-        outcome = run_playbook("ram_policy_task.yml", extra_vars={"policy": options}, check=check, diff=diff, expect_rc=expect_rc)
+        outcome = run_playbook(
+            "ram_policy_task.yml", extra_vars={"policy": options}, check=check, diff=diff, expect_rc=expect_rc
+        )
         return outcome.result("policy")
 
     return run
@@ -40,16 +48,30 @@ def writes(emu):
 
 
 def ram_client(emu, keys=ADMIN_A):
-    return RamClient(Config(access_key_id=keys["access_key_id"], access_key_secret=keys["access_key_secret"],
-                            endpoint=emu.endpoint, protocol="http"))
+    return RamClient(
+        Config(
+            access_key_id=keys["access_key_id"],
+            access_key_secret=keys["access_key_secret"],
+            endpoint=emu.endpoint,
+            protocol="http",
+        )
+    )
 
 
 @pytest.mark.emulator_only("call counters")
 def test_create_converge_and_read_back(policy, run_playbook, emu):
     predicted = policy(check=True, name=NAME, document=PUB, description="orders")
     assert predicted["changed"] and writes(emu) == 0
-    assert predicted["policy"] == {"policy_name": NAME, "policy_type": "Custom", "description": "orders", "default_version": "v1",
-                                   "create_date": None, "update_date": None, "attachment_count": 0, "document": PUB}
+    assert predicted["policy"] == {
+        "policy_name": NAME,
+        "policy_type": "Custom",
+        "description": "orders",
+        "default_version": "v1",
+        "create_date": None,
+        "update_date": None,
+        "attachment_count": 0,
+        "document": PUB,
+    }
 
     created = policy(diff=True, name=NAME, document=PUB, description="orders")
     assert created["changed"] and ram_actions(emu) == [("GetPolicy", False), ("CreatePolicy", True)]
@@ -62,7 +84,9 @@ def test_create_converge_and_read_back(policy, run_playbook, emu):
     assert not policy(check=True, name=NAME, document=PUB, description="orders")["changed"]
 
     emu.reset_calls()
-    info = run_playbook("ram_policy_info_task.yml", extra_vars={"info": {"name": NAME, "include_documents": True}}).result("info")
+    info = run_playbook(
+        "ram_policy_info_task.yml", extra_vars={"info": {"name": NAME, "include_documents": True}}
+    ).result("info")
     assert [(p["policy_name"], p["document"], p["description"]) for p in info["policies"]] == [(NAME, PUB, "orders")]
     assert writes(emu) == 0
 
@@ -70,7 +94,10 @@ def test_create_converge_and_read_back(policy, run_playbook, emu):
 @pytest.mark.emulator_only("call counters")
 def test_semantically_equal_document_written_differently_is_no_change(policy, emu):
     policy(name=NAME, document=PUB_SUB)
-    reordered = {"Statement": [{"Resource": "acs:mq:*:*:MQ_INST_1%orders", "Action": ["mq:SUB", "mq:PUB"], "Effect": "Allow"}], "Version": "1"}
+    reordered = {
+        "Statement": [{"Resource": "acs:mq:*:*:MQ_INST_1%orders", "Action": ["mq:SUB", "mq:PUB"], "Effect": "Allow"}],
+        "Version": "1",
+    }
     as_json = json.dumps(reordered, indent=4)
     as_yaml = yaml.safe_dump(reordered)
     for document in (reordered, as_json, as_yaml):
@@ -90,7 +117,9 @@ def test_changed_document_becomes_new_default_version_with_diff(policy, emu):
     assert updated["diff"]["before"]["document"] == PUB and updated["diff"]["after"]["document"] == PUB_SUB
     assert updated["policy"]["default_version"] == "v2" and updated["policy"]["document"] == PUB_SUB
     assert [(v["version_id"], v["is_default_version"], v["document"]) for v in updated["policy"]["versions"]] == [
-        ("v1", False, PUB), ("v2", True, PUB_SUB)]
+        ("v1", False, PUB),
+        ("v2", True, PUB_SUB),
+    ]
 
 
 @pytest.mark.emulator_only("call counters")
@@ -109,8 +138,15 @@ def test_the_sixth_and_seventh_versions_rotate_out_the_oldest_non_default_ones(r
     results = run.result("versions")["results"]
     assert all(r["changed"] for r in results)
     kept = [[v["version_id"] for v in r["policy"]["versions"]] for r in results]
-    assert kept == [["v1"], ["v1", "v2"], ["v1", "v2", "v3"], ["v1", "v2", "v3", "v4"], ["v1", "v2", "v3", "v4", "v5"],
-                    ["v2", "v3", "v4", "v5", "v6"], ["v3", "v4", "v5", "v6", "v7"]]
+    assert kept == [
+        ["v1"],
+        ["v1", "v2"],
+        ["v1", "v2", "v3"],
+        ["v1", "v2", "v3", "v4"],
+        ["v1", "v2", "v3", "v4", "v5"],
+        ["v2", "v3", "v4", "v5", "v6"],
+        ["v3", "v4", "v5", "v6", "v7"],
+    ]
     assert [r.get("removed_version") for r in results] == [None] * 5 + ["v1", "v2"]
     final = results[-1]["policy"]
     assert final["default_version"] == "v7" and final["document"] == documents[-1]
@@ -120,12 +156,18 @@ def test_the_sixth_and_seventh_versions_rotate_out_the_oldest_non_default_ones(r
 @pytest.mark.emulator_only("call counters; the SDK on the emulator's endpoint")
 def test_at_the_limit_fail_refuses_before_writing_and_check_mode_predicts_the_rotation(policy, emu):
     sdk = ram_client(emu)
-    sdk.create_policy(ram_models.CreatePolicyRequest(policy_name=NAME, policy_document=json.dumps(statement_of("mq:Action1"))))
+    sdk.create_policy(
+        ram_models.CreatePolicyRequest(policy_name=NAME, policy_document=json.dumps(statement_of("mq:Action1")))
+    )
     for n in range(2, 6):
         version = json.dumps(statement_of(f"mq:Action{n}"))
-        sdk.create_policy_version(ram_models.CreatePolicyVersionRequest(policy_name=NAME, set_as_default=True, policy_document=version))
+        sdk.create_policy_version(
+            ram_models.CreatePolicyVersionRequest(policy_name=NAME, set_as_default=True, policy_document=version)
+        )
     for check in (True, False):
-        refused = policy(check=check, expect_rc=2, name=NAME, document=statement_of("mq:Action6"), version_limit_action="fail")
+        refused = policy(
+            check=check, expect_rc=2, name=NAME, document=statement_of("mq:Action6"), version_limit_action="fail"
+        )
         assert refused["failed"] and "version_limit_action=fail" in refused["msg"] and "5 versions" in refused["msg"]
         assert writes(emu) == 0
     predicted = policy(check=True, name=NAME, document=statement_of("mq:Action6"))
@@ -149,7 +191,9 @@ def attach_to_role_and_user(run_playbook, emu):
         trusted_accounts: ["{{ account_b.uid }}"]
         policies: [Custom:orders-pubsub]
 """)
-    ram_client(emu).attach_policy_to_user(ram_models.AttachPolicyToUserRequest(policy_name=NAME, policy_type="Custom", user_name="admin"))
+    ram_client(emu).attach_policy_to_user(
+        ram_models.AttachPolicyToUserRequest(policy_name=NAME, policy_type="Custom", user_name="admin")
+    )
 
 
 @pytest.mark.emulator_only("call counters; attaches to the seed's user admin")
@@ -167,26 +211,62 @@ def test_absent_with_attachments_fails_without_force_and_detaches_everything_wit
     assert predicted["changed"] and writes(emu) == 0
 
     deleted = policy(diff=True, name=NAME, state="absent", force=True)
-    assert deleted["changed"] and deleted["detached_from"] == {"roles": ["partner-b-operator"], "users": ["admin"], "groups": []}
-    assert [a for a, write in ram_actions(emu) if write] == ["DetachPolicyFromRole", "DetachPolicyFromUser", "DeletePolicyVersion", "DeletePolicy"]
+    assert deleted["changed"] and deleted["detached_from"] == {
+        "roles": ["partner-b-operator"],
+        "users": ["admin"],
+        "groups": [],
+    }
+    assert [a for a, write in ram_actions(emu) if write] == [
+        "DetachPolicyFromRole",
+        "DetachPolicyFromUser",
+        "DeletePolicyVersion",
+        "DeletePolicy",
+    ]
     assert deleted["diff"]["before"]["document"] == PUB_SUB and deleted["diff"]["after"] == {}
 
     gone = policy(name=NAME, state="absent")
     assert not gone["changed"] and ram_actions(emu) == [("GetPolicy", False)]
-    role_policies = ram_client(emu).list_policies_for_role(ram_models.ListPoliciesForRoleRequest(role_name="partner-b-operator")).body
+    role_policies = (
+        ram_client(emu)
+        .list_policies_for_role(ram_models.ListPoliciesForRoleRequest(role_name="partner-b-operator"))
+        .body
+    )
     assert role_policies.policies.policy == []
 
 
 @pytest.mark.emulator_only("the call log proves no API call")
-@pytest.mark.parametrize("options, field", [
-    ({"name": NAME, "document": '{"Version": "1", "Statement": [}'}, "document"),
-    ({"name": NAME, "document": {"Version": "1", "Statement": [{"Effect": "Maybe", "Action": "mq:PUB", "Resource": "*"}]}}, "document"),
-    ({"name": NAME, "document": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                                "Principal": {"RAM": ["acs:ram::2000000000000002:root"]}}]}}, "document"),
-    ({"name": "x" * 129, "document": PUB}, "name"),
-    ({"name": "orders_pubsub", "document": PUB}, "name"),
-    ({"name": NAME, "document": PUB, "description": "d" * 1025}, "description"),
-])
+@pytest.mark.parametrize(
+    "options, field",
+    [
+        ({"name": NAME, "document": '{"Version": "1", "Statement": [}'}, "document"),
+        (
+            {
+                "name": NAME,
+                "document": {"Version": "1", "Statement": [{"Effect": "Maybe", "Action": "mq:PUB", "Resource": "*"}]},
+            },
+            "document",
+        ),
+        (
+            {
+                "name": NAME,
+                "document": {
+                    "Version": "1",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "sts:AssumeRole",
+                            "Principal": {"RAM": ["acs:ram::2000000000000002:root"]},
+                        }
+                    ],
+                },
+            },
+            "document",
+        ),
+        ({"name": "x" * 129, "document": PUB}, "name"),
+        ({"name": "orders_pubsub", "document": PUB}, "name"),
+        ({"name": NAME, "document": PUB, "description": "d" * 1025}, "description"),
+    ],
+)
 def test_bad_input_fails_naming_the_option_before_any_call(policy, emu, options, field):
     failed = policy(expect_rc=2, **options)
     assert failed["msg"].startswith(f"{field}:"), failed["msg"]

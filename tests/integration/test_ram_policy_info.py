@@ -1,15 +1,20 @@
 """ram_policy_info against the emulator: one policy or all (paged), documents, versions and attachments, read-only."""
+
 import json
 
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_tea_openapi.models import Config
-
 from conftest import ACCOUNTS
 
 ASSUME_ROLE_ACCESS = {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "*"}], "Version": "1"}
-TRUST_B = {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": ["acs:ram::2000000000000002:root"]}}], "Version": "1"}
+TRUST_B = {
+    "Statement": [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": ["acs:ram::2000000000000002:root"]}}
+    ],
+    "Version": "1",
+}
 
 
 def document(action):
@@ -20,7 +25,14 @@ def document(action):
 def sdk(emu):
     """Account A's admin on the RAM SDK, to set up what the module then reads."""
     keys = ACCOUNTS["account_a"]["admin"]
-    return RamClient(Config(access_key_id=keys["access_key_id"], access_key_secret=keys["access_key_secret"], endpoint=emu.endpoint, protocol="http"))
+    return RamClient(
+        Config(
+            access_key_id=keys["access_key_id"],
+            access_key_secret=keys["access_key_secret"],
+            endpoint=emu.endpoint,
+            protocol="http",
+        )
+    )
 
 
 @pytest.fixture
@@ -29,14 +41,20 @@ def info(run_playbook, emu):
 
     def run(check=False, expect_rc=0, **options):
         emu.reset_calls()
-        result = run_playbook("ram_policy_info_task.yml", extra_vars={"info": options}, check=check, expect_rc=expect_rc).result("info")
+        result = run_playbook(
+            "ram_policy_info_task.yml", extra_vars={"info": options}, check=check, expect_rc=expect_rc
+        ).result("info")
         return result, [call["action"] for call in emu.calls(product="ram")["calls"]]
 
     return run
 
 
 def create_policy(sdk, name, action="mq:PUB"):
-    sdk.create_policy(ram_models.CreatePolicyRequest(policy_name=name, policy_document=json.dumps(document(action)), description=f"{name} policy"))
+    sdk.create_policy(
+        ram_models.CreatePolicyRequest(
+            policy_name=name, policy_document=json.dumps(document(action)), description=f"{name} policy"
+        )
+    )
 
 
 @pytest.mark.emulator_only("call counters")
@@ -44,7 +62,11 @@ def test_a_system_policy_by_name_and_type_with_its_document(info):
     result, calls = info(name="AliyunSTSAssumeRoleAccess", policy_type="System", include_documents=True)
     assert not result["changed"] and calls == ["GetPolicy"]
     [policy] = result["policies"]
-    assert (policy["policy_name"], policy["policy_type"], policy["default_version"]) == ("AliyunSTSAssumeRoleAccess", "System", "v1")
+    assert (policy["policy_name"], policy["policy_type"], policy["default_version"]) == (
+        "AliyunSTSAssumeRoleAccess",
+        "System",
+        "v1",
+    )
     assert policy["document"] == ASSUME_ROLE_ACCESS
     assert "versions" not in policy and "attached_to" not in policy
 
@@ -69,19 +91,37 @@ def test_an_unknown_policy_gives_an_empty_list(info):
 def test_documents_versions_and_attachments_of_a_custom_policy(info, sdk):
     create_policy(sdk, "orders-pubsub", "mq:PUB")
     version = json.dumps(document(["mq:PUB", "mq:SUB"]))
-    sdk.create_policy_version(ram_models.CreatePolicyVersionRequest(policy_name="orders-pubsub", set_as_default=True, policy_document=version))
-    sdk.create_role(ram_models.CreateRoleRequest(role_name="partner-b-operator", assume_role_policy_document=json.dumps(TRUST_B)))
-    sdk.attach_policy_to_role(ram_models.AttachPolicyToRoleRequest(policy_name="orders-pubsub", policy_type="Custom", role_name="partner-b-operator"))
-    sdk.attach_policy_to_user(ram_models.AttachPolicyToUserRequest(policy_name="orders-pubsub", policy_type="Custom", user_name="admin"))
+    sdk.create_policy_version(
+        ram_models.CreatePolicyVersionRequest(policy_name="orders-pubsub", set_as_default=True, policy_document=version)
+    )
+    sdk.create_role(
+        ram_models.CreateRoleRequest(role_name="partner-b-operator", assume_role_policy_document=json.dumps(TRUST_B))
+    )
+    sdk.attach_policy_to_role(
+        ram_models.AttachPolicyToRoleRequest(
+            policy_name="orders-pubsub", policy_type="Custom", role_name="partner-b-operator"
+        )
+    )
+    sdk.attach_policy_to_user(
+        ram_models.AttachPolicyToUserRequest(policy_name="orders-pubsub", policy_type="Custom", user_name="admin")
+    )
 
     for check in (False, True):
-        result, calls = info(check=check, name="orders-pubsub", policy_type="Custom", include_documents=True,
-                             include_versions=True, include_attachments=True)
+        result, calls = info(
+            check=check,
+            name="orders-pubsub",
+            policy_type="Custom",
+            include_documents=True,
+            include_versions=True,
+            include_attachments=True,
+        )
         assert calls == ["GetPolicy", "ListPolicyVersions", "ListEntitiesForPolicy"]
         [policy] = result["policies"]
         assert policy["document"] == document(["mq:PUB", "mq:SUB"]) and policy["description"] == "orders-pubsub policy"
         assert [(v["version_id"], v["is_default_version"], v["document"]) for v in policy["versions"]] == [
-            ("v1", False, document("mq:PUB")), ("v2", True, document(["mq:PUB", "mq:SUB"]))]
+            ("v1", False, document("mq:PUB")),
+            ("v2", True, document(["mq:PUB", "mq:SUB"])),
+        ]
         assert policy["attached_to"] == {"roles": ["partner-b-operator"], "users": ["admin"], "groups": []}
         assert policy["attachment_count"] == 2
 
@@ -98,8 +138,12 @@ def test_listing_follows_every_page_and_filters_by_type(info, sdk):
 
     everything = info()[0]
     types = {p["policy_type"] for p in everything["policies"]}
-    assert types == {"System", "Custom"} and "AliyunSTSAssumeRoleAccess" in {p["policy_name"] for p in everything["policies"]}
-    assert [p["policy_type"] for p in everything["policies"]] == sorted(p["policy_type"] for p in everything["policies"])
+    assert types == {"System", "Custom"} and "AliyunSTSAssumeRoleAccess" in {
+        p["policy_name"] for p in everything["policies"]
+    }
+    assert [p["policy_type"] for p in everything["policies"]] == sorted(
+        p["policy_type"] for p in everything["policies"]
+    )
 
 
 @pytest.mark.emulator_only("call counters; an account with no other custom policy")
@@ -107,7 +151,10 @@ def test_listing_with_documents_reads_each_policy(info, sdk):
     create_policy(sdk, "orders-pub", "mq:PUB")
     create_policy(sdk, "orders-sub", "mq:SUB")
     result, calls = info(policy_type="Custom", include_documents=True)
-    assert [(p["policy_name"], p["document"]) for p in result["policies"]] == [("orders-pub", document("mq:PUB")), ("orders-sub", document("mq:SUB"))]
+    assert [(p["policy_name"], p["document"]) for p in result["policies"]] == [
+        ("orders-pub", document("mq:PUB")),
+        ("orders-sub", document("mq:SUB")),
+    ]
     assert calls == ["ListPolicies", "GetPolicy", "GetPolicy"]
 
 
@@ -118,8 +165,11 @@ def test_a_bad_name_fails_before_any_call(info, emu):
 
 
 def test_verbose_output_holds_no_secret(run_playbook):
-    run = run_playbook("ram_policy_info_task.yml", extra_vars={"info": {"name": "AliyunSTSAssumeRoleAccess", "include_documents": True}},
-                       verbosity=4)
+    run = run_playbook(
+        "ram_policy_info_task.yml",
+        extra_vars={"info": {"name": "AliyunSTSAssumeRoleAccess", "include_documents": True}},
+        verbosity=4,
+    )
     # ansible-playbook echoes its own command line (with the harness's extra vars) at -vvvv: that line is not module output.
     output = run.output
     assert "sts:AssumeRole" in output and ACCOUNTS["account_a"]["admin"]["access_key_secret"] not in output

@@ -6,6 +6,7 @@ The emulator holds every GetRole and UpdateRole for LATENCY_MS before answering,
 read and its write so that the two runs reliably interleave read, read, write, write. The same latency on GetRole
 also delays the read-back, so the module's settle pause still sees a stale write that was already in flight.
 """
+
 import itertools
 import json
 import subprocess
@@ -13,12 +14,14 @@ import time
 
 import pytest
 import yaml
-
-from acs_emulator.testing import running_emulator
 from conftest import ACCOUNTS, ACCOUNTS_FILE, BIN, PLAYBOOKS, SEED, PlaybookRun, playbook_env
 from test_roles import ram_state
 
-pytestmark = pytest.mark.emulator_only("its own emulator with latency on GetRole and UpdateRole; emulator state and call log")
+from acs_emulator.testing import running_emulator
+
+pytestmark = pytest.mark.emulator_only(
+    "its own emulator with latency on GetRole and UpdateRole; emulator state and call log"
+)
 
 A, B = ACCOUNTS["account_a"]["uid"], ACCOUNTS["account_b"]["uid"]
 # Two partners added at once; any 16-digit UIDs will do, the trust does not require the accounts to exist.
@@ -38,7 +41,10 @@ def emulator(tmp_path_factory):
     with latency on the two calls of the read-modify-write (kept across resets: they are start-up flags)."""
     seed = yaml.safe_load(SEED.read_text())
     owner = [account for account in seed["accounts"] if account["uid"] == A][0]
-    trust = {"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": [root(B)]}}]}
+    trust = {
+        "Version": "1",
+        "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": [root(B)]}}],
+    }
     owner["roles"] = [{"name": ROLE, "trust": trust}]
     path = tmp_path_factory.mktemp("seed") / "seed.yml"
     path.write_text(yaml.safe_dump(seed))
@@ -57,17 +63,31 @@ def start_playbook(emu, collections_path, tmp_path):
     def start(playbook, extra_vars):
         index = next(counter)
         report = tmp_path / f"concurrent-{index}.json"
-        command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(PLAYBOOKS / playbook),
-                   "-e", f"@{ACCOUNTS_FILE}", "-e", json.dumps({"emulator_url": emu.url, **extra_vars})]
+        command = [
+            str(BIN / "ansible-playbook"),
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            str(PLAYBOOKS / playbook),
+            "-e",
+            f"@{ACCOUNTS_FILE}",
+            "-e",
+            json.dumps({"emulator_url": emu.url, **extra_vars}),
+        ]
         # Each run gets its own Ansible temp and home directories, as two separate control nodes would.
         workdir = tmp_path / f"run-{index}"
         workdir.mkdir()
         env = playbook_env(emu.url, collections_path, workdir, report)
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(PLAYBOOKS))
+        proc = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(PLAYBOOKS)
+        )
 
         def finish():
             stdout, stderr = proc.communicate(timeout=120)
-            run = PlaybookRun(proc.returncode, stdout, stderr, json.loads(report.read_text()) if report.exists() else {})
+            run = PlaybookRun(
+                proc.returncode, stdout, stderr, json.loads(report.read_text()) if report.exists() else {}
+            )
             assert run.rc == 0, f"rc={run.rc}\nSTDOUT:\n{stdout[-6000:]}\nSTDERR:\n{stderr[-3000:]}"
             return run
 
@@ -87,8 +107,10 @@ def test_two_runs_adding_different_partners_at_once_keep_both(emu, start_playboo
     for round_number in range(ROUNDS):
         emu.reset()
         started = time.monotonic()
-        waits = [start_playbook("ram_role_partners.yml", {"role_name": ROLE, "partners": [partner], "trust_mode": "add"})
-                 for partner in PARTNERS]
+        waits = [
+            start_playbook("ram_role_partners.yml", {"role_name": ROLE, "partners": [partner], "trust_mode": "add"})
+            for partner in PARTNERS
+        ]
         results = [wait().result("role") for wait in waits]
         assert all(result["changed"] for result in results)
         rounds = sorted(result["trust_rounds"] for result in results)
@@ -105,8 +127,14 @@ def test_two_runs_adding_different_partners_at_once_keep_both(emu, start_playboo
 def test_a_converged_add_and_check_mode_make_no_read_back(emu, start_playbook, tmp_path):
     admin = {key: ACCOUNTS["account_a"]["admin"][key] for key in ("access_key_id", "access_key_secret")}
     add = {"name": ROLE, "trust_mode": "add", **admin}
-    tasks = [{"name": "converged", "apsaramq.cross_account.ram_role": {**add, "trusted_accounts": [B]}},
-             {"name": "predicted", "check_mode": True, "apsaramq.cross_account.ram_role": {**add, "trusted_accounts": [PARTNERS[0]]}}]
+    tasks = [
+        {"name": "converged", "apsaramq.cross_account.ram_role": {**add, "trusted_accounts": [B]}},
+        {
+            "name": "predicted",
+            "check_mode": True,
+            "apsaramq.cross_account.ram_role": {**add, "trusted_accounts": [PARTNERS[0]]},
+        },
+    ]
     playbook = tmp_path / "converged.yml"
     playbook.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
     run = start_playbook(playbook, {})()
@@ -114,7 +142,9 @@ def test_a_converged_add_and_check_mode_make_no_read_back(emu, start_playbook, t
     assert converged["changed"] is False and converged["trust_rounds"] == 0
     assert predicted["changed"] is True and "trust_rounds" not in predicted
     assert predicted["role"]["trusted_principals"]["accounts"] == [B, PARTNERS[0]]
-    assert ram_calls(emu) == (0, ["GetRole", "ListPoliciesForRole"] * 2), "neither a converged run nor check mode writes or reads back"
+    assert ram_calls(emu) == (0, ["GetRole", "ListPoliciesForRole"] * 2), (
+        "neither a converged run nor check mode writes or reads back"
+    )
     assert trusted_accounts(emu) == [B]
 
 

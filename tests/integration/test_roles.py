@@ -1,10 +1,10 @@
 """The roles owner_setup, operator_setup, operator_access and revoke, run by ansible-playbook against the emulator:
 argument specs, check mode, convergence, one partner revoked while the other keeps working, full revocation."""
+
 import json
 import stat
 
 import pytest
-
 from conftest import ACCOUNTS, MQ, resource_name
 
 A, B, C = (ACCOUNTS[f"account_{letter}"]["uid"] for letter in "abc")
@@ -13,19 +13,44 @@ ROLE_ARN = f"acs:ram::{A}:role/{ROLE}"
 POLICY = f"{ROLE}-rocketmq"
 APP = resource_name("orders-app")
 INSTANCE = MQ.instance_id
-GRANT = {"series": "4.x", "instance_id": INSTANCE, "publish_topics": [MQ.orders],
-         "subscribe_topics": [MQ.orders], "subscribe_groups": [MQ.orders_group]}
-ALLOWED = [{"operation": "publish", "topic": MQ.orders}, {"operation": "consume", "topic": MQ.orders, "group": MQ.orders_group}]
-DENIED = [{"operation": "publish", "topic": MQ.payments}, {"operation": "consume", "topic": MQ.payments, "group": MQ.payments_group}]
+GRANT = {
+    "series": "4.x",
+    "instance_id": INSTANCE,
+    "publish_topics": [MQ.orders],
+    "subscribe_topics": [MQ.orders],
+    "subscribe_groups": [MQ.orders_group],
+}
+ALLOWED = [
+    {"operation": "publish", "topic": MQ.orders},
+    {"operation": "consume", "topic": MQ.orders, "group": MQ.orders_group},
+]
+DENIED = [
+    {"operation": "publish", "topic": MQ.payments},
+    {"operation": "consume", "topic": MQ.payments, "group": MQ.payments_group},
+]
 
 
 def play(account, *roles, tasks=(), name=None):
     """A play signed as ``account``'s administrator that applies ``roles`` (role name, vars[, tasks_from]) then ``tasks``."""
-    credentials = {"access_key_id": "{{ %s.admin.access_key_id }}" % account, "access_key_secret": "{{ %s.admin.access_key_secret }}" % account}
-    included = [{"name": f"{role} {index}", "ansible.builtin.include_role": {"name": f"apsaramq.cross_account.{role}", **extra}, "vars": role_vars}
-                for index, (role, role_vars, extra) in enumerate((r[0], r[1], r[2] if len(r) > 2 else {}) for r in roles)]
-    return {"name": name or account, "hosts": "localhost", "gather_facts": False, "tasks": included + list(tasks),
-            "module_defaults": {"group/apsaramq.cross_account.all": credentials}}
+    credentials = {
+        "access_key_id": "{{ %s.admin.access_key_id }}" % account,
+        "access_key_secret": "{{ %s.admin.access_key_secret }}" % account,
+    }
+    included = [
+        {
+            "name": f"{role} {index}",
+            "ansible.builtin.include_role": {"name": f"apsaramq.cross_account.{role}", **extra},
+            "vars": role_vars,
+        }
+        for index, (role, role_vars, extra) in enumerate((r[0], r[1], r[2] if len(r) > 2 else {}) for r in roles)
+    ]
+    return {
+        "name": name or account,
+        "hosts": "localhost",
+        "gather_facts": False,
+        "tasks": included + list(tasks),
+        "module_defaults": {"group/apsaramq.cross_account.all": credentials},
+    }
 
 
 def playbook(*plays):
@@ -33,21 +58,45 @@ def playbook(*plays):
 
 
 def owner(trusted=(B,), **extra):
-    return ("owner_setup", {"owner_setup_role_name": ROLE, "owner_setup_trusted_accounts": list(trusted), "owner_setup_grant": GRANT,
-                            "owner_setup_account_alias": "owner-a", **extra})
+    return (
+        "owner_setup",
+        {
+            "owner_setup_role_name": ROLE,
+            "owner_setup_trusted_accounts": list(trusted),
+            "owner_setup_grant": GRANT,
+            "owner_setup_account_alias": "owner-a",
+            **extra,
+        },
+    )
 
 
 def operator(keys, users):
     # Each user granted itself: the live clean-up (live_cloud.py) removes no RAM group. The group, operator_setup's
     # default, is tested in test_operator_people.py.
-    return ("operator_setup", {"operator_setup_role_arns": [ROLE_ARN], "operator_setup_users": users, "operator_setup_access_key_dir": str(keys),
-                               "operator_setup_group": ""})
+    return (
+        "operator_setup",
+        {
+            "operator_setup_role_arns": [ROLE_ARN],
+            "operator_setup_users": users,
+            "operator_setup_access_key_dir": str(keys),
+            "operator_setup_group": "",
+        },
+    )
 
 
 def access(key_file, **extra):
-    return ("operator_access", {"operator_access_role_arn": ROLE_ARN, "operator_access_access_key_file": str(key_file),
-                                "operator_access_instance_id": INSTANCE, "operator_access_expect_allowed": ALLOWED,
-                                "operator_access_expect_denied": DENIED, "operator_access_wait_for_role": 0, **extra})
+    return (
+        "operator_access",
+        {
+            "operator_access_role_arn": ROLE_ARN,
+            "operator_access_access_key_file": str(key_file),
+            "operator_access_instance_id": INSTANCE,
+            "operator_access_expect_allowed": ALLOWED,
+            "operator_access_expect_denied": DENIED,
+            "operator_access_wait_for_role": 0,
+            **extra,
+        },
+    )
 
 
 def show(*names):
@@ -55,8 +104,10 @@ def show(*names):
 
 
 def read_back():
-    return [{"name": "role info", "apsaramq.cross_account.ram_role_info": {"name": ROLE}},
-            {"name": "policy info", "apsaramq.cross_account.ram_policy_info": {"name": POLICY, "include_documents": True}}]
+    return [
+        {"name": "role info", "apsaramq.cross_account.ram_role_info": {"name": ROLE}},
+        {"name": "policy info", "apsaramq.cross_account.ram_policy_info": {"name": POLICY, "include_documents": True}},
+    ]
 
 
 def role_task(run, name):
@@ -83,8 +134,14 @@ def test_argument_specs_refuse_bad_input_before_any_api_call(run_playbook, emu):
         ("revoke", {"revoke_verify_session": {"access_key_id": "STS.x"}}, "revoke_verify_session"),
     ]
     # A refused role stops at its validation task; the rescue lets the play go on to the next case.
-    tasks = [{"name": f"case {index}", "block": [{"ansible.builtin.include_role": {"name": f"apsaramq.cross_account.{role}"}, "vars": role_vars}],
-              "rescue": [{"ansible.builtin.meta": "noop"}]} for index, (role, role_vars, _option) in enumerate(cases)]
+    tasks = [
+        {
+            "name": f"case {index}",
+            "block": [{"ansible.builtin.include_role": {"name": f"apsaramq.cross_account.{role}"}, "vars": role_vars}],
+            "rescue": [{"ansible.builtin.meta": "noop"}],
+        }
+        for index, (role, role_vars, _option) in enumerate(cases)
+    ]
     run = run_playbook(playbook(play("account_a", tasks=tasks)))
     refusals = [task for task in run.tasks if "Validating arguments against arg spec" in task["task"]]
     assert len(refusals) == len(cases)
@@ -113,7 +170,9 @@ def test_owner_setup_predicts_in_check_mode_then_applies_and_converges(run_playb
     role = read.result("role info")["roles"][0]
     assert role["trusted_principals"]["accounts"] == [B]
     assert role["policies"] == [{"policy_name": POLICY, "policy_type": "Custom"}]
-    assert read.result("policy info")["policies"][0]["document"]["Statement"][1]["Resource"] == [f"acs:mq:*:*:{INSTANCE}%orders"]
+    assert read.result("policy info")["policies"][0]["document"]["Statement"][1]["Resource"] == [
+        f"acs:mq:*:*:{INSTANCE}%orders"
+    ]
 
     emu.reset_calls()
     again = run_playbook(setup)
@@ -134,7 +193,12 @@ def test_owner_setup_shows_a_changed_grant_in_check_mode_without_writing(run_pla
 @pytest.mark.emulator_only("call counters and emulator state")
 def test_operator_setup_grants_users_writes_a_private_key_once_and_converges(run_playbook, emu, tmp_path):
     keys = tmp_path / "keys"
-    setup = playbook(play("account_b", operator(keys, [{"name": "alice", "create_user": False}, {"name": "orders-app", "kind": "application"}])))
+    setup = playbook(
+        play(
+            "account_b",
+            operator(keys, [{"name": "alice", "create_user": False}, {"name": "orders-app", "kind": "application"}]),
+        )
+    )
     predicted = run_playbook(setup, check=True)
     assert predicted.stats["changed"] >= 1 and emu.calls()["writes"] == 0 and not (keys / "orders-app.json").exists()
 
@@ -144,7 +208,10 @@ def test_operator_setup_grants_users_writes_a_private_key_once_and_converges(run
     key = json.loads(key_file.read_text())
     users = ram_state(emu, B)["users"]
     assert key["AccessKeyId"] in json.dumps(users["orders-app"])
-    assert {p["PolicyName"] for p in ram_state(emu, B)["policies"].values()} == {"AssumeRole-alice", "AssumeRole-orders-app"}
+    assert {p["PolicyName"] for p in ram_state(emu, B)["policies"].values()} == {
+        "AssumeRole-alice",
+        "AssumeRole-orders-app",
+    }
 
     emu.reset_calls()
     assert run_playbook(setup).stats["changed"] == 0 and emu.calls()["writes"] == 0
@@ -154,16 +221,32 @@ def test_operator_setup_grants_users_writes_a_private_key_once_and_converges(run
 @pytest.mark.shares_mq_topics
 def test_operator_access_proves_the_matrix_writes_a_profile_and_prints_the_console_details(run_playbook, tmp_path):
     keys, profile = tmp_path / "keys", tmp_path / "aliyun" / "config.json"
-    run = run_playbook(playbook(
-        play("account_a", owner()),
-        play("account_b", operator(keys, [{"name": APP, "kind": "application"}])),
-        play("account_b", access(keys / f"{APP}.json", operator_access_profile_file=str(profile), operator_access_profile_name="owner-a",
-                                 operator_access_user_name="orders-app", operator_access_account_alias="partner-b",
-                                 operator_access_owner_alias="owner-a"), tasks=show("operator_access_matrix"), name="B's application"),
-    ))
+    run = run_playbook(
+        playbook(
+            play("account_a", owner()),
+            play("account_b", operator(keys, [{"name": APP, "kind": "application"}])),
+            play(
+                "account_b",
+                access(
+                    keys / f"{APP}.json",
+                    operator_access_profile_file=str(profile),
+                    operator_access_profile_name="owner-a",
+                    operator_access_user_name="orders-app",
+                    operator_access_account_alias="partner-b",
+                    operator_access_owner_alias="owner-a",
+                ),
+                tasks=show("operator_access_matrix"),
+                name="B's application",
+            ),
+        )
+    )
     matrix = run.result("show operator_access_matrix")["operator_access_matrix"]
     assert [(row["operation"], row["topic"], row["actual"]) for row in matrix] == [
-        ("publish", MQ.orders, "allowed"), ("consume", MQ.orders, "allowed"), ("publish", MQ.payments, "denied"), ("consume", MQ.payments, "denied")]
+        ("publish", MQ.orders, "allowed"),
+        ("consume", MQ.orders, "allowed"),
+        ("publish", MQ.payments, "denied"),
+        ("consume", MQ.payments, "denied"),
+    ]
     console = " ".join(role_task(run, "Show the console switch-role details")["msg"])
     assert "orders-app@partner-b.onaliyun.com" in console and f"account owner-a and role {ROLE}" in console
     assert stat.S_IMODE(profile.stat().st_mode) == 0o600
@@ -173,34 +256,60 @@ def test_operator_access_proves_the_matrix_writes_a_profile_and_prints_the_conso
 @pytest.mark.emulator_only("call counters")
 def test_operator_access_in_check_mode_assumes_the_role_but_writes_nothing(run_playbook, emu, tmp_path):
     keys, profile = tmp_path / "keys", tmp_path / "aliyun" / "config.json"
-    run_playbook(playbook(play("account_a", owner()), play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}]))))
+    run_playbook(
+        playbook(
+            play("account_a", owner()),
+            play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}])),
+        )
+    )
     emu.reset_calls()
-    with_profile = access(keys / "orders-app.json", operator_access_profile_file=str(profile), operator_access_profile_name="owner-a")
+    with_profile = access(
+        keys / "orders-app.json", operator_access_profile_file=str(profile), operator_access_profile_name="owner-a"
+    )
     run = run_playbook(playbook(play("account_b", with_profile, tasks=show("operator_access_matrix"))), check=True)
-    assert [row["actual"] for row in run.result("show operator_access_matrix")["operator_access_matrix"]] == ["skipped"] * 4
+    assert [row["actual"] for row in run.result("show operator_access_matrix")["operator_access_matrix"]] == [
+        "skipped"
+    ] * 4
     assert emu.calls()["writes"] == 0 and [c["action"] for c in emu.calls(product="sts")["calls"]] == ["AssumeRole"]
     assert not profile.exists() and run.stats["changed"] == 0
 
 
 @pytest.mark.emulator_only("emulator state")
 def test_owner_setup_with_system_policies_only_attaches_them_and_makes_no_custom_policy(run_playbook, emu):
-    system_only = ("owner_setup", {"owner_setup_role_name": ROLE, "owner_setup_trusted_accounts": [B],
-                                   "owner_setup_system_policies": ["AliyunMQSubOnlyAccess"]})
+    system_only = (
+        "owner_setup",
+        {
+            "owner_setup_role_name": ROLE,
+            "owner_setup_trusted_accounts": [B],
+            "owner_setup_system_policies": ["AliyunMQSubOnlyAccess"],
+        },
+    )
     run = run_playbook(playbook(play("account_a", system_only, tasks=read_back())))
-    assert run.result("role info")["roles"][0]["policies"] == [{"policy_name": "AliyunMQSubOnlyAccess", "policy_type": "System"}]
+    assert run.result("role info")["roles"][0]["policies"] == [
+        {"policy_name": "AliyunMQSubOnlyAccess", "policy_type": "System"}
+    ]
     assert ram_state(emu, A)["policies"] == {}
 
 
 @pytest.mark.emulator_only("call counters")
-def test_operator_setup_diff_shows_the_new_user_and_its_exact_grant_then_nothing_on_a_second_run(run_playbook, emu, tmp_path):
+def test_operator_setup_diff_shows_the_new_user_and_its_exact_grant_then_nothing_on_a_second_run(
+    run_playbook, emu, tmp_path
+):
     keys = tmp_path / "keys"
     setup = playbook(play("account_b", operator(keys, [{"name": "orders-app", "kind": "application"}])))
     first = run_playbook(setup, diff=True)
     [granted] = role_task(first, "Users of Account B allowed to assume the role")["results"]
-    assert granted["diff"] == {"before": {}, "after": {
-        "user": {"user_name": "orders-app", "display_name": "orders-app", "comments": ""},
-        "grant_policies": ["Custom:AssumeRole-orders-app"],
-        "grant_document": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [ROLE_ARN]}]}}}
+    assert granted["diff"] == {
+        "before": {},
+        "after": {
+            "user": {"user_name": "orders-app", "display_name": "orders-app", "comments": ""},
+            "grant_policies": ["Custom:AssumeRole-orders-app"],
+            "grant_document": {
+                "Version": "1",
+                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [ROLE_ARN]}],
+            },
+        },
+    }
     assert any(line.startswith("+") and f'"{ROLE_ARN}"' in line for line in first.stdout.splitlines())
     # The AccessKey made in the same task stays out of the diff and the output.
     assert json.loads((keys / "orders-app.json").read_text())["AccessKeySecret"] not in first.output

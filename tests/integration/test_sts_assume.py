@@ -4,6 +4,7 @@ playbooks/sts_assume_alice.yml: A's admin creates a role trusting B (with an Ext
 sts:AssumeRole on it (ram_user_grant), alice assumes it, reads the role in A with the temporary credentials, and a
 debug task shows the non-secret facts of the registered result.
 """
+
 import json
 import os
 import stat
@@ -11,7 +12,6 @@ import time
 
 import pytest
 import yaml
-
 from conftest import ACCOUNTS, document_of_length, resource_name
 
 PLAYBOOK = "sts_assume_alice.yml"
@@ -35,16 +35,24 @@ def test_alice_assumes_role_and_uses_the_credentials(run_playbook, tmp_path):
     # A CLI configuration with another profile, readable by others: the module keeps the profile and tightens the mode.
     profile_file = tmp_path / ".aliyun" / "config.json"
     profile_file.parent.mkdir()
-    profile_file.write_text(json.dumps({"current": "mine", "profiles": [{"name": "mine", "mode": "AK", "access_key_id": "AK1"}]}))
+    profile_file.write_text(
+        json.dumps({"current": "mine", "profiles": [{"name": "mine", "mode": "AK", "access_key_id": "AK1"}]})
+    )
     profile_file.chmod(0o644)
-    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": "~/.aliyun/config.json", "use_profile": True}, env={"HOME": str(tmp_path)})
+    run = run_playbook(
+        PLAYBOOK,
+        {"external_id": EXTERNAL_ID, "profile_file": "~/.aliyun/config.json", "use_profile": True},
+        env={"HOME": str(tmp_path)},
+    )
     assumed = run.result("assume")
     assert assumed["changed"] is False
     assert "sts_creds" not in assumed and "censored" in assumed, "callbacks never see the result"
 
     facts = run.result("facts")["msg"]
     assert facts["changed"] is False
-    assert facts["access_key_id"].startswith("STS.") and facts["has_secret"] and facts["has_token"] and facts["expiration"]
+    assert (
+        facts["access_key_id"].startswith("STS.") and facts["has_secret"] and facts["has_token"] and facts["expiration"]
+    )
     assert facts["assumed_role_user"]["arn"] == f"{ROLE_ARN}/alice-maintenance"
     assert facts["switch_role"] == {"account_id": A, "role_name": ROLE}
     assert facts["profile"] == {"file": str(profile_file), "name": "owner-a"}, "the path is returned expanded"
@@ -61,6 +69,7 @@ def test_alice_assumes_role_and_uses_the_credentials(run_playbook, tmp_path):
 
     # The SDKs' own reader accepts the profile: the credentials chain of every Alibaba Cloud SDK can use it.
     from alibabacloud_credentials.provider import CLIProfileCredentialsProvider
+
     read = CLIProfileCredentialsProvider(profile_name="owner-a", profile_file=str(profile_file)).get_credentials()
     assert (read.get_access_key_id(), read.get_security_token()) == (profile["access_key_id"], profile["sts_token"])
 
@@ -70,10 +79,14 @@ def test_check_mode_assumes_too_and_writes_nothing(emu, run_playbook, tmp_path):
     run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID})
     emu.reset_calls()
     profile_file = tmp_path / "config.json"
-    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file), "by_name": True}, check=True)
+    run = run_playbook(
+        PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file), "by_name": True}, check=True
+    )
     facts = run.result("facts")["msg"]
     assert facts["changed"] is False and facts["access_key_id"].startswith("STS.")
-    assert facts["assumed_role_user"]["arn"] == f"{ROLE_ARN}/alice-maintenance", "account_id + role_name name the same role"
+    assert facts["assumed_role_user"]["arn"] == f"{ROLE_ARN}/alice-maintenance", (
+        "account_id + role_name name the same role"
+    )
     assert facts["profile"] is None and not profile_file.exists(), "check mode writes no file"
     assert run.result("use")["roles"], "the credentials work in check mode"
     assert emu.calls(product="ram")["writes"] == 0
@@ -82,13 +95,19 @@ def test_check_mode_assumes_too_and_writes_nothing(emu, run_playbook, tmp_path):
 
 def test_no_secret_or_token_at_verbosity_4(run_playbook, tmp_path):
     profile_file = tmp_path / "config.json"
-    run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file)}, verbosity=4, callback="default")
+    run = run_playbook(
+        PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file)}, verbosity=4, callback="default"
+    )
     output = run.output
     profile, _config = read_profile(profile_file)
     assert profile["access_key_id"] in output, "the debug task shows the key id, so the output is the run's"
     assert "the output has been hidden" in output
     # alice's secret read now: in live mode she is made at the start of the session, after this module was imported.
-    for secret in (profile["access_key_secret"], profile["sts_token"], ACCOUNTS["account_b"]["alice"]["access_key_secret"]):
+    for secret in (
+        profile["access_key_secret"],
+        profile["sts_token"],
+        ACCOUNTS["account_b"]["alice"]["access_key_secret"],
+    ):
         assert secret not in output
 
 
@@ -111,7 +130,12 @@ def test_a_refusal_expected_as_proof_is_answered_at_once_without_waiting(emu, ru
     """expect: denied takes STS's first answer: the default wait_for_role does not apply to a proof of refusal."""
     run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": False, "expect": "denied"})
     refused = run.result("assume")
-    assert (refused["outcome"], refused["code"], refused["attempts"], refused["waited_seconds"]) == ("denied", "NoPermission", 1, 0)
+    assert (refused["outcome"], refused["code"], refused["attempts"], refused["waited_seconds"]) == (
+        "denied",
+        "NoPermission",
+        1,
+        0,
+    )
     assert "sts_creds" not in refused and len(assume_calls(emu)) == 1
 
 
@@ -119,7 +143,9 @@ def test_a_refusal_expected_as_proof_is_answered_at_once_without_waiting(emu, ru
 def test_a_file_that_is_no_cli_configuration_is_left_alone(emu, run_playbook, tmp_path):
     profile_file = tmp_path / "config.json"
     profile_file.write_text("[default]\naccess_key_id = AK1\n")
-    failed = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file)}, expect_rc=2).result("assume")
+    failed = run_playbook(
+        PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file)}, expect_rc=2
+    ).result("assume")
     assert failed["msg"].startswith("profile_file: cannot write")
     assert profile_file.read_text() == "[default]\naccess_key_id = AK1\n"
     assert "sts_creds" not in failed and len(assume_calls(emu)) == 1
@@ -139,8 +165,19 @@ def test_default_wait_for_role_outlasts_propagation(emu, run_playbook):
 
 def session_policy(length):
     """A valid session policy (RAM reads in A) whose compact JSON, as the module sends it, is ``length`` characters."""
-    return document_of_length(lambda pad: {"Version": "1", "Statement": [{
-        "Effect": "Allow", "Action": ["ram:Get*", "ram:List*"], "Resource": ["*", f"acs:ram:*:{A}:role/" + "r" * pad]}]}, length)
+    return document_of_length(
+        lambda pad: {
+            "Version": "1",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["ram:Get*", "ram:List*"],
+                    "Resource": ["*", f"acs:ram:*:{A}:role/" + "r" * pad],
+                }
+            ],
+        },
+        length,
+    )
 
 
 @pytest.mark.emulator_only("call counters")
@@ -160,7 +197,11 @@ BAD_INPUT = [
     ("bad session name", {"role_arn": ROLE_ARN, "session_name": "alice maintenance"}, "session_name"),
     ("malformed policy", {"role_arn": ROLE_ARN, "policy": '{"Version": "1", "Statement": ['}, "policy"),
     # valid, and far below the 6,144 of a permission policy, but over AssumeRole's 2,048 (issue 10)
-    ("session policy of 2,049 characters", {"role_arn": ROLE_ARN, "policy": session_policy(2049)}, "policy: is 2049 characters"),
+    (
+        "session policy of 2,049 characters",
+        {"role_arn": ROLE_ARN, "policy": session_policy(2049)},
+        "policy: is 2049 characters",
+    ),
     ("wait too long", {"role_arn": ROLE_ARN, "wait_for_role": 100000}, "wait_for_role"),
 ]
 
@@ -168,7 +209,10 @@ BAD_INPUT = [
 @pytest.mark.emulator_only("the call log proves no API call")
 def test_bad_input_fails_naming_the_option_without_calls(emu, run_playbook):
     alice = ACCOUNTS["account_b"]["alice"]
-    tasks = [{"name": case, "ignore_errors": True, "apsaramq.cross_account.sts_assume": {**options, **alice}} for case, options, _option in BAD_INPUT]
+    tasks = [
+        {"name": case, "ignore_errors": True, "apsaramq.cross_account.sts_assume": {**options, **alice}}
+        for case, options, _option in BAD_INPUT
+    ]
     run = run_playbook(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
     for case, _options, option in BAD_INPUT:
         message = run.result(case).get("msg", "")

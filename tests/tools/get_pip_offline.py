@@ -4,6 +4,7 @@ ansible-test runs this file as ``__main__`` inside each fresh sanity virtual env
 arguments (``pip==X setuptools==Y ...``) in sys.argv. The standard library's ensurepip provides a pip, which then
 installs exactly what was asked for from the package index.
 """
+
 import subprocess
 import sys
 

@@ -3,6 +3,7 @@
 Outside an ``ansible_collections/<namespace>/<name>`` tree (a plain clone), a symlink to the checkout is kept under
 .build/unit-collections, so edits are live without staging.
 """
+
 import os
 import sys
 from pathlib import Path

@@ -10,6 +10,7 @@
 - ``GET|POST /_emulator/faults``        -> fault injection ``{"settings", "counts"}``; POST merges settings (see faults.py)
 - ``GET|POST /_emulator/clock``         -> the cloud clock; POST ``{"advance": seconds}`` moves it forward (token expiry)
 """
+
 import itertools
 import json
 import threading
@@ -33,13 +34,31 @@ class AuditLog:
 
     def record_call(self, account: str, identity: str, product: str, action: str, write: bool, status: int) -> None:
         with self._lock:
-            self._calls.append({"seq": next(self._seq), "account": account, "identity": identity, "product": product,
-                                "action": action, "write": write, "status": status})
+            self._calls.append(
+                {
+                    "seq": next(self._seq),
+                    "account": account,
+                    "identity": identity,
+                    "product": product,
+                    "action": action,
+                    "write": write,
+                    "status": status,
+                }
+            )
 
     def record_decision(self, identity: str, action: str, resource: str, decision: Decision) -> None:
         with self._lock:
-            self._decisions.append({"seq": next(self._seq), "identity": identity, "action": action, "resource": resource,
-                                    "allowed": decision.allowed, "statement": decision.statement_ref, "reason": decision.reason})
+            self._decisions.append(
+                {
+                    "seq": next(self._seq),
+                    "identity": identity,
+                    "action": action,
+                    "resource": resource,
+                    "allowed": decision.allowed,
+                    "statement": decision.statement_ref,
+                    "reason": decision.reason,
+                }
+            )
 
     def calls(self, account: Optional[str] = None, product: Optional[str] = None, action: Optional[str] = None) -> dict:
         wanted = {"account": account, "product": product, "action": action}
@@ -84,7 +103,7 @@ class Admin:
         return request.path.startswith(self.PREFIX)
 
     def __call__(self, request: Request) -> Response:
-        route = self._routes.get((request.method, request.path[len(self.PREFIX):].strip("/")))
+        route = self._routes.get((request.method, request.path[len(self.PREFIX) :].strip("/")))
         if route is None:
             return _json({"error": f"no admin endpoint {request.method} {request.path}"}, 404)
         try:

@@ -1,4 +1,5 @@
 """``acs-emulator``: run the local cloud until SIGTERM/SIGINT."""
+
 import argparse
 import logging
 import signal
@@ -12,16 +13,32 @@ from .state import DEFAULT_TIMESTAMP_WINDOW, Settings, State
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="acs-emulator", description="Local emulator of Alibaba Cloud RAM, STS and ApsaraMQ for RocketMQ.")
+    parser = argparse.ArgumentParser(
+        prog="acs-emulator", description="Local emulator of Alibaba Cloud RAM, STS and ApsaraMQ for RocketMQ."
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default 0)")
-    parser.add_argument("--seed", required=True, help="seed YAML: the accounts at start and after POST /_emulator/reset")
-    parser.add_argument("--state", help="SQLite state file: loaded instead of the seed when it exists, written after every change")
-    parser.add_argument("--timestamp-window", type=int, default=DEFAULT_TIMESTAMP_WINDOW,
-                        help="seconds a signed request's timestamp may differ from the host clock (default 900)")
-    parser.add_argument("--token-ttl-cap", type=int, default=None,
-                        help="cap, in seconds, on the lifetime of issued STS tokens (tests of expiry); default no cap")
-    parser.add_argument("--log-level", default="WARNING", help="logging level of the request log on stderr (default WARNING)")
+    parser.add_argument(
+        "--seed", required=True, help="seed YAML: the accounts at start and after POST /_emulator/reset"
+    )
+    parser.add_argument(
+        "--state", help="SQLite state file: loaded instead of the seed when it exists, written after every change"
+    )
+    parser.add_argument(
+        "--timestamp-window",
+        type=int,
+        default=DEFAULT_TIMESTAMP_WINDOW,
+        help="seconds a signed request's timestamp may differ from the host clock (default 900)",
+    )
+    parser.add_argument(
+        "--token-ttl-cap",
+        type=int,
+        default=None,
+        help="cap, in seconds, on the lifetime of issued STS tokens (tests of expiry); default no cap",
+    )
+    parser.add_argument(
+        "--log-level", default="WARNING", help="logging level of the request log on stderr (default WARNING)"
+    )
     add_cli_arguments(parser)
     return parser.parse_args(argv)
 

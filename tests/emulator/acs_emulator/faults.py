@@ -19,6 +19,7 @@ Every matching call draws the same random numbers in the same order whatever the
 whole sequence of faults for a sequence of calls. The admin and health endpoints are never faulted (the server
 only consults the injector for cloud API calls).
 """
+
 import random
 import re
 import socket
@@ -42,14 +43,14 @@ class FaultSettings:
     latency_ms: int = 0
     latency_jitter_ms: int = 0
     throttle_rate: float = 0.0
-    retry_after: Optional[int] = None          # milliseconds, as the SDK reads x-acs-retry-after
+    retry_after: Optional[int] = None  # milliseconds, as the SDK reads x-acs-retry-after
     error_rate: float = 0.0
     drop_rate: float = 0.0
     lost_answer_rate: float = 0.0
-    lost_answer_limit: Optional[int] = None    # at most this many lost answers per action (None: no limit)
+    lost_answer_limit: Optional[int] = None  # at most this many lost answers per action (None: no limit)
     products: Tuple[str, ...] = ()
     actions: Tuple[str, ...] = ()
-    propagation_delay: float = 0.0             # seconds
+    propagation_delay: float = 0.0  # seconds
     seed: Optional[int] = None
 
     def merged(self, changes: Dict[str, Any]) -> "FaultSettings":
@@ -86,12 +87,18 @@ class FaultSettings:
 
 def _coerce(key: str, value: Any) -> Any:
     converters = {
-        "latency_ms": int, "latency_jitter_ms": int, "throttle_rate": float, "error_rate": float,
-        "drop_rate": float, "lost_answer_rate": float, "propagation_delay": float,
+        "latency_ms": int,
+        "latency_jitter_ms": int,
+        "throttle_rate": float,
+        "error_rate": float,
+        "drop_rate": float,
+        "lost_answer_rate": float,
+        "propagation_delay": float,
         "lost_answer_limit": lambda v: None if v in (None, "") else int(v),
         "retry_after": lambda v: None if v in (None, "", 0) else int(v),
         "seed": lambda v: None if v in (None, "") else int(v),
-        "products": _names, "actions": _names,
+        "products": _names,
+        "actions": _names,
     }
     try:
         return converters[key](value)
@@ -112,7 +119,7 @@ class Fault:
     """What the injector decided for one call."""
 
     delay_seconds: float = 0.0
-    kind: Optional[str] = None                 # None, "throttle", "error", "drop" or "lost_answer"
+    kind: Optional[str] = None  # None, "throttle", "error", "drop" or "lost_answer"
     status: int = 0
     headers: Dict[str, str] = field(default_factory=dict)
 
@@ -121,9 +128,15 @@ class Fault:
         if self.kind == "throttle":
             return ApiError(400, "Throttling.User", "Request was denied due to user flow control.")
         if self.kind == "error" and self.status == 503:
-            return ApiError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+            return ApiError(
+                503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server."
+            )
         if self.kind == "error":
-            return ApiError(500, "InternalError", "The request processing has failed due to some unknown error, exception or failure.")
+            return ApiError(
+                500,
+                "InternalError",
+                "The request processing has failed due to some unknown error, exception or failure.",
+            )
         return None
 
 
@@ -175,7 +188,9 @@ class FaultInjector:
 
     def applies_to(self, product: str, action: str) -> bool:
         settings = self._settings
-        return (not settings.products or product in settings.products) and (not settings.actions or action in settings.actions)
+        return (not settings.products or product in settings.products) and (
+            not settings.actions or action in settings.actions
+        )
 
     def decide(self, product: str, action: str, write: bool = True) -> Fault:
         """Draw the fault for one cloud API call (the same three draws per matching call, always).
@@ -252,8 +267,11 @@ def _identity_stamp(state, identity) -> Optional[float]:
 
 def _propagating(what: str, stamp: float, injector: FaultInjector) -> Decision:
     age = time.time() - stamp
-    return Decision(False, reason=f"{what} changed {age:.1f}s ago and is not yet visible "
-                                  f"(propagation delay {injector.settings.propagation_delay:g}s)")
+    return Decision(
+        False,
+        reason=f"{what} changed {age:.1f}s ago and is not yet visible "
+        f"(propagation delay {injector.settings.propagation_delay:g}s)",
+    )
 
 
 def drop_connection(environ: dict) -> None:
@@ -269,8 +287,12 @@ def drop_connection(environ: dict) -> None:
 def _pick_kind(settings: FaultSettings, draw: float) -> Optional[str]:
     threshold = 0.0
     # lost_answer comes last: a seed gives the same sequence of the other kinds as before it existed.
-    kinds = (("drop", settings.drop_rate), ("throttle", settings.throttle_rate), ("error", settings.error_rate),
-             ("lost_answer", settings.lost_answer_rate))
+    kinds = (
+        ("drop", settings.drop_rate),
+        ("throttle", settings.throttle_rate),
+        ("error", settings.error_rate),
+        ("lost_answer", settings.lost_answer_rate),
+    )
     for kind, rate in kinds:
         threshold += rate
         if draw < threshold:
@@ -282,27 +304,70 @@ def add_cli_arguments(parser) -> None:
     """The fault flags of ``acs-emulator`` (see README, "RocketMQ and faults")."""
     group = parser.add_argument_group("fault injection")
     group.add_argument("--latency-ms", type=int, default=0, help="added latency per call, milliseconds")
-    group.add_argument("--latency-jitter-ms", type=int, default=0, help="extra uniform random latency up to this, milliseconds")
-    group.add_argument("--throttle-rate", type=float, default=0.0, help="share of calls answered 400 Throttling.User (0-1)")
-    group.add_argument("--retry-after", type=int, default=None, help="x-acs-retry-after on throttled answers, milliseconds")
-    group.add_argument("--error-rate", type=float, default=0.0, help="share of calls answered 500 InternalError / 503 ServiceUnavailable")
-    group.add_argument("--drop-rate", type=float, default=0.0, help="share of calls whose connection is closed without an answer")
-    group.add_argument("--lost-answer-rate", type=float, default=0.0,
-                       help="share of write calls that run and commit, then lose their answer (connection closed)")
-    group.add_argument("--lost-answer-limit", type=int, default=None, help="at most this many lost answers per action (default no limit)")
-    group.add_argument("--fault-products", default="", help="comma-separated products faults apply to (ram,sts,rocketmq,mq); default all")
+    group.add_argument(
+        "--latency-jitter-ms", type=int, default=0, help="extra uniform random latency up to this, milliseconds"
+    )
+    group.add_argument(
+        "--throttle-rate", type=float, default=0.0, help="share of calls answered 400 Throttling.User (0-1)"
+    )
+    group.add_argument(
+        "--retry-after", type=int, default=None, help="x-acs-retry-after on throttled answers, milliseconds"
+    )
+    group.add_argument(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        help="share of calls answered 500 InternalError / 503 ServiceUnavailable",
+    )
+    group.add_argument(
+        "--drop-rate", type=float, default=0.0, help="share of calls whose connection is closed without an answer"
+    )
+    group.add_argument(
+        "--lost-answer-rate",
+        type=float,
+        default=0.0,
+        help="share of write calls that run and commit, then lose their answer (connection closed)",
+    )
+    group.add_argument(
+        "--lost-answer-limit",
+        type=int,
+        default=None,
+        help="at most this many lost answers per action (default no limit)",
+    )
+    group.add_argument(
+        "--fault-products",
+        default="",
+        help="comma-separated products faults apply to (ram,sts,rocketmq,mq); default all",
+    )
     group.add_argument("--fault-actions", default="", help="comma-separated actions faults apply to; default all")
-    group.add_argument("--propagation-delay", type=float, default=0.0,
-                       help="seconds a new or changed role, policy or attachment stays invisible to STS and authorization")
-    group.add_argument("--fault-seed", type=int, default=None, help="seed of the fault sequence (same seed, same faults)")
+    group.add_argument(
+        "--propagation-delay",
+        type=float,
+        default=0.0,
+        help="seconds a new or changed role, policy or attachment stays invisible to STS and authorization",
+    )
+    group.add_argument(
+        "--fault-seed", type=int, default=None, help="seed of the fault sequence (same seed, same faults)"
+    )
 
 
 def injector_from_args(args) -> FaultInjector:
     """Build the injector from parsed ``add_cli_arguments`` flags (raises FaultSettingsError on bad values)."""
-    return FaultInjector(FaultSettings().merged({
-        "latency_ms": args.latency_ms, "latency_jitter_ms": args.latency_jitter_ms,
-        "throttle_rate": args.throttle_rate, "retry_after": args.retry_after, "error_rate": args.error_rate,
-        "drop_rate": args.drop_rate, "lost_answer_rate": args.lost_answer_rate,
-        "lost_answer_limit": args.lost_answer_limit, "products": args.fault_products, "actions": args.fault_actions,
-        "propagation_delay": args.propagation_delay, "seed": args.fault_seed,
-    }))
+    return FaultInjector(
+        FaultSettings().merged(
+            {
+                "latency_ms": args.latency_ms,
+                "latency_jitter_ms": args.latency_jitter_ms,
+                "throttle_rate": args.throttle_rate,
+                "retry_after": args.retry_after,
+                "error_rate": args.error_rate,
+                "drop_rate": args.drop_rate,
+                "lost_answer_rate": args.lost_answer_rate,
+                "lost_answer_limit": args.lost_answer_limit,
+                "products": args.fault_products,
+                "actions": args.fault_actions,
+                "propagation_delay": args.propagation_delay,
+                "seed": args.fault_seed,
+            }
+        )
+    )

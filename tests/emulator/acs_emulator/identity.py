@@ -7,6 +7,7 @@ session by its role's current policies intersected with its session policy, and 
 inside its own account. A session whose role was deleted (or deleted and
 re-created: the RoleId differs) is refused every request with 403 NoPermission.
 """
+
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
@@ -23,12 +24,12 @@ CROSS_ACCOUNT_ACTIONS = frozenset({"sts:assumerole"})
 
 @dataclass(frozen=True)
 class Identity:
-    kind: str                              # "root" | "user" | "role"
+    kind: str  # "root" | "user" | "role"
     account_uid: str
     access_key_id: str
     user_name: Optional[str] = None
     user_id: Optional[str] = None
-    role_name: Optional[str] = None        # as in the role ARN (lower case)
+    role_name: Optional[str] = None  # as in the role ARN (lower case)
     role_id: Optional[str] = None
     session_name: Optional[str] = None
     session_policy: Optional[dict] = None
@@ -77,7 +78,11 @@ def find_credential(state: State, access_key_id: str, security_token: Optional[s
         if session is None:
             raise ApiError(400, "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
         if session.access_key_id != access_key_id:
-            raise ApiError(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.")
+            raise ApiError(
+                400,
+                "InvalidSecurityToken.MismatchWithAccessKey",
+                "Specified SecurityToken mismatch with the AccessKey.",
+            )
         return Credential(session.secret, session_identity(session), session)
     if access_key_id.startswith("STS."):
         raise ApiError(400, "MissingSecurityToken", "SecurityToken is mandatory for this action.")
@@ -97,14 +102,22 @@ def _permanent_credential(account: AccountState, access_key_id: str) -> Optional
     if str(key.get("status", "Active")) != "Active":
         raise ApiError(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
     user = account.ram.get_user(key["user_name"]) or {}
-    identity = Identity("user", account.uid, access_key_id, user_name=user.get("UserName", key["user_name"]),
-                        user_id=user.get("UserId"))
+    identity = Identity(
+        "user", account.uid, access_key_id, user_name=user.get("UserName", key["user_name"]), user_id=user.get("UserId")
+    )
     return Credential(key["secret"], identity)
 
 
 def session_identity(session: StsSession) -> Identity:
-    return Identity("role", session.account_uid, session.access_key_id, role_name=session.role_arn.rsplit("/", 1)[-1],
-                    role_id=session.role_id, session_name=session.session_name, session_policy=session.policy)
+    return Identity(
+        "role",
+        session.account_uid,
+        session.access_key_id,
+        role_name=session.role_arn.rsplit("/", 1)[-1],
+        role_id=session.role_id,
+        session_name=session.session_name,
+        session_policy=session.policy,
+    )
 
 
 def check_session_alive(state: State, session: StsSession) -> None:
@@ -157,11 +170,15 @@ def _policy_sets(state: State, identity: Identity) -> Optional[List[Tuple[str, L
     return sets
 
 
-def decide(state: State, identity: Identity, action: str, resource: str, context: Optional[Dict[str, Any]] = None) -> Decision:
+def decide(
+    state: State, identity: Identity, action: str, resource: str, context: Optional[Dict[str, Any]] = None
+) -> Decision:
     """May ``identity`` do ``action`` on ``resource`` now?"""
     owner = resource_account(resource)
     if owner and owner != identity.account_uid and action.lower() not in CROSS_ACCOUNT_ACTIONS:
-        return Decision(False, reason=f"the resource belongs to account {owner}; an identity acts only in its own account")
+        return Decision(
+            False, reason=f"the resource belongs to account {owner}; an identity acts only in its own account"
+        )
     if identity.kind == "root":
         return Decision(True, reason="the account root may do anything in its own account")
     policy_sets = _policy_sets(state, identity)
@@ -172,7 +189,14 @@ def decide(state: State, identity: Identity, action: str, resource: str, context
 
 def no_permission(action: str, resource: str, decision: Decision) -> ApiError:
     """The refusal as RAM words it, with the detail newer APIs add (AccessDeniedDetail)."""
-    return ApiError(403, "NoPermission", f"You are not authorized to do this action. Resource: {resource} Action: {action}",
-                    AccessDeniedDetail={"AuthAction": action, "AuthResource": resource,
-                                        "NoPermissionType": "ExplicitDeny" if decision.explicit_deny else "ImplicitDeny",
-                                        "PolicyType": "AccountLevelIdentityBasedPolicy"})
+    return ApiError(
+        403,
+        "NoPermission",
+        f"You are not authorized to do this action. Resource: {resource} Action: {action}",
+        AccessDeniedDetail={
+            "AuthAction": action,
+            "AuthResource": resource,
+            "NoPermissionType": "ExplicitDeny" if decision.explicit_deny else "ImplicitDeny",
+            "PolicyType": "AccountLevelIdentityBasedPolicy",
+        },
+    )

@@ -6,6 +6,7 @@ Resource; every condition operator of a statement must hold, each key of an oper
 holds when any of its listed values matches. A key missing from the request context makes a positive
 operator false and a negated one (``StringNotEquals``, ``NotIpAddress``...) true.
 """
+
 import datetime
 import ipaddress
 import re
@@ -19,8 +20,8 @@ NamedPolicy = Tuple[str, dict]
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    policy: Optional[str] = None       # name of the deciding policy
-    statement: Optional[int] = None    # index of the deciding statement in that policy
+    policy: Optional[str] = None  # name of the deciding policy
+    statement: Optional[int] = None  # index of the deciding statement in that policy
     reason: str = ""
 
     @property
@@ -64,6 +65,7 @@ def resource_matches(patterns: Iterable[str], resource: str) -> bool:
 
 
 # ---- conditions -------------------------------------------------------------------------------------------
+
 
 def _parse_date(value: Any) -> Optional[datetime.datetime]:
     if isinstance(value, datetime.datetime):
@@ -173,6 +175,7 @@ def conditions_hold(conditions: Optional[dict], context: Dict[str, Any]) -> bool
 
 # ---- permission policies --------------------------------------------------------------------------------
 
+
 def _statements(document: dict) -> List[dict]:
     return [s for s in as_list((document or {}).get("Statement")) if isinstance(s, dict)]
 
@@ -191,7 +194,9 @@ def _statement_applies(statement: dict, action: str, resource: str, context: Dic
     return conditions_hold(statement.get("Condition"), context)
 
 
-def evaluate(policies: Sequence[NamedPolicy], action: str, resource: str, context: Optional[Dict[str, Any]] = None) -> Decision:
+def evaluate(
+    policies: Sequence[NamedPolicy], action: str, resource: str, context: Optional[Dict[str, Any]] = None
+) -> Decision:
     """Decide ``action`` on ``resource`` under ``policies`` (a list of ``(name, document)``)."""
     context = context or {}
     allow: Optional[Decision] = None
@@ -207,8 +212,12 @@ def evaluate(policies: Sequence[NamedPolicy], action: str, resource: str, contex
     return allow or Decision(False, reason="no statement allows it (implicit deny)")
 
 
-def evaluate_all(policy_sets: Sequence[Tuple[str, Sequence[NamedPolicy]]], action: str, resource: str,
-                 context: Optional[Dict[str, Any]] = None) -> Decision:
+def evaluate_all(
+    policy_sets: Sequence[Tuple[str, Sequence[NamedPolicy]]],
+    action: str,
+    resource: str,
+    context: Optional[Dict[str, Any]] = None,
+) -> Decision:
     """Allowed only when every named set allows (a role's policies intersected with a session policy)."""
     decision = Decision(False, reason="no policy set")
     for label, policies in policy_sets:
@@ -220,13 +229,14 @@ def evaluate_all(policy_sets: Sequence[Tuple[str, Sequence[NamedPolicy]]], actio
 
 # ---- trust policies -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Principal:
     """Who asks to assume a role, as the trust policy sees it."""
 
     account_uid: str
-    arns: Tuple[str, ...] = ()          # acs:ram::<uid>:user/<name> or acs:ram::<uid>:role/<name> (lower-case name)
-    service: Optional[str] = None       # e.g. ecs.aliyuncs.com for a cloud service
+    arns: Tuple[str, ...] = ()  # acs:ram::<uid>:user/<name> or acs:ram::<uid>:role/<name> (lower-case name)
+    service: Optional[str] = None  # e.g. ecs.aliyuncs.com for a cloud service
 
 
 def _ram_principal_admits(entry: str, principal: Principal) -> bool:
@@ -249,14 +259,18 @@ def _principal_admits(block: Any, principal: Principal) -> bool:
         kind = kind.lower()
         if kind == "ram" and any(_ram_principal_admits(e, principal) for e in as_list(entries)):
             return True
-        if kind == "service" and principal.service and any(
-                str(e).lower() == principal.service.lower() for e in as_list(entries)):
+        if (
+            kind == "service"
+            and principal.service
+            and any(str(e).lower() == principal.service.lower() for e in as_list(entries))
+        ):
             return True
     return False
 
 
-def evaluate_trust(document: dict, principal: Principal, context: Optional[Dict[str, Any]] = None,
-                   action: str = "sts:AssumeRole") -> Decision:
+def evaluate_trust(
+    document: dict, principal: Principal, context: Optional[Dict[str, Any]] = None, action: str = "sts:AssumeRole"
+) -> Decision:
     """Decide whether a role's trust policy lets ``principal`` assume it (explicit Deny wins here too)."""
     context = context or {}
     allow: Optional[Decision] = None
@@ -293,7 +307,7 @@ def document_errors(document: Any) -> List[str]:
             errors.append(f"Statement[{index}] has no Action")
         if "Resource" not in statement and "NotResource" not in statement:
             errors.append(f"Statement[{index}] has no Resource")
-        for operator in (statement.get("Condition") or {}):
+        for operator in statement.get("Condition") or {}:
             if operator.lower() not in SUPPORTED_OPERATORS:
                 errors.append(f"Statement[{index}].Condition uses unknown operator {operator}")
     return errors

@@ -6,6 +6,7 @@
 - ROA (RocketMQ 5.x, 2022-08-01) and the MQ HTTP plane: any other path, matched against the
   ``method``/``path`` templates the handlers register (``@action(..., method="GET", path="/instances/{instanceId}")``).
 """
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,8 +22,21 @@ RPC_VERSIONS = {"2015-05-01": "ram", "2015-04-01": "sts"}
 HOST_PREFIXES = (("ram", "ram"), ("sts", "sts"), ("rocketmq", "rocketmq"))
 
 # Protocol parameters of RPC v1: not part of an action's own parameters.
-RPC_PROTOCOL_PARAMS = frozenset({"Action", "Version", "Format", "Timestamp", "SignatureNonce", "SignatureMethod",
-                                 "SignatureVersion", "SignatureType", "AccessKeyId", "SecurityToken", "Signature"})
+RPC_PROTOCOL_PARAMS = frozenset(
+    {
+        "Action",
+        "Version",
+        "Format",
+        "Timestamp",
+        "SignatureNonce",
+        "SignatureMethod",
+        "SignatureVersion",
+        "SignatureType",
+        "AccessKeyId",
+        "SecurityToken",
+        "Signature",
+    }
+)
 
 
 @dataclass
@@ -58,7 +72,11 @@ def _resolve_rpc(request: Request) -> Route:
     action = request.headers.get("x-acs-action") or params.get("Action")
     version = request.headers.get("x-acs-version") or params.get("Version")
     if not action:
-        raise ApiError(400, "MissingParameter.Action", "The input parameter Action that is mandatory for processing this request is not supplied.")
+        raise ApiError(
+            400,
+            "MissingParameter.Action",
+            "The input parameter Action that is mandatory for processing this request is not supplied.",
+        )
     product = RPC_VERSIONS.get(version or "") or product_from_host(request.host)
     if product is None:
         raise ApiError(400, "InvalidVersion", "Specified parameter Version is not valid.")

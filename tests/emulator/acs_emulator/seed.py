@@ -3,6 +3,7 @@
 See tests/emulator/README.md for the format. The account-level keys are checked here; each account part
 (``ram``, ``rocketmq``...) reads its own keys from the same account mapping.
 """
+
 import copy
 import re
 from typing import Dict

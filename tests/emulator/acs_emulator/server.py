@@ -3,6 +3,7 @@
 Layers: routing (``routing``) -> protocol and signatures (``protocol``) -> identity and policy engine
 (``identity``, ``policy_engine``) -> service models (``services``) -> state (``state``).
 """
+
 import dataclasses
 import importlib
 import logging
@@ -62,7 +63,9 @@ def authenticate(request: Request, state: State) -> Identity:
     # long as a request carrying it could still pass the timestamp check (state.NonceCache). The window follows the
     # host clock (clients sign with it), not the movable cloud clock. The code and message are the gateway's
     # (https://github.com/aliyun/alibaba-cloud-sdk-go/issues/39).
-    if signed.nonce and not state.nonces.use(signed.access_key_id, signed.nonce, time.time(), state.settings.timestamp_window):
+    if signed.nonce and not state.nonces.use(
+        signed.access_key_id, signed.nonce, time.time(), state.settings.timestamp_window
+    ):
         raise ApiError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
     if credential.session is not None:
         identity_layer.check_session_alive(state, credential.session)
@@ -86,8 +89,9 @@ class EmulatorApp:
     # authorization -----------------------------------------------------------------------------------------
     def authorize(self, call: Call, action: str, resource: str, context: dict) -> None:
         """``Call.authorizer``: decide from the current state, log the decision, refuse with 403 NoPermission."""
-        decision = (propagation_refusal(self.injector, self.state, call.identity, action, resource)
-                    or identity_layer.decide(self.state, call.identity, action, resource, context))
+        decision = propagation_refusal(
+            self.injector, self.state, call.identity, action, resource
+        ) or identity_layer.decide(self.state, call.identity, action, resource, context)
         self.record_decision(call, action, resource, decision)
         if not decision.allowed:
             raise identity_layer.no_permission(action, resource, decision)
@@ -120,8 +124,11 @@ class EmulatorApp:
             return rendering.render_error(product, error, request_id)
         except Exception:  # pylint: disable=broad-exception-caught  # a bug must still answer like the cloud does
             LOG.exception("internal error in %s", request.path)
-            return rendering.render_error(product, ApiError(500, "InternalError", "The request processing has failed due to some unknown error."),
-                                          request_id)
+            return rendering.render_error(
+                product,
+                ApiError(500, "InternalError", "The request processing has failed due to some unknown error."),
+                request_id,
+            )
 
     def _serve(self, route: Route, request: Request, request_id: str) -> Response:
         with self.state.lock:
@@ -154,10 +161,19 @@ class EmulatorApp:
 
     def _run(self, route: Route, caller: Identity, request: Request, request_id: str) -> dict:
         """Run the handler of an authenticated call; log it and persist what it changed."""
-        call = Call(product=route.product, action=route.action, params=route.params, identity=caller, state=self.state,
-                    source_ip=caller.source_ip, request_id=request_id, body=request.get_data(cache=True),
-                    headers=dict(request.headers.items()), authorizer=self.authorize,
-                    decision_logger=self.record_decision)
+        call = Call(
+            product=route.product,
+            action=route.action,
+            params=route.params,
+            identity=caller,
+            state=self.state,
+            source_ip=caller.source_ip,
+            request_id=request_id,
+            body=request.get_data(cache=True),
+            headers=dict(request.headers.items()),
+            authorizer=self.authorize,
+            decision_logger=self.record_decision,
+        )
         status = 500
         try:
             self._refuse_ended_session(caller, route)
@@ -167,7 +183,9 @@ class EmulatorApp:
             status = error.status
             raise
         finally:
-            self.audit.record_call(caller.account_uid, caller.arn, route.product, route.action, route.handler.write, status)
+            self.audit.record_call(
+                caller.account_uid, caller.arn, route.product, route.action, route.handler.write, status
+            )
         if route.handler.write or self.state.dirty:
             self.state.save()
         return body
@@ -181,6 +199,8 @@ class QuietRequestHandler(WSGIRequestHandler):
         self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
 
 
-def build_server(state: State, host: str = "127.0.0.1", port: int = 0, injector: Optional[FaultInjector] = None) -> BaseWSGIServer:
+def build_server(
+    state: State, host: str = "127.0.0.1", port: int = 0, injector: Optional[FaultInjector] = None
+) -> BaseWSGIServer:
     """A threaded werkzeug server for ``state`` (port 0: any free port, see ``server.server_port``)."""
     return make_server(host, port, EmulatorApp(state, injector), threaded=True, request_handler=QuietRequestHandler)

@@ -6,6 +6,7 @@ part type is registered with ``register_account_part`` so persistence can rebuil
 the whole state is written to SQLite (one table per account part, JSON per account) after every
 successful write call, and loaded at start instead of the seed.
 """
+
 import json
 import os
 import secrets
@@ -25,20 +26,23 @@ class PartType:
     """How to build one service model of an account from the seed and from its persisted dict."""
 
     name: str
-    from_seed: Callable[[str, dict], Any]      # (account uid, account seed) -> part
-    from_dict: Callable[[str, dict], Any]      # (account uid, persisted dict) -> part
+    from_seed: Callable[[str, dict], Any]  # (account uid, account seed) -> part
+    from_dict: Callable[[str, dict], Any]  # (account uid, persisted dict) -> part
 
 
 PART_TYPES: Dict[str, PartType] = {}
 
 
-def register_account_part(name: str, from_seed: Callable[[str, dict], Any], from_dict: Callable[[str, dict], Any]) -> None:
+def register_account_part(
+    name: str, from_seed: Callable[[str, dict], Any], from_dict: Callable[[str, dict], Any]
+) -> None:
     """Declare a service model kept per account (called by the service module that owns it)."""
     PART_TYPES[name] = PartType(name, from_seed, from_dict)
 
 
 def _ram_from_seed(uid: str, account_seed: dict):
     from .services.ram_model import RamBackend  # pylint: disable=import-outside-toplevel
+
     backend = RamBackend(uid)
     backend.seed(account_seed)
     return backend
@@ -46,6 +50,7 @@ def _ram_from_seed(uid: str, account_seed: dict):
 
 def _ram_from_dict(uid: str, data: dict):
     from .services.ram_model import RamBackend  # pylint: disable=import-outside-toplevel
+
     return RamBackend.from_dict(uid, data)
 
 
@@ -56,9 +61,9 @@ register_account_part("ram", _ram_from_seed, _ram_from_dict)
 class AccountState:
     uid: str
     alias: str
-    root_keys: Dict[str, str]          # AccessKeyId -> secret of the account's root keys
-    ram: Any = None                    # services.ram_model.RamBackend
-    rocketmq: Any = None               # RocketMQ model (part 2)
+    root_keys: Dict[str, str]  # AccessKeyId -> secret of the account's root keys
+    ram: Any = None  # services.ram_model.RamBackend
+    rocketmq: Any = None  # RocketMQ model (part 2)
 
     def part(self, name: str) -> Any:
         return getattr(self, name, None)
@@ -71,15 +76,15 @@ class StsSession:
     access_key_id: str
     secret: str
     token: str
-    account_uid: str                   # the role's account
+    account_uid: str  # the role's account
     role_name: str
     role_id: str
     role_arn: str
     session_name: str
-    expires: float                     # epoch seconds (emulator clock)
+    expires: float  # epoch seconds (emulator clock)
     issued: float
     caller_arn: str = ""
-    policy: Optional[dict] = None      # the session policy given to AssumeRole
+    policy: Optional[dict] = None  # the session policy given to AssumeRole
     source_identity: str = ""
 
     def to_dict(self) -> dict:
@@ -152,7 +157,7 @@ class NonceCache:
 @dataclass
 class Settings:
     timestamp_window: int = DEFAULT_TIMESTAMP_WINDOW
-    token_ttl_cap: Optional[int] = None    # seconds; caps the lifetime of issued STS tokens (tests)
+    token_ttl_cap: Optional[int] = None  # seconds; caps the lifetime of issued STS tokens (tests)
 
 
 @dataclass
@@ -160,7 +165,7 @@ class State:
     """Everything the emulated cloud knows. Take ``lock`` around any read-modify-write."""
 
     accounts: Dict[str, AccountState]
-    build_accounts: Callable[[], Dict[str, AccountState]]      # the seed, for reset
+    build_accounts: Callable[[], Dict[str, AccountState]]  # the seed, for reset
     settings: Settings = field(default_factory=Settings)
     store: Optional["SqliteStore"] = None
     sessions: Dict[str, StsSession] = field(default_factory=dict)  # by AccessKeyId
@@ -170,8 +175,9 @@ class State:
     dirty: bool = False
 
     @classmethod
-    def start(cls, build_accounts: Callable[[], Dict[str, AccountState]], settings: Settings,
-              state_file: Optional[str] = None) -> "State":
+    def start(
+        cls, build_accounts: Callable[[], Dict[str, AccountState]], settings: Settings, state_file: Optional[str] = None
+    ) -> "State":
         """The state from ``state_file`` when it exists, otherwise from the seed (and saved there)."""
         store = SqliteStore(state_file) if state_file else None
         if store is not None and store.exists():
@@ -253,13 +259,27 @@ def _account_dump(account: AccountState) -> dict:
 
 
 def _session_dump(session: StsSession, now: float) -> dict:
-    return {"access_key_id": session.access_key_id, "role_arn": session.role_arn, "session_name": session.session_name,
-            "caller_arn": session.caller_arn, "expiration": _iso(session.expires), "expired": session.expires <= now}
+    return {
+        "access_key_id": session.access_key_id,
+        "role_arn": session.role_arn,
+        "session_name": session.session_name,
+        "caller_arn": session.caller_arn,
+        "expiration": _iso(session.expires),
+        "expired": session.expires <= now,
+    }
 
 
 # Login profiles keep only password hashes, but a hash is still no business of a test log.
-_SECRET_KEYS = {"secret", "accesskeysecret", "access_key_secret", "password", "token", "securitytoken",
-                "password_hash", "password_history"}
+_SECRET_KEYS = {
+    "secret",
+    "accesskeysecret",
+    "access_key_secret",
+    "password",
+    "token",
+    "securitytoken",
+    "password_hash",
+    "password_history",
+}
 
 
 def _redact(value: Any) -> Any:
@@ -281,7 +301,9 @@ class SqliteStore:
         if not os.path.exists(self.path):
             return False
         with self._connect() as db:
-            return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='accounts'").fetchone() is not None
+            return (
+                db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='accounts'").fetchone() is not None
+            )
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
@@ -300,18 +322,27 @@ class SqliteStore:
             db.execute(f"CREATE TABLE IF NOT EXISTS {self._table(part)} (uid TEXT PRIMARY KEY, data TEXT NOT NULL)")
 
     def save(self, accounts: Dict[str, AccountState], sessions: Dict[str, StsSession], clock_offset: float) -> None:
-        with self._connect() as db:   # one transaction: a crash never leaves half a state
+        with self._connect() as db:  # one transaction: a crash never leaves half a state
             self._create(db)
             for table in ("meta", "accounts", "sts_sessions", *(self._table(p) for p in PART_TYPES)):
                 db.execute(f"DELETE FROM {table}")
-            db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", json.dumps(SCHEMA_VERSION)),
-                                                              ("clock_offset", json.dumps(clock_offset))])
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("schema", json.dumps(SCHEMA_VERSION)), ("clock_offset", json.dumps(clock_offset))],
+            )
             for account in accounts.values():
-                db.execute("INSERT INTO accounts VALUES (?, ?, ?)", (account.uid, account.alias, json.dumps(account.root_keys)))
+                db.execute(
+                    "INSERT INTO accounts VALUES (?, ?, ?)", (account.uid, account.alias, json.dumps(account.root_keys))
+                )
                 for part in PART_TYPES:
                     if account.part(part) is not None:
-                        db.execute(f"INSERT INTO {self._table(part)} VALUES (?, ?)", (account.uid, json.dumps(_part_dict(account.part(part)))))
-            db.executemany("INSERT INTO sts_sessions VALUES (?, ?)", [(k, json.dumps(s.to_dict())) for k, s in sessions.items()])
+                        db.execute(
+                            f"INSERT INTO {self._table(part)} VALUES (?, ?)",
+                            (account.uid, json.dumps(_part_dict(account.part(part)))),
+                        )
+            db.executemany(
+                "INSERT INTO sts_sessions VALUES (?, ?)", [(k, json.dumps(s.to_dict())) for k, s in sessions.items()]
+            )
         # the file holds AccessKey secrets: keep it private to the user
         os.chmod(self.path, 0o600)
 
@@ -320,11 +351,15 @@ class SqliteStore:
         with self._connect() as db:
             self._create(db)
             meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
-            accounts = {uid: AccountState(uid, alias, json.loads(keys))
-                        for uid, alias, keys in db.execute("SELECT uid, alias, root_keys FROM accounts")}
+            accounts = {
+                uid: AccountState(uid, alias, json.loads(keys))
+                for uid, alias, keys in db.execute("SELECT uid, alias, root_keys FROM accounts")
+            }
             for name, part_type in PART_TYPES.items():
                 for uid, data in db.execute(f"SELECT uid, data FROM {self._table(name)}"):
                     if uid in accounts:
                         setattr(accounts[uid], name, part_type.from_dict(uid, json.loads(data)))
-            sessions = {k: StsSession(**json.loads(v)) for k, v in db.execute("SELECT access_key_id, data FROM sts_sessions")}
+            sessions = {
+                k: StsSession(**json.loads(v)) for k, v in db.execute("SELECT access_key_id, data FROM sts_sessions")
+            }
         return accounts, sessions, float(meta.get("clock_offset", 0.0))

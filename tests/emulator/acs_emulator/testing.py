@@ -1,9 +1,10 @@
 """Test helper: run the emulator as a subprocess of its console command.
 
-    with running_emulator(seed="tests/emulator/seed-example.yml") as emu:
-        client = Client(Config(..., endpoint=emu.endpoint, protocol="http"))
-        assert emu.calls(product="ram")["writes"] == 0
+with running_emulator(seed="tests/emulator/seed-example.yml") as emu:
+    client = Client(Config(..., endpoint=emu.endpoint, protocol="http"))
+    assert emu.calls(product="ram")["writes"] == 0
 """
+
 import contextlib
 import json as jsonlib
 import os
@@ -32,7 +33,9 @@ def emulator_command() -> list:
     """The ``acs-emulator`` console command of this interpreter's environment (or the module as fallback)."""
     beside = os.path.join(os.path.dirname(sys.executable), "acs-emulator")
     found = beside if os.path.exists(beside) else shutil.which("acs-emulator")
-    return [found] if found else [sys.executable, "-c", "import sys; from acs_emulator.cli import main; sys.exit(main())"]
+    return (
+        [found] if found else [sys.executable, "-c", "import sys; from acs_emulator.cli import main; sys.exit(main())"]
+    )
 
 
 def clean_environment() -> dict:
@@ -51,15 +54,21 @@ class RunningEmulator:
         """Call ``/_emulator/<path>`` ("calls", "/calls" or "/_emulator/calls") with an optional JSON body; the JSON
         answer (EmulatorError on 4xx/5xx)."""
         path = path.lstrip("/")
-        path = path[len("_emulator/"):] if path.startswith("_emulator/") else path
+        path = path[len("_emulator/") :] if path.startswith("_emulator/") else path
         data = jsonlib.dumps(json).encode() if json is not None else (b"" if method.upper() == "POST" else None)
-        request = urllib.request.Request(f"{self.url}/_emulator/{path}", data=data, method=method.upper(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.url}/_emulator/{path}",
+            data=data,
+            method=method.upper(),
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with _OPENER.open(request, timeout=10) as response:
                 return jsonlib.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
-            raise EmulatorError(f"admin {method} {path} failed: {exc.code} {exc.read().decode(errors='replace')}") from exc
+            raise EmulatorError(
+                f"admin {method} {path} failed: {exc.code} {exc.read().decode(errors='replace')}"
+            ) from exc
 
     def calls(self, **filters) -> dict:
         query = "&".join(f"{k}={v}" for k, v in filters.items() if v is not None)
@@ -99,7 +108,7 @@ def _read_url(process: subprocess.Popen, errors, timeout: float) -> str:
         errors.seek(0)
         reason = errors.read().decode(errors="replace").strip()[-2000:]
         raise EmulatorError(f"acs-emulator did not start (exit code {process.poll()}): {reason or line.strip()!r}")
-    return line[len(LISTENING):].strip()
+    return line[len(LISTENING) :].strip()
 
 
 def _wait_healthy(url: str, timeout: float) -> None:

@@ -1,5 +1,6 @@
 """Shared fixtures: one emulator per test session (subprocess of ``acs-emulator``), reset before each test,
 and clients of the official SDKs pointed at it."""
+
 import json
 import os
 import pathlib
@@ -13,8 +14,8 @@ for _variable in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL
 
 # pylint: disable=wrong-import-position  # the SDKs read proxy variables at import time
 from alibabacloud_ram20150501 import models as ram_models
-from alibabacloud_rocketmq20220801 import models as rocketmq_models
 from alibabacloud_ram20150501.client import Client as RamClient
+from alibabacloud_rocketmq20220801 import models as rocketmq_models
 from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi import models as open_api_models
@@ -61,7 +62,15 @@ class Cloud:
     """The emulator seen through the official SDKs, with the seed's keys (tests get it as the ``cloud`` fixture)."""
 
     A_UID, B_UID, C_UID = A_UID, B_UID, C_UID
-    A_ROOT, A_ADMIN, B_ROOT, B_ADMIN, B_ALICE, C_ADMIN, C_CAROL = A_ROOT, A_ADMIN, B_ROOT, B_ADMIN, B_ALICE, C_ADMIN, C_CAROL
+    A_ROOT, A_ADMIN, B_ROOT, B_ADMIN, B_ALICE, C_ADMIN, C_CAROL = (
+        A_ROOT,
+        A_ADMIN,
+        B_ROOT,
+        B_ADMIN,
+        B_ALICE,
+        C_ADMIN,
+        C_CAROL,
+    )
     ram_models, sts_models, rocketmq_models = ram_models, sts_models, rocketmq_models
     Key = Key
 
@@ -70,7 +79,9 @@ class Cloud:
 
     def config(self, key: Key, **extra) -> open_api_models.Config:
         options = {"endpoint": self.emu.endpoint, "protocol": "http", "read_timeout": 10000, **extra}
-        return open_api_models.Config(access_key_id=key.id, access_key_secret=key.secret, security_token=key.token, **options)
+        return open_api_models.Config(
+            access_key_id=key.id, access_key_secret=key.secret, security_token=key.token, **options
+        )
 
     def sts(self, key: Key, **extra) -> StsClient:
         return StsClient(self.config(key, **extra))
@@ -78,10 +89,14 @@ class Cloud:
     def ram(self, key: Key, **extra) -> RamClient:
         return RamClient(self.config(key, **extra))
 
-    def create_role(self, name: str, trust: str, policies=(), max_session_duration: Optional[int] = None, owner: Key = A_ADMIN) -> dict:
+    def create_role(
+        self, name: str, trust: str, policies=(), max_session_duration: Optional[int] = None, owner: Key = A_ADMIN
+    ) -> dict:
         """Create a role through the RAM API and attach ``policies`` (system names or ``(name, document)`` custom ones)."""
         ram = self.ram(owner)
-        request = ram_models.CreateRoleRequest(role_name=name, assume_role_policy_document=trust, max_session_duration=max_session_duration)
+        request = ram_models.CreateRoleRequest(
+            role_name=name, assume_role_policy_document=trust, max_session_duration=max_session_duration
+        )
         role = ram.create_role(request).body.role
         for policy in policies:
             self.attach(owner, "role", name, *(policy if isinstance(policy, tuple) else (policy,)))
@@ -95,9 +110,13 @@ class Cloud:
             ram.create_policy(ram_models.CreatePolicyRequest(policy_name=policy, policy_document=document))
             policy_type = "Custom"
         if kind == "role":
-            ram.attach_policy_to_role(ram_models.AttachPolicyToRoleRequest(policy_type=policy_type, policy_name=policy, role_name=name))
+            ram.attach_policy_to_role(
+                ram_models.AttachPolicyToRoleRequest(policy_type=policy_type, policy_name=policy, role_name=name)
+            )
         else:
-            ram.attach_policy_to_user(ram_models.AttachPolicyToUserRequest(policy_type=policy_type, policy_name=policy, user_name=name))
+            ram.attach_policy_to_user(
+                ram_models.AttachPolicyToUserRequest(policy_type=policy_type, policy_name=policy, user_name=name)
+            )
 
     def grant_assume_role(self, owner: Key, user: str) -> None:
         self.attach(owner, "user", user, "AliyunSTSAssumeRoleAccess")

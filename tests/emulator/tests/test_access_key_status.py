@@ -4,6 +4,7 @@
 Authorization is ram:UpdateAccessKey on acs:ram:*:<account>:user/<name> (the UpdateAccessKey reference); without
 UserName the caller's own key is meant, as for the other AccessKey calls.
 """
+
 import pytest
 
 from acs_emulator.testing import running_emulator
@@ -19,7 +20,9 @@ def statuses(ram, cloud, user=None) -> dict:
 
 
 def set_status(ram, cloud, key_id, status, user=None):
-    return ram.update_access_key(cloud.ram_models.UpdateAccessKeyRequest(user_name=user, user_access_key_id=key_id, status=status))
+    return ram.update_access_key(
+        cloud.ram_models.UpdateAccessKeyRequest(user_name=user, user_access_key_id=key_id, status=status)
+    )
 
 
 @pytest.fixture
@@ -71,7 +74,9 @@ def test_update_access_key_needs_ram_update_access_key_on_the_user(cloud):
 
 
 def test_without_user_name_the_caller_disables_its_own_key(cloud):
-    own_key = cloud.document(cloud.allow(["ram:UpdateAccessKey", "ram:ListAccessKeys"], f"acs:ram:*:{cloud.B_UID}:user/alice"))
+    own_key = cloud.document(
+        cloud.allow(["ram:UpdateAccessKey", "ram:ListAccessKeys"], f"acs:ram:*:{cloud.B_UID}:user/alice")
+    )
     cloud.attach(cloud.B_ADMIN, "user", "alice", "own-keys", own_key)
     alice = cloud.ram(cloud.B_ALICE)
     assert statuses(alice, cloud) == {cloud.B_ALICE.id: "Active"}, "ListAccessKeys without UserName: the caller's keys"
@@ -89,7 +94,9 @@ def test_the_key_must_belong_to_the_user_named(cloud, bob):
     assert cloud.ram(cloud.A_ADMIN).get_account_alias().body.account_alias == "owner-a"
 
 
-@pytest.mark.parametrize("status, code, http", [("Disabled", "InvalidParameter.Status", 400), ("", "MissingParameter.Status", 400)])
+@pytest.mark.parametrize(
+    "status, code, http", [("Disabled", "InvalidParameter.Status", 400), ("", "MissingParameter.Status", 400)]
+)
 def test_bad_status_is_refused(cloud, bob, status, code, http):
     ram, key = bob
     refused = cloud.error(lambda: set_status(ram, cloud, key.id, status or None, "bob"))

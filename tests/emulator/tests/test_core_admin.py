@@ -1,4 +1,5 @@
 """Routing, request ids and the admin interface under /_emulator/."""
+
 import json
 import re
 import urllib.error
@@ -61,7 +62,10 @@ def test_calls_are_counted_per_account_product_and_kind(cloud):
     a_ram = cloud.emu.calls(account=cloud.A_UID, product="ram")
     assert (a_ram["reads"], a_ram["writes"]) == (2, 1)
     assert [(c["action"], c["write"], c["status"]) for c in a_ram["calls"]] == [
-        ("CreateUser", True, 200), ("ListUsers", False, 200), ("GetUser", False, 404)]
+        ("CreateUser", True, 200),
+        ("ListUsers", False, 200),
+        ("GetUser", False, 404),
+    ]
     assert a_ram["calls"][0]["identity"] == f"acs:ram::{cloud.A_UID}:user/admin"
     assert cloud.emu.calls()["reads"] == 3
     cloud.emu.reset_calls()
@@ -93,7 +97,7 @@ def test_clock_moves_forward_only(cloud):
 def test_faults_apply_to_api_calls_until_reset(cloud):
     assert cloud.emu.admin("POST", "faults", {"error_rate": 1.0, "products": ["sts"]})["settings"]["error_rate"] == 1.0
     assert cloud.error(lambda: cloud.identity(cloud.B_ALICE)).status_code in (500, 503)
-    assert cloud.emu.calls()["calls"] == []          # a faulted call never reached the service
+    assert cloud.emu.calls()["calls"] == []  # a faulted call never reached the service
     cloud.emu.reset()
     assert cloud.identity(cloud.B_ALICE)["IdentityType"] == "RAMUser"
 

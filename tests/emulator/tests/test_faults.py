@@ -3,6 +3,7 @@
 Rates are checked over a bounded number of calls with a tolerance of three binomial standard deviations
 (``sqrt(n p (1 - p))``); with a fixed seed the sequence is the same on every run, so the checks do not flake.
 """
+
 import json
 import math
 import pathlib
@@ -20,7 +21,6 @@ from darabonba.exceptions import UnretryableException
 from mq_http_sdk.mq_client import MQClient
 from mq_http_sdk.mq_exception import MQServerException
 from mq_http_sdk.mq_producer import TopicMessage
-
 from Tea.exceptions import TeaException
 
 from acs_emulator.testing import EmulatorError, running_emulator
@@ -34,8 +34,10 @@ CALLS = 120
 @pytest.fixture
 def faults(emu):
     """Set fault settings through the admin interface; the ``emu`` fixture's reset clears them for the next test."""
+
     def configure(**settings) -> dict:
         return emu.admin("POST", "faults", settings)
+
     return configure
 
 
@@ -104,7 +106,7 @@ def test_faults_hit_only_the_chosen_products_and_actions(cloud, faults):
     client = RocketMQClient(cloud.config(cloud.A_ADMIN))
     assert cloud.error(lambda: client.get_topic(INSTANCE, "orders-v5")).status_code in (500, 503)
     assert client.list_topics(INSTANCE, rmq.ListTopicsRequest()).body.data.total_count == 2
-    assert cloud.identity(cloud.A_ADMIN)["AccountId"] == cloud.A_UID          # STS untouched
+    assert cloud.identity(cloud.A_ADMIN)["AccountId"] == cloud.A_UID  # STS untouched
 
 
 def test_mq_http_plane_is_throttled_in_its_own_error_format(cloud, faults):
@@ -124,8 +126,8 @@ def test_latency_with_jitter(cloud, faults):
         client.get_instance(INSTANCE)
         durations.append(time.monotonic() - started)
     assert min(durations) >= 0.08
-    assert max(durations) < 0.16 + 0.15                       # 80 ms + up to 80 ms jitter + local overhead
-    assert max(durations) - min(durations) > 0.01             # the jitter varies
+    assert max(durations) < 0.16 + 0.15  # 80 ms + up to 80 ms jitter + local overhead
+    assert max(durations) - min(durations) > 0.01  # the jitter varies
 
 
 def test_admin_and_health_are_never_faulted(emu, faults):
@@ -143,17 +145,48 @@ def test_bad_settings_are_refused(emu):
 
 
 def test_start_up_flags_set_the_faults():
-    flags = ["--throttle-rate", "1", "--retry-after", "2000", "--fault-products", "rocketmq,mq", "--fault-actions", "GetInstance",
-             "--latency-ms", "5", "--latency-jitter-ms", "5", "--error-rate", "0", "--drop-rate", "0",
-             "--propagation-delay", "30", "--fault-seed", "9"]
+    flags = [
+        "--throttle-rate",
+        "1",
+        "--retry-after",
+        "2000",
+        "--fault-products",
+        "rocketmq,mq",
+        "--fault-actions",
+        "GetInstance",
+        "--latency-ms",
+        "5",
+        "--latency-jitter-ms",
+        "5",
+        "--error-rate",
+        "0",
+        "--drop-rate",
+        "0",
+        "--propagation-delay",
+        "30",
+        "--fault-seed",
+        "9",
+    ]
     with running_emulator(seed=str(SEED), args=flags) as emulator:
         settings = emulator.admin("GET", "faults")["settings"]
-        assert settings == {"latency_ms": 5, "latency_jitter_ms": 5, "throttle_rate": 1.0, "retry_after": 2000, "error_rate": 0.0,
-                            "drop_rate": 0.0, "lost_answer_rate": 0.0, "lost_answer_limit": None,
-                            "products": ["rocketmq", "mq"], "actions": ["GetInstance"],
-                            "propagation_delay": 30.0, "seed": 9}
-        config = open_api_models.Config(access_key_id=A_ADMIN[0], access_key_secret=A_ADMIN[1], endpoint=emulator.endpoint, protocol="http")
-        assert RamClient(config).list_users(ram_models.ListUsersRequest()).body.users.user     # the seed has settled
+        assert settings == {
+            "latency_ms": 5,
+            "latency_jitter_ms": 5,
+            "throttle_rate": 1.0,
+            "retry_after": 2000,
+            "error_rate": 0.0,
+            "drop_rate": 0.0,
+            "lost_answer_rate": 0.0,
+            "lost_answer_limit": None,
+            "products": ["rocketmq", "mq"],
+            "actions": ["GetInstance"],
+            "propagation_delay": 30.0,
+            "seed": 9,
+        }
+        config = open_api_models.Config(
+            access_key_id=A_ADMIN[0], access_key_secret=A_ADMIN[1], endpoint=emulator.endpoint, protocol="http"
+        )
+        assert RamClient(config).list_users(ram_models.ListUsersRequest()).body.users.user  # the seed has settled
         with pytest.raises(ThrottlingException):
             RocketMQClient(config).get_instance(INSTANCE)
     with pytest.raises(EmulatorError):
@@ -193,9 +226,18 @@ def test_propagation_delay_holds_back_a_new_grant_of_a_live_session(cloud, fault
     cloud.grant_assume_role(cloud.B_ADMIN, "alice")
     session = cloud.assume_role(cloud.B_ALICE, cloud.role_arn(cloud.A_UID, "mq-late"))
     faults(propagation_delay=delay)
-    grant = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["mq:QueryInstanceBaseInfo", "mq:PUB"], "Resource": "acs:mq:*:*:*"}]})
+    grant = json.dumps(
+        {
+            "Version": "1",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["mq:QueryInstanceBaseInfo", "mq:PUB"], "Resource": "acs:mq:*:*:*"}
+            ],
+        }
+    )
     cloud.attach(cloud.A_ADMIN, "role", "mq-late", "mq-late-pub", grant)
-    producer = MQClient(cloud.emu.url, session.id, session.secret, session.token).get_producer("MQ_INST_1000000000000001_BXhFHbcq", "orders")
+    producer = MQClient(cloud.emu.url, session.id, session.secret, session.token).get_producer(
+        "MQ_INST_1000000000000001_BXhFHbcq", "orders"
+    )
     with pytest.raises(MQServerException) as caught:
         producer.publish_message(TopicMessage("too early"))
     assert caught.value.type == "AccessDenied"

@@ -3,6 +3,7 @@
 Account A owns the RocketMQ 5.x instance; it lets partner B in through a role with a topic-level policy, and
 revokes that access step by step. Every decision is taken at request time from the current state.
 """
+
 from alibabacloud_rocketmq20220801.client import Client as RocketMQClient
 
 INSTANCE = "rmq-cn-emu5x0001"
@@ -10,7 +11,9 @@ EXTERNAL_ID = "partner-b-7f3a"
 
 
 def topic_policy(cloud, topic):
-    return cloud.document(cloud.allow("rocketmq:GetTopic", f"acs:rocketmq:*:{cloud.A_UID}:instance/{INSTANCE}/topic/{topic}"))
+    return cloud.document(
+        cloud.allow("rocketmq:GetTopic", f"acs:rocketmq:*:{cloud.A_UID}:instance/{INSTANCE}/topic/{topic}")
+    )
 
 
 def trust_of(cloud, uid):
@@ -25,7 +28,9 @@ def refusal(cloud, call):
 def test_cross_account_role_flow(cloud):
     ram_a, models = cloud.ram(cloud.A_ADMIN), cloud.ram_models
     # A creates the role trusting B, with a policy on one topic only
-    role = cloud.create_role("PartnerOps", trust_of(cloud, cloud.B_UID), policies=[("OrdersTopicRead", topic_policy(cloud, "orders-v5"))])
+    role = cloud.create_role(
+        "PartnerOps", trust_of(cloud, cloud.B_UID), policies=[("OrdersTopicRead", topic_policy(cloud, "orders-v5"))]
+    )
 
     def assume(external_id=EXTERNAL_ID):
         return cloud.assume_role(cloud.B_ALICE, role["Arn"], session="alice", external_id=external_id)
@@ -44,11 +49,15 @@ def test_cross_account_role_flow(cloud):
     assert refusal(cloud, lambda: assume(external_id="guessed")) == ("NoPermission", 403)
 
     # detaching the policy makes the live token fail at once
-    ram_a.detach_policy_from_role(models.DetachPolicyFromRoleRequest(policy_type="Custom", policy_name="OrdersTopicRead", role_name="PartnerOps"))
+    ram_a.detach_policy_from_role(
+        models.DetachPolicyFromRoleRequest(policy_type="Custom", policy_name="OrdersTopicRead", role_name="PartnerOps")
+    )
     assert refusal(cloud, lambda: rocketmq.get_topic(INSTANCE, "orders-v5")) == ("NoPermission", 403)
 
     # removing B from the trust refuses new AssumeRole
-    ram_a.update_role(models.UpdateRoleRequest(role_name="PartnerOps", new_assume_role_policy_document=trust_of(cloud, cloud.C_UID)))
+    ram_a.update_role(
+        models.UpdateRoleRequest(role_name="PartnerOps", new_assume_role_policy_document=trust_of(cloud, cloud.C_UID))
+    )
     assert refusal(cloud, assume) == ("NoPermission", 403)
 
     # deleting the role ends the old session entirely, even for calls that need no permission

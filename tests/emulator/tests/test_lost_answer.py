@@ -3,6 +3,7 @@
 What a reset connection or a proxy timeout does after the cloud applied a write (issue 15); the client cannot tell it
 from a drop, which is the point: the collection must find out by reading.
 """
+
 import pathlib
 
 import pytest
@@ -18,6 +19,7 @@ SEED = pathlib.Path(__file__).resolve().parents[1] / "seed-example.yml"
 def faults(emu):
     def configure(**settings) -> dict:
         return emu.admin("POST", "faults", settings)
+
     return configure
 
 
@@ -45,7 +47,11 @@ def test_reads_and_other_actions_are_answered(cloud, faults):
     faults(lost_answer_rate=1.0, actions=["CreateUser", "GetUser", "ListUsers"])
     ram = cloud.ram(cloud.A_ADMIN)
     assert ram.list_users(ram_models.ListUsersRequest()).body.users.user, "a read is never hit"
-    ram.create_role(ram_models.CreateRoleRequest(role_name="answered", assume_role_policy_document=cloud.trust(f"acs:ram::{cloud.B_UID}:root")))
+    ram.create_role(
+        ram_models.CreateRoleRequest(
+            role_name="answered", assume_role_policy_document=cloud.trust(f"acs:ram::{cloud.B_UID}:root")
+        )
+    )
     counts = cloud.emu.admin("GET", "faults")["counts"]
     assert counts["lost_answer"] == 0 and counts["matched"] == 1
 
@@ -57,17 +63,22 @@ def test_the_limit_loses_only_the_first_answers_of_each_action(cloud, faults):
         create_user(ram, "lost-2")
     assert create_user(ram, "answered-2").body.user.user_name == "answered-2"
     refused = cloud.error(lambda: create_user(ram, "lost-2"))
-    assert refused.code == "EntityAlreadyExists.User", "a blind retry of a lost create fails: what the client layer must avoid"
+    assert refused.code == "EntityAlreadyExists.User", (
+        "a blind retry of a lost create fails: what the client layer must avoid"
+    )
     with pytest.raises(UnretryableException):
         ram.create_group(ram_models.CreateGroupRequest(group_name="lost-group"))
-    assert ram.create_group(ram_models.CreateGroupRequest(group_name="answered-group")).body.group.group_name == "answered-group"
+    assert (
+        ram.create_group(ram_models.CreateGroupRequest(group_name="answered-group")).body.group.group_name
+        == "answered-group"
+    )
     assert cloud.emu.admin("GET", "faults")["counts"]["lost_answer"] == 2
 
 
 def test_a_lost_refusal_is_lost_too(cloud, faults):
     faults(lost_answer_rate=1.0, actions=["CreateUser"])
     with pytest.raises(UnretryableException):
-        create_user(cloud.ram(cloud.A_ADMIN), "admin")      # exists in the seed: refused, and the refusal never arrives
+        create_user(cloud.ram(cloud.A_ADMIN), "admin")  # exists in the seed: refused, and the refusal never arrives
     assert [call["status"] for call in cloud.emu.calls(action="CreateUser")["calls"]] == [409]
 
 
@@ -88,9 +99,12 @@ def test_a_seed_repeats_the_lost_answers_and_keeps_the_other_kinds_in_place(clou
     with_lost = outcomes(throttle_rate=0.2, lost_answer_rate=0.3)
     assert with_lost == outcomes(throttle_rate=0.2, lost_answer_rate=0.3)
     without = outcomes(throttle_rate=0.2)
-    assert [kind for kind in with_lost if kind == "Throttling.User"] == [kind for kind in without if kind == "Throttling.User"]
-    assert [index for index, kind in enumerate(with_lost) if kind == "Throttling.User"] == \
-        [index for index, kind in enumerate(without) if kind == "Throttling.User"], "lost_answer is drawn last"
+    assert [kind for kind in with_lost if kind == "Throttling.User"] == [
+        kind for kind in without if kind == "Throttling.User"
+    ]
+    assert [index for index, kind in enumerate(with_lost) if kind == "Throttling.User"] == [
+        index for index, kind in enumerate(without) if kind == "Throttling.User"
+    ], "lost_answer is drawn last"
     assert 3 <= with_lost.count("lost or dropped") <= 15
 
 

@@ -4,6 +4,7 @@ Account A owns MQ_INST_1000000000000001_BXhFHbcq (topics orders, payments, audit
 GID_payments_consumer, GID_audit). A trusts account B with a role; B's user alice assumes it and messages with
 the temporary key and token, every request authorized against the role's current policies.
 """
+
 import pathlib
 import threading
 import time
@@ -27,7 +28,10 @@ def mq_arn(name: str) -> str:
 
 def orders_grant(cloud, instance_right: bool = True) -> str:
     """Publish and subscribe on topic orders with group GID_orders_consumer, nothing else."""
-    statements = [cloud.allow(["mq:PUB", "mq:SUB"], mq_arn("orders")), cloud.allow("mq:SUB", mq_arn("GID_orders_consumer"))]
+    statements = [
+        cloud.allow(["mq:PUB", "mq:SUB"], mq_arn("orders")),
+        cloud.allow("mq:SUB", mq_arn("GID_orders_consumer")),
+    ]
     if instance_right:
         statements.append(cloud.allow("mq:QueryInstanceBaseInfo", f"acs:mq:*:*:{INSTANCE}"))
     return cloud.document(*statements)
@@ -75,12 +79,20 @@ def test_partner_publishes_and_consumes_the_granted_topic(cloud, orders_partner)
     assert [m.message_body_md5 for m in received] == [s.message_body_md5 for s in sent]
     assert received[0].message_tag == "created" and received[0].get_message_key() == "k0"
     assert all(m.consumed_times == 1 for m in received)
-    orders_partner.get_consumer(INSTANCE, "orders", "GID_orders_consumer").ack_message([m.receipt_handle for m in received])
+    orders_partner.get_consumer(INSTANCE, "orders", "GID_orders_consumer").ack_message(
+        [m.receipt_handle for m in received]
+    )
     assert mq_error(lambda: consume(orders_partner, "orders", "GID_orders_consumer")).type == "MessageNotExist"
     session_arn = f"acs:ram::{cloud.A_UID}:assumed-role/{ROLE}/alice-mq"
-    allowed = {(d["action"], d["resource"]) for d in cloud.emu.decisions() if d["identity"] == session_arn and d["allowed"]}
-    assert allowed == {("mq:QueryInstanceBaseInfo", f"acs:mq:*:*:{INSTANCE}"), ("mq:PUB", mq_arn("orders")),
-                       ("mq:SUB", mq_arn("orders")), ("mq:SUB", mq_arn("GID_orders_consumer"))}
+    allowed = {
+        (d["action"], d["resource"]) for d in cloud.emu.decisions() if d["identity"] == session_arn and d["allowed"]
+    }
+    assert allowed == {
+        ("mq:QueryInstanceBaseInfo", f"acs:mq:*:*:{INSTANCE}"),
+        ("mq:PUB", mq_arn("orders")),
+        ("mq:SUB", mq_arn("orders")),
+        ("mq:SUB", mq_arn("GID_orders_consumer")),
+    }
 
 
 @pytest.mark.parametrize("operation", ["publish payments", "consume payments", "consume with another group"])
@@ -108,7 +120,7 @@ def test_system_pub_only_policy_publishes_but_cannot_consume(cloud):
 
 
 def test_an_account_reaches_anothers_instance_only_through_a_role(cloud):
-    b_admin = mq_client(cloud.emu, cloud.B_ADMIN)          # AdministratorAccess, but in account B
+    b_admin = mq_client(cloud.emu, cloud.B_ADMIN)  # AdministratorAccess, but in account B
     assert mq_error(lambda: publish(b_admin, "orders", "x")).type == "AccessDenied"
     assert publish(mq_client(cloud.emu, cloud.A_ROOT), "orders", "by the owner").message_id
 
@@ -119,7 +131,9 @@ def test_detaching_the_policy_cuts_a_consumer_mid_stream(cloud, orders_partner):
     first = consume(orders_partner, "orders", "GID_orders_consumer", batch=1)
     assert [m.message_body for m in first] == ["order-0"]
     ram = cloud.ram(cloud.A_ADMIN)
-    ram.detach_policy_from_role(cloud.ram_models.DetachPolicyFromRoleRequest(policy_type="Custom", policy_name=GRANT, role_name=ROLE))
+    ram.detach_policy_from_role(
+        cloud.ram_models.DetachPolicyFromRoleRequest(policy_type="Custom", policy_name=GRANT, role_name=ROLE)
+    )
     assert mq_error(lambda: consume(orders_partner, "orders", "GID_orders_consumer", batch=1)).type == "AccessDenied"
     consumer = orders_partner.get_consumer(INSTANCE, "orders", "GID_orders_consumer")
     assert mq_error(lambda: consumer.ack_message([first[0].receipt_handle])).type == "AccessDenied"
@@ -129,7 +143,7 @@ def test_unacknowledged_message_is_delivered_again_after_its_invisibility_time(c
     publish(orders_partner, "orders", "at-least-once")
     first = consume(orders_partner, "orders", "GID_orders_consumer")
     assert mq_error(lambda: consume(orders_partner, "orders", "GID_orders_consumer")).type == "MessageNotExist"
-    assert first[0].next_consume_time - first[0].first_consume_time == 300_000   # the real 5 minutes
+    assert first[0].next_consume_time - first[0].first_consume_time == 300_000  # the real 5 minutes
     cloud.emu.advance_clock(301)
     again = consume(orders_partner, "orders", "GID_orders_consumer")
     assert [m.message_id for m in again] == [first[0].message_id]
@@ -182,4 +196,6 @@ def test_messages_and_offsets_survive_a_restart_with_state(cloud, tmp_path):
         received = consume(owner, "orders", "GID_orders_consumer", batch=1)
         owner.get_consumer(INSTANCE, "orders", "GID_orders_consumer").ack_message([received[0].receipt_handle])
     with running_emulator(seed=str(SEED), args=["--state", str(state)]) as second:
-        assert [m.message_body for m in consume(mq_client(second, cloud.A_ROOT), "orders", "GID_orders_consumer")] == ["two"]
+        assert [m.message_body for m in consume(mq_client(second, cloud.A_ROOT), "orders", "GID_orders_consumer")] == [
+            "two"
+        ]

@@ -1,4 +1,5 @@
 """The RAM backend's rules, checked directly on the model (the SDK tests cover the wire)."""
+
 import json
 import pathlib
 
@@ -11,12 +12,20 @@ from acs_emulator.services.system_policies import SYSTEM_POLICIES
 
 SEED = pathlib.Path(__file__).resolve().parents[1] / "seed-example.yml"
 UID = "1000000000000001"
-TRUST_B = json.dumps({"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
-                                     "Principal": {"RAM": ["acs:ram::2000000000000002:root"]}}], "Version": "1"})
+TRUST_B = json.dumps(
+    {
+        "Statement": [
+            {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": ["acs:ram::2000000000000002:root"]}}
+        ],
+        "Version": "1",
+    }
+)
 
 
 def permission(*actions: str, resource: str = "*") -> str:
-    return json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": resource}]})
+    return json.dumps(
+        {"Version": "1", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": resource}]}
+    )
 
 
 @pytest.fixture(name="ram")
@@ -37,26 +46,52 @@ def test_seed_loads_users_keys_and_system_policy_attachments():
 
     assert ram.alias == "partner-b"
     assert ram.find_access_key("EMUAKBALICE000000002") == {
-        "user_name": "alice", "user_id": ram.get_user("alice")["UserId"],
-        "secret": "emu-b-alice-secret-000000000002", "status": "Active"}
+        "user_name": "alice",
+        "user_id": ram.get_user("alice")["UserId"],
+        "secret": "emu-b-alice-secret-000000000002",
+        "status": "Active",
+    }
     assert ram.find_access_key("EMUAKBROOT0000000002") is None, "root keys belong to the account, not to RAM"
     assert ram.policy_documents_for_user("admin") == [
-        ("AdministratorAccess", json.loads(SYSTEM_POLICIES["AdministratorAccess"]["PolicyDocument"]))]
+        ("AdministratorAccess", json.loads(SYSTEM_POLICIES["AdministratorAccess"]["PolicyDocument"]))
+    ]
     assert ram.policy_documents_for_user("alice") == []
 
 
 def test_seed_with_custom_policies_and_roles():
     ram = RamBackend(UID)
-    ram.seed({"alias": "owner-a",
-              "policies": [{"name": "orders-pub", "document": {"Version": "1", "Statement": [
-                  {"Effect": "Allow", "Action": "mq:PUB", "Resource": "acs:mq:*:*:MQ_INST_1%orders"}]}}],
-              "roles": [{"name": "PartnerOps", "trust": json.loads(TRUST_B), "max_session_duration": 7200,
-                         "policies": ["orders-pub", "AliyunMQReadOnlyAccess"]}]})
+    ram.seed(
+        {
+            "alias": "owner-a",
+            "policies": [
+                {
+                    "name": "orders-pub",
+                    "document": {
+                        "Version": "1",
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "mq:PUB", "Resource": "acs:mq:*:*:MQ_INST_1%orders"}
+                        ],
+                    },
+                }
+            ],
+            "roles": [
+                {
+                    "name": "PartnerOps",
+                    "trust": json.loads(TRUST_B),
+                    "max_session_duration": 7200,
+                    "policies": ["orders-pub", "AliyunMQReadOnlyAccess"],
+                }
+            ],
+        }
+    )
 
     role = ram.get_role("partnerops")
     assert role["RoleName"] == "PartnerOps" and role["MaxSessionDuration"] == 7200
     assert json.loads(role["AssumeRolePolicyDocument"]) == json.loads(TRUST_B)
-    assert [name for name, _doc in ram.policy_documents_for_role("PartnerOps")] == ["orders-pub", "AliyunMQReadOnlyAccess"]
+    assert [name for name, _doc in ram.policy_documents_for_role("PartnerOps")] == [
+        "orders-pub",
+        "AliyunMQReadOnlyAccess",
+    ]
 
 
 def test_role_names_are_unique_case_insensitively_and_keep_their_case(ram):
@@ -69,33 +104,50 @@ def test_role_names_are_unique_case_insensitively_and_keep_their_case(ram):
     assert (clash.status, clash.code) == (409, "EntityAlreadyExists.Role")
 
 
-@pytest.mark.parametrize("name, trust, duration, code", [
-    ("x" * 65, TRUST_B, 3600, "InvalidParameter.RoleName.Length"),
-    ("bad_name", TRUST_B, 3600, "InvalidParameter.RoleName.InvalidChars"),
-    ("ok", TRUST_B, 3599, "InvalidParameter.MaxSessionDuration"),
-    ("ok", TRUST_B, 43201, "InvalidParameter.MaxSessionDuration"),
-    ("ok", "{not json", 3600, "MalformedPolicyDocument"),
-    ("ok", permission("sts:AssumeRole"), 3600, "MalformedPolicyDocument"),
-    ("ok", TRUST_B.replace("sts:AssumeRole", "ram:*"), 3600, "MalformedPolicyDocument"),
-    ("ok", TRUST_B + " " * 2048, 3600, "InvalidParameter.AssumeRolePolicyDocument.Length"),
-])
+@pytest.mark.parametrize(
+    "name, trust, duration, code",
+    [
+        ("x" * 65, TRUST_B, 3600, "InvalidParameter.RoleName.Length"),
+        ("bad_name", TRUST_B, 3600, "InvalidParameter.RoleName.InvalidChars"),
+        ("ok", TRUST_B, 3599, "InvalidParameter.MaxSessionDuration"),
+        ("ok", TRUST_B, 43201, "InvalidParameter.MaxSessionDuration"),
+        ("ok", "{not json", 3600, "MalformedPolicyDocument"),
+        ("ok", permission("sts:AssumeRole"), 3600, "MalformedPolicyDocument"),
+        ("ok", TRUST_B.replace("sts:AssumeRole", "ram:*"), 3600, "MalformedPolicyDocument"),
+        ("ok", TRUST_B + " " * 2048, 3600, "InvalidParameter.AssumeRolePolicyDocument.Length"),
+    ],
+)
 def test_create_role_validation(ram, name, trust, duration, code):
     error = error_of(ram.create_role, name, trust, None, duration)
     assert (error.status, error.code) == (400, code)
     assert ram.get_role(name) is None
 
 
-@pytest.mark.parametrize("document, detail", [
-    ({"Version": "2", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "Version"),
-    ({"Version": "1", "Statement": []}, "Statement"),
-    ({"Version": "1", "Statement": [{"Action": "*", "Resource": "*"}]}, "Effect"),
-    ({"Version": "1", "Statement": [{"Effect": "Allow", "Resource": "*"}]}, "Action"),
-    ({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "mq PUB", "Resource": "*"}]}, "Action"),
-    ({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*"}]}, "Resource"),
-    ({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Principal": {"RAM": "*"}}]}, "Principal"),
-    ({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"IpAddress": "x"}}]},
-     "Condition"),
-])
+@pytest.mark.parametrize(
+    "document, detail",
+    [
+        ({"Version": "2", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "Version"),
+        ({"Version": "1", "Statement": []}, "Statement"),
+        ({"Version": "1", "Statement": [{"Action": "*", "Resource": "*"}]}, "Effect"),
+        ({"Version": "1", "Statement": [{"Effect": "Allow", "Resource": "*"}]}, "Action"),
+        ({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "mq PUB", "Resource": "*"}]}, "Action"),
+        ({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*"}]}, "Resource"),
+        (
+            {
+                "Version": "1",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Principal": {"RAM": "*"}}],
+            },
+            "Principal",
+        ),
+        (
+            {
+                "Version": "1",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"IpAddress": "x"}}],
+            },
+            "Condition",
+        ),
+    ],
+)
 def test_permission_document_grammar(document, detail):
     error = error_of(parse_policy_document, json.dumps(document))
     assert error.code == "MalformedPolicyDocument" and detail in error.message
@@ -114,11 +166,17 @@ def test_five_versions_then_limit_or_rotation(ram):
     limit = error_of(ram.create_policy_version, "orders", permission("mq:*"))
     assert (limit.status, limit.code) == (409, "LimitExceeded.Policy.Version")
 
-    rotated = ram.create_policy_version("orders", permission("mq:*"), set_as_default=True,
-                                        rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded")
+    rotated = ram.create_policy_version(
+        "orders",
+        permission("mq:*"),
+        set_as_default=True,
+        rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded",
+    )
     versions = ram.list_policy_versions("orders", "Custom")
     assert rotated["VersionId"] == "v6" and rotated["IsDefaultVersion"] is True
-    assert [v["VersionId"] for v in versions] == ["v1", "v3", "v4", "v5", "v6"], "v1 was the default, v2 the oldest other"
+    assert [v["VersionId"] for v in versions] == ["v1", "v3", "v4", "v5", "v6"], (
+        "v1 was the default, v2 the oldest other"
+    )
     assert [v["VersionId"] for v in versions if v["IsDefaultVersion"]] == ["v6"]
 
 
@@ -127,7 +185,9 @@ def test_rotation_keeps_the_default_version(ram):
     for _version in range(4):
         ram.create_policy_version("orders", permission("mq:SUB"))
     ram.set_default_policy_version("orders", "v2")
-    ram.create_policy_version("orders", permission("mq:*"), rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded")
+    ram.create_policy_version(
+        "orders", permission("mq:*"), rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded"
+    )
 
     assert [v["VersionId"] for v in ram.list_policy_versions("orders", "Custom")] == ["v2", "v3", "v4", "v5", "v6"]
     assert ram.get_policy("orders", "Custom")[1]["VersionId"] == "v2"
@@ -150,8 +210,12 @@ def test_get_policy_reads_the_live_default_document(ram):
 
     policy, default = ram.get_policy("orders", "Custom")
     assert policy["DefaultVersion"] == "v2" and policy["AttachmentCount"] == 0
-    assert default == {"VersionId": "v2", "PolicyDocument": permission("mq:SUB"), "IsDefaultVersion": True,
-                       "CreateDate": default["CreateDate"]}
+    assert default == {
+        "VersionId": "v2",
+        "PolicyDocument": permission("mq:SUB"),
+        "IsDefaultVersion": True,
+        "CreateDate": default["CreateDate"],
+    }
 
 
 def test_delete_conflicts_until_everything_is_detached(ram):
@@ -178,10 +242,16 @@ def test_attachment_errors(ram):
 
     again = error_of(ram.attach_policy, "user", "ALICE", "AliyunSTSAssumeRoleAccess", "System")
     assert (again.status, again.code) == (409, "EntityAlreadyExists.User.Policy")
-    assert error_of(ram.attach_policy, "user", "alice", "AliyunSTSAssumeRoleAccess", "Custom").code == "EntityNotExist.Policy"
+    assert (
+        error_of(ram.attach_policy, "user", "alice", "AliyunSTSAssumeRoleAccess", "Custom").code
+        == "EntityNotExist.Policy"
+    )
     assert error_of(ram.attach_policy, "user", "alice", "NoSuchPolicy", "System").code == "EntityNotExist.Policy"
     assert error_of(ram.attach_policy, "role", "nobody", "AdministratorAccess", "System").code == "EntityNotExist.Role"
-    assert error_of(ram.attach_policy, "user", "alice", "AdministratorAccess", "system").code == "InvalidParameter.PolicyType"
+    assert (
+        error_of(ram.attach_policy, "user", "alice", "AdministratorAccess", "system").code
+        == "InvalidParameter.PolicyType"
+    )
     missing = error_of(ram.detach_policy, "user", "alice", "AdministratorAccess", "System")
     assert (missing.status, missing.code) == (404, "EntityNotExist.User.Policy")
     assert ram.entities_for_policy("AliyunSTSAssumeRoleAccess", "System")["Users"][0]["UserName"] == "alice"
@@ -225,10 +295,12 @@ def test_tags_on_roles_and_policies(ram):
     assert [r["RoleName"] for r in ram.list_roles({"team": "sec"})] == ["audit"]
     assert [r["RoleName"] for r in ram.list_roles({"team": None})] == ["ops", "audit"]
     assert ram.list_tag_resources("policy") == [
-        {"ResourceName": "orders", "ResourceType": "policy", "TagKey": "env", "TagValue": "prod"}]
+        {"ResourceName": "orders", "ResourceType": "policy", "TagKey": "env", "TagValue": "prod"}
+    ]
     ram.untag_resources("role", ["audit"], ["team"])
     assert ram.list_tag_resources("role", ["audit"]) == [
-        {"ResourceName": "audit", "ResourceType": "role", "TagKey": "env", "TagValue": "prod"}]
+        {"ResourceName": "audit", "ResourceType": "role", "TagKey": "env", "TagValue": "prod"}
+    ]
     assert error_of(ram.tag_resources, "policy", ["AdministratorAccess"], {"a": "b"}).code == "EntityNotExist.Policy"
     assert error_of(ram.tag_resources, "role", ["ops"], {"acs:x": "y"}).code == "InvalidParameter.Tag.Key"
 

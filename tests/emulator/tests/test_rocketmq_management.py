@@ -3,6 +3,7 @@
 Account A owns the 5.x instance rmq-cn-emu5x0001 (topics orders-v5, audit-v5; group GID_v5_orders) and the 4.x
 instance MQ_INST_1000000000000001_BXhFHbcq, which this API does not show.
 """
+
 import pytest
 from alibabacloud_rocketmq20220801 import models as rmq
 from alibabacloud_rocketmq20220801.client import Client as RocketMQClient
@@ -38,16 +39,20 @@ def topic_names(client: RocketMQClient, **paging) -> list:
 
 
 def test_management_calls_follow_the_granted_actions(cloud):
-    client = partner(cloud,
-                     cloud.allow(["rocketmq:GetInstance", "rocketmq:ListTopics", "rocketmq:GetTopic"], instance_arn(cloud, "*")),
-                     cloud.allow("rocketmq:CreateTopic", instance_arn(cloud, "/topic/partner-*")))
+    client = partner(
+        cloud,
+        cloud.allow(["rocketmq:GetInstance", "rocketmq:ListTopics", "rocketmq:GetTopic"], instance_arn(cloud, "*")),
+        cloud.allow("rocketmq:CreateTopic", instance_arn(cloud, "/topic/partner-*")),
+    )
     assert client.get_instance(INSTANCE).body.data.user_id == cloud.A_UID
     assert topic_names(client) == ["audit-v5", "orders-v5"]
     assert client.get_topic(INSTANCE, "orders-v5").body.data.message_type == "NORMAL"
     created = client.create_topic(INSTANCE, "partner-events", rmq.CreateTopicRequest(message_type="NORMAL"))
     assert created.body.success is True and created.body.data is True
     refused = {
-        "CreateTopic": lambda: client.create_topic(INSTANCE, "other-events", rmq.CreateTopicRequest(message_type="NORMAL")),
+        "CreateTopic": lambda: client.create_topic(
+            INSTANCE, "other-events", rmq.CreateTopicRequest(message_type="NORMAL")
+        ),
         "DeleteTopic": lambda: client.delete_topic(INSTANCE, "partner-events"),
         "ListInstances": lambda: client.list_instances(rmq.ListInstancesRequest()),
         "ListConsumerGroups": lambda: client.list_consumer_groups(INSTANCE, rmq.ListConsumerGroupsRequest()),
@@ -63,7 +68,11 @@ def test_consumer_groups_are_authorized_on_the_group_resource(cloud):
     client = partner(cloud, cloud.allow("rocketmq:*", instance_arn(cloud, "/consumerGroup/GID_partner_*")))
     client.create_consumer_group(INSTANCE, "GID_partner_a", create_group_request(remark="partner"))
     group = client.get_consumer_group(INSTANCE, "GID_partner_a").body.data
-    assert (group.consumer_group_id, group.remark, group.delivery_order_type) == ("GID_partner_a", "partner", "Concurrently")
+    assert (group.consumer_group_id, group.remark, group.delivery_order_type) == (
+        "GID_partner_a",
+        "partner",
+        "Concurrently",
+    )
     assert group.consume_retry_policy.max_retry_times == 5
     assert cloud.error(lambda: client.get_consumer_group(INSTANCE, "GID_v5_orders")).code == "NoPermission"
     assert cloud.error(lambda: client.list_topics(INSTANCE, rmq.ListTopicsRequest())).code == "NoPermission"
@@ -75,17 +84,24 @@ def test_read_only_system_policy_reads_everything_and_writes_nothing(cloud):
     client = partner(cloud)
     cloud.attach(cloud.A_ADMIN, "role", "rmq-partner", "AliyunMQReadOnlyAccess")
     listed = client.list_instances(rmq.ListInstancesRequest()).body.data
-    assert [i.instance_id for i in listed.list] == [INSTANCE]           # 5.x only: the 4.x instance is not listed
-    assert [g.consumer_group_id for g in client.list_consumer_groups(INSTANCE, rmq.ListConsumerGroupsRequest()).body.data.list] == ["GID_v5_orders"]
+    assert [i.instance_id for i in listed.list] == [INSTANCE]  # 5.x only: the 4.x instance is not listed
+    assert [
+        g.consumer_group_id
+        for g in client.list_consumer_groups(INSTANCE, rmq.ListConsumerGroupsRequest()).body.data.list
+    ] == ["GID_v5_orders"]
     assert cloud.error(lambda: client.delete_topic(INSTANCE, "orders-v5")).code == "NoPermission"
 
 
 def test_topic_lifecycle_and_its_error_codes(cloud):
     owner = rocketmq(cloud, cloud.A_ADMIN)
-    owner.create_topic(INSTANCE, "fifo-events", rmq.CreateTopicRequest(message_type="FIFO", remark="ordered", max_send_tps=500))
+    owner.create_topic(
+        INSTANCE, "fifo-events", rmq.CreateTopicRequest(message_type="FIFO", remark="ordered", max_send_tps=500)
+    )
     topic = owner.get_topic(INSTANCE, "fifo-events").body.data
     assert (topic.message_type, topic.remark, topic.max_send_tps, topic.status) == ("FIFO", "ordered", 500, "RUNNING")
-    duplicate = cloud.error(lambda: owner.create_topic(INSTANCE, "fifo-events", rmq.CreateTopicRequest(message_type="NORMAL")))
+    duplicate = cloud.error(
+        lambda: owner.create_topic(INSTANCE, "fifo-events", rmq.CreateTopicRequest(message_type="NORMAL"))
+    )
     assert (duplicate.code, duplicate.status_code) == ("Topic.AlreadyExists", 409)
     assert topic_names(owner, message_types=["FIFO"]) == ["fifo-events"]
     owner.delete_topic(INSTANCE, "fifo-events")
@@ -94,10 +110,13 @@ def test_topic_lifecycle_and_its_error_codes(cloud):
     assert cloud.error(lambda: owner.delete_topic(INSTANCE, "fifo-events")).code == "Topic.NotFound"
 
 
-@pytest.mark.parametrize("request_, code", [
-    (rmq.CreateTopicRequest(), "MissingParameter"),
-    (rmq.CreateTopicRequest(message_type="BROADCAST"), "InvalidParameter"),
-])
+@pytest.mark.parametrize(
+    "request_, code",
+    [
+        (rmq.CreateTopicRequest(), "MissingParameter"),
+        (rmq.CreateTopicRequest(message_type="BROADCAST"), "InvalidParameter"),
+    ],
+)
 def test_create_topic_validates_its_body(cloud, request_, code):
     error = cloud.error(lambda: rocketmq(cloud, cloud.A_ADMIN).create_topic(INSTANCE, "bad-topic", request_))
     assert (error.code, error.status_code) == (code, 400)
@@ -108,14 +127,24 @@ def test_create_consumer_group_needs_its_delivery_settings(cloud):
     error = cloud.error(lambda: owner.create_consumer_group(INSTANCE, "GID_bare", rmq.CreateConsumerGroupRequest()))
     assert (error.code, error.data["dynamicCode"]) == ("MissingParameter", "deliveryOrderType")
     owner.create_consumer_group(INSTANCE, "GID_new", create_group_request())
-    assert cloud.error(lambda: owner.create_consumer_group(INSTANCE, "GID_new", create_group_request())).code == "ConsumerGroup.AlreadyExists"
+    assert (
+        cloud.error(lambda: owner.create_consumer_group(INSTANCE, "GID_new", create_group_request())).code
+        == "ConsumerGroup.AlreadyExists"
+    )
 
 
 def test_lists_are_paged(cloud):
     owner = rocketmq(cloud, cloud.A_ADMIN)
     data = owner.list_topics(INSTANCE, rmq.ListTopicsRequest(page_number=2, page_size=1)).body.data
-    assert (data.page_number, data.page_size, data.total_count, [t.topic_name for t in data.list]) == (2, 1, 2, ["orders-v5"])
-    assert cloud.error(lambda: owner.list_topics(INSTANCE, rmq.ListTopicsRequest(page_size=0))).code == "InvalidParameter"
+    assert (data.page_number, data.page_size, data.total_count, [t.topic_name for t in data.list]) == (
+        2,
+        1,
+        2,
+        ["orders-v5"],
+    )
+    assert (
+        cloud.error(lambda: owner.list_topics(INSTANCE, rmq.ListTopicsRequest(page_size=0))).code == "InvalidParameter"
+    )
 
 
 @pytest.mark.parametrize("instance_id", ["rmq-cn-unknown", INSTANCE_4X])

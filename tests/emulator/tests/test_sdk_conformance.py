@@ -19,6 +19,7 @@ The oracle is the official SDKs installed in the venv, not the emulator's docume
 The actions come from the emulator's handler table (``routing.served_actions()``): an action without a scenario
 here fails ``test_every_served_action_has_a_scenario``.
 """
+
 import copy
 import inspect
 import re
@@ -65,6 +66,7 @@ def snake(name: str) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Tea model introspection
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def _sample(tp) -> Any:
     """A value of type ``tp`` that ``to_map`` writes out (to learn a field's wire name)."""
@@ -115,11 +117,17 @@ def check_value(value, tp, path: str) -> List[str]:
     if origin is list:
         if not isinstance(value, list):
             return [f"{path}: {type(value).__name__} where the model declares a list ({_type_name(tp)})"]
-        return [problem for i, item in enumerate(value) for problem in check_value(item, typing.get_args(tp)[0], f"{path}[{i}]")]
+        return [
+            problem
+            for i, item in enumerate(value)
+            for problem in check_value(item, typing.get_args(tp)[0], f"{path}[{i}]")
+        ]
     if origin is dict:
         if not isinstance(value, dict):
             return [f"{path}: {type(value).__name__} where the model declares a map ({_type_name(tp)})"]
-        return [problem for k, item in value.items() for problem in check_value(item, typing.get_args(tp)[1], f"{path}.{k}")]
+        return [
+            problem for k, item in value.items() for problem in check_value(item, typing.get_args(tp)[1], f"{path}.{k}")
+        ]
     if inspect.isclass(tp) and issubclass(tp, TeaModel):
         return check_model(value, tp, path)
     expected = {str: (str,), int: (int,), bool: (bool,), float: (int, float)}.get(tp)
@@ -132,11 +140,21 @@ def check_value(value, tp, path: str) -> List[str]:
 def _lost_in_round_trip(raw, mapped, path: str) -> List[str]:
     """Parts of ``raw`` that the SDK's ``from_map`` + ``to_map`` does not give back."""
     if isinstance(raw, dict) and isinstance(mapped, dict):
-        return [problem for key, value in raw.items()
-                for problem in (_lost_in_round_trip(value, mapped[key], f"{path}.{key}") if key in mapped
-                                else [f"{path}.{key}: dropped by the SDK's from_map/to_map"])]
+        return [
+            problem
+            for key, value in raw.items()
+            for problem in (
+                _lost_in_round_trip(value, mapped[key], f"{path}.{key}")
+                if key in mapped
+                else [f"{path}.{key}: dropped by the SDK's from_map/to_map"]
+            )
+        ]
     if isinstance(raw, list) and isinstance(mapped, list) and len(raw) == len(mapped):
-        return [problem for i, (a, b) in enumerate(zip(raw, mapped)) for problem in _lost_in_round_trip(a, b, f"{path}[{i}]")]
+        return [
+            problem
+            for i, (a, b) in enumerate(zip(raw, mapped))
+            for problem in _lost_in_round_trip(a, b, f"{path}[{i}]")
+        ]
     return [] if raw == mapped else [f"{path}: {raw!r} comes back from the SDK as {mapped!r}"]
 
 
@@ -168,14 +186,19 @@ def response_body_model(models, action: str):
 # Checks of the raw model in the test itself (the checker must catch what it claims to)
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def test_checker_catches_unknown_keys_wrong_types_and_unwrapped_lists():
     body = ram_models.ListRolesResponseBody
-    good = {"RequestId": "R", "IsTruncated": False,
-            "Roles": {"Role": [{"RoleName": "r", "MaxSessionDuration": 3600, "Tags": {"Tag": [{"TagKey": "k", "TagValue": "v"}]}}]}}
+    good = {
+        "RequestId": "R",
+        "IsTruncated": False,
+        "Roles": {
+            "Role": [{"RoleName": "r", "MaxSessionDuration": 3600, "Tags": {"Tag": [{"TagKey": "k", "TagValue": "v"}]}}]
+        },
+    }
     assert check_model(good, body) == []
     assert wire_fields(body)["Roles"][0] == "roles"
-    bad = {"RequestId": "R", "IsTruncated": "false", "Extra": 1,
-           "Roles": [{"RoleName": "r"}]}
+    bad = {"RequestId": "R", "IsTruncated": "false", "Extra": 1, "Roles": [{"RoleName": "r"}]}
     problems = check_model(bad, body)
     assert any("body.IsTruncated: str" in p for p in problems), problems
     assert any("body.Extra: not a field" in p for p in problems), problems
@@ -190,6 +213,7 @@ def test_checker_catches_unknown_keys_wrong_types_and_unwrapped_lists():
 # ---------------------------------------------------------------------------------------------------------------
 # Capturing clients
 # ---------------------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Exchange:
@@ -237,7 +261,11 @@ def _capturing(client_cls, product: str):
             except AlibabaCloudException as error:
                 exchange.error, exchange.status, exchange.body = error, error.status_code, RecordingStream.last
                 raise
-            exchange.status, exchange.headers, exchange.body = result.get("statusCode"), result.get("headers") or {}, RecordingStream.last
+            exchange.status, exchange.headers, exchange.body = (
+                result.get("statusCode"),
+                result.get("headers") or {},
+                RecordingStream.last,
+            )
             assert exchange.body == result.get("body"), "the recorded body is not the one the SDK parses"
             return result
 
@@ -258,7 +286,7 @@ class Session:
     def __init__(self, cloud, **config):
         self.cloud = cloud
         self.log: List[Exchange] = []
-        self.config = config    # e.g. signature_algorithm="v2": the SDK's older request and error-handling path
+        self.config = config  # e.g. signature_algorithm="v2": the SDK's older request and error-handling path
 
     def ram(self, key=None) -> RamClient:
         return CapturingRam(self.cloud.config(key or self.cloud.A_ADMIN, **self.config), self.log)
@@ -287,6 +315,7 @@ class Session:
             def call(*args, **kwargs):
                 current["action"] = "".join(part.title() for part in method_name.split("_"))
                 return method(*args, **kwargs)
+
             return call
 
         client.http.send_request = send_request
@@ -305,18 +334,33 @@ class Session:
         return self.cloud.trust(f"acs:ram::{self.cloud.A_UID}:root")
 
     def create_role(self, name: str = "Conformance", **extra) -> ram_models.CreateRoleResponseBodyRole:
-        request = ram_models.CreateRoleRequest(role_name=name, assume_role_policy_document=self.trust_a(),
-                                               description="conformance role", max_session_duration=3600, **extra)
+        request = ram_models.CreateRoleRequest(
+            role_name=name,
+            assume_role_policy_document=self.trust_a(),
+            description="conformance role",
+            max_session_duration=3600,
+            **extra,
+        )
         return self.ram().create_role(request).body.role
 
     def create_policy(self, name: str = "conformance-pub", **extra) -> None:
         document = self.cloud.document(self.cloud.allow("mq:PUB"))
-        self.ram().create_policy(ram_models.CreatePolicyRequest(policy_name=name, policy_document=document,
-                                                                description="conformance policy", **extra))
+        self.ram().create_policy(
+            ram_models.CreatePolicyRequest(
+                policy_name=name, policy_document=document, description="conformance policy", **extra
+            )
+        )
 
     def create_user(self, name: str = "conformance-user") -> None:
-        self.ram().create_user(ram_models.CreateUserRequest(user_name=name, display_name="Conformance", comments="c",
-                                                            email="c@example.com", mobile_phone="86-18600000000"))
+        self.ram().create_user(
+            ram_models.CreateUserRequest(
+                user_name=name,
+                display_name="Conformance",
+                comments="c",
+                email="c@example.com",
+                mobile_phone="86-18600000000",
+            )
+        )
 
     def attach(self, entity: str, name: str, policy: str = "conformance-pub", policy_type: str = "Custom") -> None:
         """AttachPolicyTo<entity> (Role, User or Group) of ``policy`` to the principal ``name``."""
@@ -335,12 +379,17 @@ class Session:
 
     def create_login_profile(self, user: str = "conformance-user") -> None:
         self.create_user(user)
-        self.ram().create_login_profile(ram_models.CreateLoginProfileRequest(
-            user_name=user, password="Conformance-Pass-1", password_reset_required=True, mfabind_required=True))
+        self.ram().create_login_profile(
+            ram_models.CreateLoginProfileRequest(
+                user_name=user, password="Conformance-Pass-1", password_reset_required=True, mfabind_required=True
+            )
+        )
 
     def add_version(self, name: str = "conformance-pub") -> str:
         document = self.cloud.document(self.cloud.allow(["mq:PUB", "mq:SUB"]))
-        request = ram_models.CreatePolicyVersionRequest(policy_name=name, policy_document=document, set_as_default=False)
+        request = ram_models.CreatePolicyVersionRequest(
+            policy_name=name, policy_document=document, set_as_default=False
+        )
         return self.ram().create_policy_version(request).body.policy_version.version_id
 
     def session_key(self):
@@ -348,9 +397,12 @@ class Session:
         return self.cloud.assume_role(self.cloud.A_ADMIN, role.arn, session="conformance")
 
     def group_request(self) -> rmq_models.CreateConsumerGroupRequest:
-        policy = rmq_models.CreateConsumerGroupRequestConsumeRetryPolicy(retry_policy="DefaultRetryPolicy", max_retry_times=5)
-        return rmq_models.CreateConsumerGroupRequest(delivery_order_type="Concurrently", consume_retry_policy=policy,
-                                                     remark="conformance group")
+        policy = rmq_models.CreateConsumerGroupRequestConsumeRetryPolicy(
+            retry_policy="DefaultRetryPolicy", max_retry_times=5
+        )
+        return rmq_models.CreateConsumerGroupRequest(
+            delivery_order_type="Concurrently", consume_retry_policy=policy, remark="conformance group"
+        )
 
     def publish(self, body: str = "hello", tag: str = "conformance") -> None:
         message = TopicMessage(body, tag)
@@ -364,7 +416,7 @@ class Session:
 # ---------------------------------------------------------------------------------------------------------------
 
 SCENARIOS: Dict[Tuple[str, str], Callable[[Session], None]] = {}
-ERROR_ONLY: Dict[Tuple[str, str], str] = {}   # actions that cannot succeed in the emulator: the error code expected
+ERROR_ONLY: Dict[Tuple[str, str], str] = {}  # actions that cannot succeed in the emulator: the error code expected
 
 
 def scenario(product: str, name: str, error_code: Optional[str] = None):
@@ -373,10 +425,12 @@ def scenario(product: str, name: str, error_code: Optional[str] = None):
         if error_code:
             ERROR_ONLY[(product, name)] = error_code
         return func
+
     return register
 
 
 # RAM: roles ----------------------------------------------------------------------------------------------------
+
 
 @scenario("ram", "CreateRole")
 def _create_role(s: Session):
@@ -392,9 +446,15 @@ def _get_role(s: Session):
 @scenario("ram", "UpdateRole")
 def _update_role(s: Session):
     s.create_role()
-    s.ram().update_role_with_options(ram_models.UpdateRoleRequest(
-        role_name="Conformance", new_description="updated", new_max_session_duration=7200,
-        new_assume_role_policy_document=s.trust_a()), RuntimeOptions())
+    s.ram().update_role_with_options(
+        ram_models.UpdateRoleRequest(
+            role_name="Conformance",
+            new_description="updated",
+            new_max_session_duration=7200,
+            new_assume_role_policy_document=s.trust_a(),
+        ),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "DeleteRole")
@@ -410,10 +470,13 @@ def _list_roles(s: Session):
     first = s.ram().list_roles_with_options(ram_models.ListRolesRequest(max_items=1), RuntimeOptions()).body
     assert first.is_truncated is True and first.marker
     s.ram().list_roles_with_options(ram_models.ListRolesRequest(max_items=1, marker=first.marker), RuntimeOptions())
-    s.ram().list_roles_with_options(ram_models.ListRolesRequest(tag=[ram_models.ListRolesRequestTag(key="team")]), RuntimeOptions())
+    s.ram().list_roles_with_options(
+        ram_models.ListRolesRequest(tag=[ram_models.ListRolesRequestTag(key="team")]), RuntimeOptions()
+    )
 
 
 # RAM: policies and versions --------------------------------------------------------------------------------------
+
 
 @scenario("ram", "CreatePolicy")
 def _create_policy(s: Session):
@@ -423,15 +486,21 @@ def _create_policy(s: Session):
 @scenario("ram", "GetPolicy")
 def _get_policy(s: Session):
     s.create_policy()
-    s.ram().get_policy_with_options(ram_models.GetPolicyRequest(policy_name="conformance-pub", policy_type="Custom"), RuntimeOptions())
-    s.ram().get_policy_with_options(ram_models.GetPolicyRequest(policy_name="AliyunSTSAssumeRoleAccess", policy_type="System"), RuntimeOptions())
+    s.ram().get_policy_with_options(
+        ram_models.GetPolicyRequest(policy_name="conformance-pub", policy_type="Custom"), RuntimeOptions()
+    )
+    s.ram().get_policy_with_options(
+        ram_models.GetPolicyRequest(policy_name="AliyunSTSAssumeRoleAccess", policy_type="System"), RuntimeOptions()
+    )
 
 
 @scenario("ram", "UpdatePolicyDescription")
 def _update_policy_description(s: Session):
     s.create_policy()
-    s.ram().update_policy_description_with_options(ram_models.UpdatePolicyDescriptionRequest(
-        policy_name="conformance-pub", new_description="updated"), RuntimeOptions())
+    s.ram().update_policy_description_with_options(
+        ram_models.UpdatePolicyDescriptionRequest(policy_name="conformance-pub", new_description="updated"),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "ListPolicies")
@@ -457,34 +526,43 @@ def _create_policy_version(s: Session):
 @scenario("ram", "GetPolicyVersion")
 def _get_policy_version(s: Session):
     s.create_policy()
-    s.ram().get_policy_version_with_options(ram_models.GetPolicyVersionRequest(
-        policy_name="conformance-pub", policy_type="Custom", version_id="v1"), RuntimeOptions())
-    s.ram().get_policy_version_with_options(ram_models.GetPolicyVersionRequest(
-        policy_name="AliyunSTSAssumeRoleAccess", policy_type="System", version_id="v1"), RuntimeOptions())
+    s.ram().get_policy_version_with_options(
+        ram_models.GetPolicyVersionRequest(policy_name="conformance-pub", policy_type="Custom", version_id="v1"),
+        RuntimeOptions(),
+    )
+    s.ram().get_policy_version_with_options(
+        ram_models.GetPolicyVersionRequest(
+            policy_name="AliyunSTSAssumeRoleAccess", policy_type="System", version_id="v1"
+        ),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "ListPolicyVersions")
 def _list_policy_versions(s: Session):
     s.create_policy()
     s.add_version()
-    s.ram().list_policy_versions_with_options(ram_models.ListPolicyVersionsRequest(
-        policy_name="conformance-pub", policy_type="Custom"), RuntimeOptions())
+    s.ram().list_policy_versions_with_options(
+        ram_models.ListPolicyVersionsRequest(policy_name="conformance-pub", policy_type="Custom"), RuntimeOptions()
+    )
 
 
 @scenario("ram", "DeletePolicyVersion")
 def _delete_policy_version(s: Session):
     s.create_policy()
     version = s.add_version()
-    s.ram().delete_policy_version_with_options(ram_models.DeletePolicyVersionRequest(
-        policy_name="conformance-pub", version_id=version), RuntimeOptions())
+    s.ram().delete_policy_version_with_options(
+        ram_models.DeletePolicyVersionRequest(policy_name="conformance-pub", version_id=version), RuntimeOptions()
+    )
 
 
 @scenario("ram", "SetDefaultPolicyVersion")
 def _set_default_policy_version(s: Session):
     s.create_policy()
     version = s.add_version()
-    s.ram().set_default_policy_version_with_options(ram_models.SetDefaultPolicyVersionRequest(
-        policy_name="conformance-pub", version_id=version), RuntimeOptions())
+    s.ram().set_default_policy_version_with_options(
+        ram_models.SetDefaultPolicyVersionRequest(policy_name="conformance-pub", version_id=version), RuntimeOptions()
+    )
 
 
 @scenario("ram", "ListEntitiesForPolicy")
@@ -495,11 +573,13 @@ def _list_entities_for_policy(s: Session):
     s.create_group()
     for entity, name in (("Role", "Conformance"), ("User", "conformance-user"), ("Group", "conformance-group")):
         s.attach(entity, name)
-    s.ram().list_entities_for_policy_with_options(ram_models.ListEntitiesForPolicyRequest(
-        policy_name="conformance-pub", policy_type="Custom"), RuntimeOptions())
+    s.ram().list_entities_for_policy_with_options(
+        ram_models.ListEntitiesForPolicyRequest(policy_name="conformance-pub", policy_type="Custom"), RuntimeOptions()
+    )
 
 
 # RAM: attachments ------------------------------------------------------------------------------------------------
+
 
 def _attachment_scenarios(entity: str, name_param: str, name: str, create: Callable[[Session], None]) -> None:
     """AttachPolicyTo<entity>, DetachPolicyFrom<entity> and ListPoliciesFor<entity>: the same three calls for roles,
@@ -536,6 +616,7 @@ _attachment_scenarios("Group", "group_name", "conformance-group", Session.create
 
 # RAM: users, groups, keys, alias ---------------------------------------------------------------------------------
 
+
 @scenario("ram", "CreateUser")
 def _create_user(s: Session):
     s.create_user()
@@ -551,8 +632,10 @@ def _get_user(s: Session):
 @scenario("ram", "UpdateUser")
 def _update_user(s: Session):
     s.create_user()
-    s.ram().update_user_with_options(ram_models.UpdateUserRequest(
-        user_name="conformance-user", new_display_name="Renamed", new_comments="updated"), RuntimeOptions())
+    s.ram().update_user_with_options(
+        ram_models.UpdateUserRequest(user_name="conformance-user", new_display_name="Renamed", new_comments="updated"),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "DeleteUser")
@@ -582,8 +665,12 @@ def _get_group(s: Session):
 @scenario("ram", "UpdateGroup")
 def _update_group(s: Session):
     s.create_group()
-    s.ram().update_group_with_options(ram_models.UpdateGroupRequest(
-        group_name="conformance-group", new_group_name="renamed-group", new_comments="updated"), RuntimeOptions())
+    s.ram().update_group_with_options(
+        ram_models.UpdateGroupRequest(
+            group_name="conformance-group", new_group_name="renamed-group", new_comments="updated"
+        ),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "DeleteGroup")
@@ -605,21 +692,26 @@ def _list_groups(s: Session):
 def _add_user_to_group(s: Session):
     s.create_user()
     s.create_group()
-    s.ram().add_user_to_group_with_options(ram_models.AddUserToGroupRequest(
-        user_name="conformance-user", group_name="conformance-group"), RuntimeOptions())
+    s.ram().add_user_to_group_with_options(
+        ram_models.AddUserToGroupRequest(user_name="conformance-user", group_name="conformance-group"), RuntimeOptions()
+    )
 
 
 @scenario("ram", "RemoveUserFromGroup")
 def _remove_user_from_group(s: Session):
     s.join()
-    s.ram().remove_user_from_group_with_options(ram_models.RemoveUserFromGroupRequest(
-        user_name="conformance-user", group_name="conformance-group"), RuntimeOptions())
+    s.ram().remove_user_from_group_with_options(
+        ram_models.RemoveUserFromGroupRequest(user_name="conformance-user", group_name="conformance-group"),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "ListGroupsForUser")
 def _list_groups_for_user(s: Session):
     s.join()
-    s.ram().list_groups_for_user_with_options(ram_models.ListGroupsForUserRequest(user_name="conformance-user"), RuntimeOptions())
+    s.ram().list_groups_for_user_with_options(
+        ram_models.ListGroupsForUserRequest(user_name="conformance-user"), RuntimeOptions()
+    )
     s.ram().list_groups_for_user_with_options(ram_models.ListGroupsForUserRequest(user_name="admin"), RuntimeOptions())
 
 
@@ -627,11 +719,18 @@ def _list_groups_for_user(s: Session):
 def _list_users_for_group(s: Session):
     s.join()
     s.ram().add_user_to_group(ram_models.AddUserToGroupRequest(user_name="admin", group_name="conformance-group"))
-    first = s.ram().list_users_for_group_with_options(ram_models.ListUsersForGroupRequest(
-        group_name="conformance-group", max_items=1), RuntimeOptions()).body
+    first = (
+        s.ram()
+        .list_users_for_group_with_options(
+            ram_models.ListUsersForGroupRequest(group_name="conformance-group", max_items=1), RuntimeOptions()
+        )
+        .body
+    )
     assert first.is_truncated is True and first.marker
-    s.ram().list_users_for_group_with_options(ram_models.ListUsersForGroupRequest(
-        group_name="conformance-group", max_items=1, marker=first.marker), RuntimeOptions())
+    s.ram().list_users_for_group_with_options(
+        ram_models.ListUsersForGroupRequest(group_name="conformance-group", max_items=1, marker=first.marker),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "CreateLoginProfile")
@@ -642,21 +741,31 @@ def _create_login_profile(s: Session):
 @scenario("ram", "GetLoginProfile")
 def _get_login_profile(s: Session):
     s.create_login_profile()
-    s.ram().get_login_profile_with_options(ram_models.GetLoginProfileRequest(user_name="conformance-user"), RuntimeOptions())
+    s.ram().get_login_profile_with_options(
+        ram_models.GetLoginProfileRequest(user_name="conformance-user"), RuntimeOptions()
+    )
 
 
 @scenario("ram", "UpdateLoginProfile")
 def _update_login_profile(s: Session):
     s.create_login_profile()
-    s.ram().update_login_profile_with_options(ram_models.UpdateLoginProfileRequest(
-        user_name="conformance-user", password="Conformance-Pass-2", password_reset_required=False,
-        mfabind_required=False), RuntimeOptions())
+    s.ram().update_login_profile_with_options(
+        ram_models.UpdateLoginProfileRequest(
+            user_name="conformance-user",
+            password="Conformance-Pass-2",
+            password_reset_required=False,
+            mfabind_required=False,
+        ),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "DeleteLoginProfile")
 def _delete_login_profile(s: Session):
     s.create_login_profile()
-    s.ram().delete_login_profile_with_options(ram_models.DeleteLoginProfileRequest(user_name="conformance-user"), RuntimeOptions())
+    s.ram().delete_login_profile_with_options(
+        ram_models.DeleteLoginProfileRequest(user_name="conformance-user"), RuntimeOptions()
+    )
 
 
 @scenario("ram", "GetPasswordPolicy")
@@ -666,23 +775,37 @@ def _get_password_policy(s: Session):
 
 @scenario("ram", "SetPasswordPolicy")
 def _set_password_policy(s: Session):
-    s.ram().set_password_policy_with_options(ram_models.SetPasswordPolicyRequest(
-        minimum_password_length=12, require_lowercase_characters=True, require_uppercase_characters=True,
-        require_numbers=True, require_symbols=True, hard_expiry=False, max_login_attemps=5, max_password_age=90,
-        password_reuse_prevention=3), RuntimeOptions())
+    s.ram().set_password_policy_with_options(
+        ram_models.SetPasswordPolicyRequest(
+            minimum_password_length=12,
+            require_lowercase_characters=True,
+            require_uppercase_characters=True,
+            require_numbers=True,
+            require_symbols=True,
+            hard_expiry=False,
+            max_login_attemps=5,
+            max_password_age=90,
+            password_reuse_prevention=3,
+        ),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "CreateAccessKey")
 def _create_access_key(s: Session):
     s.create_user()
-    s.ram().create_access_key_with_options(ram_models.CreateAccessKeyRequest(user_name="conformance-user"), RuntimeOptions())
+    s.ram().create_access_key_with_options(
+        ram_models.CreateAccessKeyRequest(user_name="conformance-user"), RuntimeOptions()
+    )
 
 
 @scenario("ram", "ListAccessKeys")
 def _list_access_keys(s: Session):
     s.create_user()
     s.ram().create_access_key(ram_models.CreateAccessKeyRequest(user_name="conformance-user"))
-    s.ram().list_access_keys_with_options(ram_models.ListAccessKeysRequest(user_name="conformance-user"), RuntimeOptions())
+    s.ram().list_access_keys_with_options(
+        ram_models.ListAccessKeysRequest(user_name="conformance-user"), RuntimeOptions()
+    )
     s.ram().list_access_keys_with_options(ram_models.ListAccessKeysRequest(), RuntimeOptions())
 
 
@@ -690,16 +813,22 @@ def _list_access_keys(s: Session):
 def _delete_access_key(s: Session):
     s.create_user()
     key = s.ram().create_access_key(ram_models.CreateAccessKeyRequest(user_name="conformance-user")).body.access_key
-    s.ram().delete_access_key_with_options(ram_models.DeleteAccessKeyRequest(
-        user_name="conformance-user", user_access_key_id=key.access_key_id), RuntimeOptions())
+    s.ram().delete_access_key_with_options(
+        ram_models.DeleteAccessKeyRequest(user_name="conformance-user", user_access_key_id=key.access_key_id),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "UpdateAccessKey")
 def _update_access_key(s: Session):
     s.create_user()
     key = s.ram().create_access_key(ram_models.CreateAccessKeyRequest(user_name="conformance-user")).body.access_key
-    s.ram().update_access_key_with_options(ram_models.UpdateAccessKeyRequest(
-        user_name="conformance-user", user_access_key_id=key.access_key_id, status="Inactive"), RuntimeOptions())
+    s.ram().update_access_key_with_options(
+        ram_models.UpdateAccessKeyRequest(
+            user_name="conformance-user", user_access_key_id=key.access_key_id, status="Inactive"
+        ),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "GetAccountAlias")
@@ -709,10 +838,17 @@ def _get_account_alias(s: Session):
 
 # RAM: tags -------------------------------------------------------------------------------------------------------
 
+
 def _tag_role(s: Session):
     s.create_role()
-    s.ram().tag_resources_with_options(ram_models.TagResourcesRequest(
-        resource_type="role", resource_names=["Conformance"], tag=[ram_models.TagResourcesRequestTag(key="team", value="mq")]), RuntimeOptions())
+    s.ram().tag_resources_with_options(
+        ram_models.TagResourcesRequest(
+            resource_type="role",
+            resource_names=["Conformance"],
+            tag=[ram_models.TagResourcesRequestTag(key="team", value="mq")],
+        ),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "TagResources")
@@ -723,31 +859,57 @@ def _tag_resources(s: Session):
 @scenario("ram", "UntagResources")
 def _untag_resources(s: Session):
     _tag_role(s)
-    s.ram().untag_resources_with_options(ram_models.UntagResourcesRequest(
-        resource_type="role", resource_names=["Conformance"], tag_keys=["team"]), RuntimeOptions())
+    s.ram().untag_resources_with_options(
+        ram_models.UntagResourcesRequest(resource_type="role", resource_names=["Conformance"], tag_keys=["team"]),
+        RuntimeOptions(),
+    )
 
 
 @scenario("ram", "ListTagResources")
 def _list_tag_resources(s: Session):
     _tag_role(s)
     s.create_role("Second", tag=[ram_models.CreateRoleRequestTag(key="team", value="sec")])
-    first = s.ram().list_tag_resources_with_options(ram_models.ListTagResourcesRequest(resource_type="role", page_size=1), RuntimeOptions()).body
+    first = (
+        s.ram()
+        .list_tag_resources_with_options(
+            ram_models.ListTagResourcesRequest(resource_type="role", page_size=1), RuntimeOptions()
+        )
+        .body
+    )
     assert first.next_token
-    s.ram().list_tag_resources_with_options(ram_models.ListTagResourcesRequest(
-        resource_type="role", page_size=1, next_token=first.next_token), RuntimeOptions())
-    s.ram().list_tag_resources_with_options(ram_models.ListTagResourcesRequest(
-        resource_type="role", resource_names=["Conformance"], tag=[ram_models.ListTagResourcesRequestTag(key="team")]), RuntimeOptions())
+    s.ram().list_tag_resources_with_options(
+        ram_models.ListTagResourcesRequest(resource_type="role", page_size=1, next_token=first.next_token),
+        RuntimeOptions(),
+    )
+    s.ram().list_tag_resources_with_options(
+        ram_models.ListTagResourcesRequest(
+            resource_type="role",
+            resource_names=["Conformance"],
+            tag=[ram_models.ListTagResourcesRequestTag(key="team")],
+        ),
+        RuntimeOptions(),
+    )
 
 
 # STS -------------------------------------------------------------------------------------------------------------
 
+
 @scenario("sts", "AssumeRole")
 def _assume_role(s: Session):
     role = s.create_role()
-    s.sts().assume_role_with_options(sts_models.AssumeRoleRequest(role_arn=role.arn, role_session_name="conformance"), RuntimeOptions())
-    s.sts().assume_role_with_options(sts_models.AssumeRoleRequest(
-        role_arn=role.arn, role_session_name="with-source", duration_seconds=900, source_identity="admin",
-        policy=s.cloud.document(s.cloud.allow("rocketmq:GetTopic"))), RuntimeOptions())
+    s.sts().assume_role_with_options(
+        sts_models.AssumeRoleRequest(role_arn=role.arn, role_session_name="conformance"), RuntimeOptions()
+    )
+    s.sts().assume_role_with_options(
+        sts_models.AssumeRoleRequest(
+            role_arn=role.arn,
+            role_session_name="with-source",
+            duration_seconds=900,
+            source_identity="admin",
+            policy=s.cloud.document(s.cloud.allow("rocketmq:GetTopic")),
+        ),
+        RuntimeOptions(),
+    )
 
 
 @scenario("sts", "GetCallerIdentity")
@@ -759,10 +921,13 @@ def _get_caller_identity(s: Session):
 
 # RocketMQ 5.x ----------------------------------------------------------------------------------------------------
 
+
 @scenario("rocketmq", "ListInstances")
 def _list_instances(s: Session):
     s.rocketmq().list_instances_with_options(rmq_models.ListInstancesRequest(), {}, RuntimeOptions())
-    s.rocketmq().list_instances_with_options(rmq_models.ListInstancesRequest(page_number=1, page_size=1, filter="orders"), {}, RuntimeOptions())
+    s.rocketmq().list_instances_with_options(
+        rmq_models.ListInstancesRequest(page_number=1, page_size=1, filter="orders"), {}, RuntimeOptions()
+    )
 
 
 @scenario("rocketmq", "GetInstance")
@@ -773,8 +938,12 @@ def _get_instance(s: Session):
 @scenario("rocketmq", "ListTopics")
 def _list_topics(s: Session):
     s.rocketmq().list_topics_with_options(INSTANCE_5X, rmq_models.ListTopicsRequest(), {}, RuntimeOptions())
-    s.rocketmq().list_topics_with_options(INSTANCE_5X, rmq_models.ListTopicsRequest(
-        message_types=["NORMAL"], page_number=2, page_size=1), {}, RuntimeOptions())
+    s.rocketmq().list_topics_with_options(
+        INSTANCE_5X,
+        rmq_models.ListTopicsRequest(message_types=["NORMAL"], page_number=2, page_size=1),
+        {},
+        RuntimeOptions(),
+    )
 
 
 @scenario("rocketmq", "GetTopic")
@@ -784,8 +953,13 @@ def _get_topic(s: Session):
 
 @scenario("rocketmq", "CreateTopic")
 def _create_topic(s: Session):
-    s.rocketmq().create_topic_with_options(INSTANCE_5X, "conformance", rmq_models.CreateTopicRequest(
-        message_type="FIFO", remark="conformance topic", max_send_tps=100), {}, RuntimeOptions())
+    s.rocketmq().create_topic_with_options(
+        INSTANCE_5X,
+        "conformance",
+        rmq_models.CreateTopicRequest(message_type="FIFO", remark="conformance topic", max_send_tps=100),
+        {},
+        RuntimeOptions(),
+    )
     s.rocketmq().get_topic_with_options(INSTANCE_5X, "conformance", {}, RuntimeOptions())
 
 
@@ -797,7 +971,9 @@ def _delete_topic(s: Session):
 
 @scenario("rocketmq", "ListConsumerGroups")
 def _list_consumer_groups(s: Session):
-    s.rocketmq().list_consumer_groups_with_options(INSTANCE_5X, rmq_models.ListConsumerGroupsRequest(), {}, RuntimeOptions())
+    s.rocketmq().list_consumer_groups_with_options(
+        INSTANCE_5X, rmq_models.ListConsumerGroupsRequest(), {}, RuntimeOptions()
+    )
 
 
 @scenario("rocketmq", "GetConsumerGroup")
@@ -807,7 +983,9 @@ def _get_consumer_group(s: Session):
 
 @scenario("rocketmq", "CreateConsumerGroup")
 def _create_consumer_group(s: Session):
-    s.rocketmq().create_consumer_group_with_options(INSTANCE_5X, "GID_conformance", s.group_request(), {}, RuntimeOptions())
+    s.rocketmq().create_consumer_group_with_options(
+        INSTANCE_5X, "GID_conformance", s.group_request(), {}, RuntimeOptions()
+    )
     s.rocketmq().get_consumer_group_with_options(INSTANCE_5X, "GID_conformance", {}, RuntimeOptions())
 
 
@@ -818,6 +996,7 @@ def _delete_consumer_group(s: Session):
 
 
 # MQ 4.x HTTP data plane ------------------------------------------------------------------------------------------
+
 
 def _consume(s: Session, client: Optional[MQClient] = None, wait_seconds: int = 1):
     consumer = (client or s.mq()).get_consumer(INSTANCE_4X, "orders", "GID_orders_consumer")
@@ -850,6 +1029,7 @@ def _ack_message(s: Session):
 # Checks of the recorded exchanges
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def _header(headers: Dict[str, str], name: str) -> Optional[str]:
     return next((value for key, value in (headers or {}).items() if key.lower() == name), None)
 
@@ -863,11 +1043,15 @@ def tea_success_problems(exchange: Exchange) -> List[str]:
     if not body.get(request_id_key):
         problems.append(f"{where}: no {request_id_key} in the body")
     elif _header(exchange.headers, "x-acs-request-id") != body[request_id_key]:
-        problems.append(f"{where}: x-acs-request-id {_header(exchange.headers, 'x-acs-request-id')} != body {body[request_id_key]}")
+        problems.append(
+            f"{where}: x-acs-request-id {_header(exchange.headers, 'x-acs-request-id')} != body {body[request_id_key]}"
+        )
     if exchange.status != 200:
         problems.append(f"{where}: status {exchange.status}")
     if exchange.product == "rocketmq" and (body.get("success") is not True or body.get("httpStatusCode") != 200):
-        problems.append(f"{where}: success envelope says success={body.get('success')!r} httpStatusCode={body.get('httpStatusCode')!r}")
+        problems.append(
+            f"{where}: success envelope says success={body.get('success')!r} httpStatusCode={body.get('httpStatusCode')!r}"
+        )
     return problems
 
 
@@ -875,7 +1059,7 @@ def tea_error_problems(exchange: Exchange) -> List[str]:
     """What the Tea client reads from an error, and the error format of the product."""
     error = exchange.error
     where = f"{exchange.product} {exchange.action} error {getattr(error, 'code', None)}"
-    data = exchange.body   # as the server sent it (error.data is the same dict plus the SDK's statusCode)
+    data = exchange.body  # as the server sent it (error.data is the same dict plus the SDK's statusCode)
     if not isinstance(data, dict):
         return [f"{where}: error body {data!r} is not a JSON object"]
     problems = []
@@ -885,8 +1069,10 @@ def tea_error_problems(exchange: Exchange) -> List[str]:
         envelope = {k: v for k, v in data.items() if k != "accessDeniedDetail"}
         problems += [f"{where}: {p}" for p in check_model(envelope, body_model, "error")]
         if data.get("success") is not False or data.get("httpStatusCode") != error.status_code:
-            problems.append(f"{where}: envelope says success={data.get('success')!r} httpStatusCode={data.get('httpStatusCode')!r}"
-                            f" for HTTP {error.status_code}")
+            problems.append(
+                f"{where}: envelope says success={data.get('success')!r} httpStatusCode={data.get('httpStatusCode')!r}"
+                f" for HTTP {error.status_code}"
+            )
         detail_key = "accessDeniedDetail"
     else:
         expected_keys = RPC_ERROR_KEYS
@@ -900,7 +1086,9 @@ def tea_error_problems(exchange: Exchange) -> List[str]:
     code_key, id_key = ("code", "requestId") if exchange.product == "rocketmq" else ("Code", "RequestId")
     if error.code != data.get(code_key) or error.request_id != data.get(id_key):
         problems.append(f"{where}: the SDK read code={error.code!r} request_id={error.request_id!r}")
-    if (error.message or "").endswith("request id: None") or f"{error.status_code}, None request id" in (error.message or ""):
+    if (error.message or "").endswith("request id: None") or f"{error.status_code}, None request id" in (
+        error.message or ""
+    ):
         problems.append(f"{where}: the SDK's message lacks a part: {error.message!r}")
     if not 400 <= (error.status_code or 0) < 600:
         problems.append(f"{where}: status {error.status_code}")
@@ -916,8 +1104,11 @@ def _decoder_keys(decoder) -> Tuple[set, set]:
     source = inspect.getsource(decoder)
     read = set(re.findall(r'data_dic\["(\w+)"\]', source))
     optional = set(re.findall(r'"(\w+)" in data_dic', source))
-    listed = {name for group in re.findall(r"key_list = (?:sorted\()?\[([^\]]*)\]", source)
-              for name in re.findall(r'"(\w+)"', group)}
+    listed = {
+        name
+        for group in re.findall(r"key_list = (?:sorted\()?\[([^\]]*)\]", source)
+        for name in re.findall(r'"(\w+)"', group)
+    }
     return read | optional | listed, (read - optional) | listed
 
 
@@ -926,8 +1117,15 @@ def _xml_records(data: bytes, root: str, record: Optional[str]) -> List[Dict[str
     top = xml.dom.minidom.parseString(data).documentElement
     assert top.localName == root, f"root element {top.localName}, expected {root}"
     nodes = [n for n in top.childNodes if n.nodeType == n.ELEMENT_NODE]
-    groups = [[c for c in n.childNodes if c.nodeType == c.ELEMENT_NODE] for n in nodes if n.localName == record] if record else [nodes]
-    return [{c.localName: "".join(t.data for t in c.childNodes if t.nodeType == t.TEXT_NODE) for c in group} for group in groups]
+    groups = (
+        [[c for c in n.childNodes if c.nodeType == c.ELEMENT_NODE] for n in nodes if n.localName == record]
+        if record
+        else [nodes]
+    )
+    return [
+        {c.localName: "".join(t.data for t in c.childNodes if t.nodeType == t.TEXT_NODE) for c in group}
+        for group in groups
+    ]
 
 
 def _record_problems(where: str, records: List[Dict[str, str]], decoder) -> List[str]:
@@ -935,7 +1133,9 @@ def _record_problems(where: str, records: List[Dict[str, str]], decoder) -> List
     problems = []
     for i, record in enumerate(records):
         problems += [f"{where}[{i}].{k}: not read by {decoder.__qualname__}" for k in sorted(set(record) - known)]
-        problems += [f"{where}[{i}].{k}: required by {decoder.__qualname__} but missing" for k in sorted(required - set(record))]
+        problems += [
+            f"{where}[{i}].{k}: required by {decoder.__qualname__} but missing" for k in sorted(required - set(record))
+        ]
     return problems
 
 
@@ -947,25 +1147,37 @@ def mq_problems(exchange: Exchange) -> List[str]:
     try:
         if exchange.status >= 400:
             errors_list = exchange.action == "AckMessage" and b"<Errors" in data
-            decoder = mq_xml_handler.AckMessageDecoder.decodeError if errors_list else mq_xml_handler.ErrorDecoder.decodeError
+            decoder = (
+                mq_xml_handler.AckMessageDecoder.decodeError if errors_list else mq_xml_handler.ErrorDecoder.decodeError
+            )
             code, _message, body_request_id, _host, _sub = decoder(data, request_id)
             if errors_list:
-                problems += _record_problems(where, _xml_records(data, "Errors", "Error"), mq_xml_handler.AckMessageDecoder.decodeError)
+                problems += _record_problems(
+                    where, _xml_records(data, "Errors", "Error"), mq_xml_handler.AckMessageDecoder.decodeError
+                )
             else:
-                problems += _record_problems(where, _xml_records(data, "Error", None), mq_xml_handler.ErrorDecoder.decodeError)
+                problems += _record_problems(
+                    where, _xml_records(data, "Error", None), mq_xml_handler.ErrorDecoder.decodeError
+                )
                 if body_request_id != request_id:
                     problems.append(f"{where}: RequestId {body_request_id} != header {request_id}")
             assert code, "no error code"
         elif exchange.action == "PublishMessage":
             mq_xml_handler.PublishMessageDecoder.decode(data, request_id)
             problems += [] if exchange.status == 201 else [f"{where}: expected 201"]
-            problems += _record_problems(where, _xml_records(data, "Message", None), mq_xml_handler.PublishMessageDecoder.decode)
+            problems += _record_problems(
+                where, _xml_records(data, "Message", None), mq_xml_handler.PublishMessageDecoder.decode
+            )
         elif exchange.action == "ConsumeMessage":
             assert mq_xml_handler.ConsumeMessageDecoder.decode(data, request_id), "no message decoded"
             problems += [] if exchange.status == 200 else [f"{where}: expected 200"]
-            problems += _record_problems(where, _xml_records(data, "Messages", "Message"), mq_xml_handler.ConsumeMessageDecoder.decode)
+            problems += _record_problems(
+                where, _xml_records(data, "Messages", "Message"), mq_xml_handler.ConsumeMessageDecoder.decode
+            )
         else:
-            problems += [] if (exchange.status, data) == (204, b"") else [f"{where}: expected an empty 204, got {data!r}"]
+            problems += (
+                [] if (exchange.status, data) == (204, b"") else [f"{where}: expected an empty 204, got {data!r}"]
+            )
     except Exception as exc:  # pylint: disable=broad-exception-caught  # any decoder failure is a finding
         problems.append(f"{where}: the SDK cannot parse {data!r}: {exc!r}")
     return problems
@@ -983,11 +1195,13 @@ def exchange_problems(exchange: Exchange) -> List[str]:
 # The tests
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def test_every_served_action_has_a_scenario():
     assert SERVED_PAIRS, "no handler registered"
     assert set(SCENARIOS) == set(SERVED_PAIRS), (
         f"served without a scenario: {sorted(set(SERVED_PAIRS) - set(SCENARIOS))}; "
-        f"scenario for an action not served: {sorted(set(SCENARIOS) - set(SERVED_PAIRS))}")
+        f"scenario for an action not served: {sorted(set(SCENARIOS) - set(SERVED_PAIRS))}"
+    )
 
 
 def test_every_served_action_exists_in_the_vendor_sdk():
@@ -1018,24 +1232,47 @@ def test_action_answers_match_the_vendor_models(cloud, product, action):
 
 # Errors: each product's format, as the SDK reads it ------------------------------------------------------------
 
+
 def _ram_errors(s: Session):
     s.error(lambda: s.ram().get_role(ram_models.GetRoleRequest(role_name="missing")))
-    s.error(lambda: s.ram(s.cloud.B_ALICE).create_role(ram_models.CreateRoleRequest(
-        role_name="nope", assume_role_policy_document=s.trust_a())))
+    s.error(
+        lambda: s.ram(s.cloud.B_ALICE).create_role(
+            ram_models.CreateRoleRequest(role_name="nope", assume_role_policy_document=s.trust_a())
+        )
+    )
     s.error(lambda: s.ram().create_role(ram_models.CreateRoleRequest(role_name="no-trust")))
     s.error(lambda: s.ram().get_group(ram_models.GetGroupRequest(group_name="missing")))
-    s.error(lambda: s.ram().create_login_profile(ram_models.CreateLoginProfileRequest(user_name="admin", password="weak")))
+    s.error(
+        lambda: s.ram().create_login_profile(ram_models.CreateLoginProfileRequest(user_name="admin", password="weak"))
+    )
     s.error(lambda: s.ram(s.cloud.Key(s.cloud.A_ADMIN.id, "wrong-secret")).list_roles(ram_models.ListRolesRequest()))
-    params = open_api_util_models.Params(action="NoSuchAction", version="2015-05-01", protocol="HTTPS", pathname="/",
-                                         method="POST", auth_type="AK", style="RPC", req_body_type="formData", body_type="json")
+    params = open_api_util_models.Params(
+        action="NoSuchAction",
+        version="2015-05-01",
+        protocol="HTTPS",
+        pathname="/",
+        method="POST",
+        auth_type="AK",
+        style="RPC",
+        req_body_type="formData",
+        body_type="json",
+    )
     s.error(lambda: s.ram().call_api(params, open_api_util_models.OpenApiRequest(query={}), RuntimeOptions()))
 
 
 def _sts_errors(s: Session):
     missing = s.cloud.role_arn(s.cloud.A_UID, "missing")
     s.error(lambda: s.sts().assume_role(sts_models.AssumeRoleRequest(role_arn=missing, role_session_name="x1")))
-    s.error(lambda: s.sts(s.cloud.A_ROOT).assume_role(sts_models.AssumeRoleRequest(role_arn=missing, role_session_name="x1")))
-    s.error(lambda: s.sts(s.cloud.B_ALICE).assume_role(sts_models.AssumeRoleRequest(role_arn=missing, role_session_name="x1")))
+    s.error(
+        lambda: s.sts(s.cloud.A_ROOT).assume_role(
+            sts_models.AssumeRoleRequest(role_arn=missing, role_session_name="x1")
+        )
+    )
+    s.error(
+        lambda: s.sts(s.cloud.B_ALICE).assume_role(
+            sts_models.AssumeRoleRequest(role_arn=missing, role_session_name="x1")
+        )
+    )
     s.error(lambda: s.sts().assume_role(sts_models.AssumeRoleRequest(role_arn="not-an-arn", role_session_name="x1")))
 
 
@@ -1043,7 +1280,11 @@ def _rocketmq_errors(s: Session):
     s.error(lambda: s.rocketmq().get_topic(INSTANCE_5X, "missing"))
     s.error(lambda: s.rocketmq().get_instance("rmq-cn-missing"))
     s.error(lambda: s.rocketmq(s.cloud.B_ALICE).list_instances(rmq_models.ListInstancesRequest()))
-    s.error(lambda: s.rocketmq().create_topic(INSTANCE_5X, "orders-v5", rmq_models.CreateTopicRequest(message_type="NORMAL")))
+    s.error(
+        lambda: s.rocketmq().create_topic(
+            INSTANCE_5X, "orders-v5", rmq_models.CreateTopicRequest(message_type="NORMAL")
+        )
+    )
     s.error(lambda: s.rocketmq().create_topic(INSTANCE_5X, "conformance", rmq_models.CreateTopicRequest()))
     s.error(lambda: s.rocketmq().list_topics(INSTANCE_5X, rmq_models.ListTopicsRequest(page_size=1000)))
     s.error(lambda: s.rocketmq(s.cloud.Key(s.cloud.A_ADMIN.id, "wrong-secret")).get_instance(INSTANCE_5X))
@@ -1053,8 +1294,13 @@ def _mq_errors(s: Session):
     s.error(lambda: s.mq().get_producer(INSTANCE_4X, "missing").publish_message(TopicMessage("x", "")))
     s.error(lambda: s.mq(s.cloud.B_ADMIN).get_producer(INSTANCE_4X, "orders").publish_message(TopicMessage("x", "")))
     s.error(lambda: _consume(s, wait_seconds=0))
-    s.error(lambda: s.mq(s.cloud.Key(s.cloud.A_ADMIN.id, "wrong-secret")).get_producer(INSTANCE_4X, "orders")
-            .publish_message(TopicMessage("x", "")))
+    s.error(
+        lambda: (
+            s.mq(s.cloud.Key(s.cloud.A_ADMIN.id, "wrong-secret"))
+            .get_producer(INSTANCE_4X, "orders")
+            .publish_message(TopicMessage("x", ""))
+        )
+    )
     s.error(lambda: s.mq().get_consumer(INSTANCE_4X, "orders", "GID_orders_consumer").ack_message(["bogus-handle"]))
 
 
@@ -1063,7 +1309,11 @@ ERROR_SCENARIOS = {"ram": _ram_errors, "sts": _sts_errors, "rocketmq": _rocketmq
 
 # "v2": v1 signatures, through the OpenAPI client's do_rpcrequest/do_roarequest, whose error handling is separate
 # code from the default do_request (ACS3); mq-http-sdk has one signature only.
-ERROR_CASES = [(product, None) for product in sorted(ERROR_SCENARIOS)] + [("ram", "v2"), ("sts", "v2"), ("rocketmq", "v2")]
+ERROR_CASES = [(product, None) for product in sorted(ERROR_SCENARIOS)] + [
+    ("ram", "v2"),
+    ("sts", "v2"),
+    ("rocketmq", "v2"),
+]
 
 
 @pytest.mark.parametrize("product,algorithm", ERROR_CASES, ids=[f"{p}-{a or 'acs3'}" for p, a in ERROR_CASES])

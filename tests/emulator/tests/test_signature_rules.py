@@ -4,6 +4,7 @@ that leaves a common header out of SignedHeaders. Each refusal is shown on a req
 
 Sources of each rule: see ``protocol/signatures.py`` and the README ("Assumptions where the documentation is
 silent")."""
+
 import hashlib
 import importlib.util
 import json
@@ -49,13 +50,27 @@ def send(url: str, headers: Dict[str, str], body: Optional[bytes] = b"", method:
 
 # ---- ACS3 requests signed by the SDK's own signing function ------------------------------------------------
 
-def acs3_headers(cloud, key, action: str, version: str, nonce: Optional[str] = "fresh", leave_out: Sequence[str] = (),
-                 add_after: Optional[Dict[str, str]] = None, body: bytes = b"") -> Dict[str, str]:
+
+def acs3_headers(
+    cloud,
+    key,
+    action: str,
+    version: str,
+    nonce: Optional[str] = "fresh",
+    leave_out: Sequence[str] = (),
+    add_after: Optional[Dict[str, str]] = None,
+    body: bytes = b"",
+) -> Dict[str, str]:
     """Headers of an ACS3 request signed with ``Utils.get_authorization`` over every header except ``leave_out``;
     ``nonce=None`` sends no nonce at all; ``add_after`` headers are added (or replaced) after signing."""
-    headers = {"host": cloud.emu.endpoint, "x-acs-action": action, "x-acs-version": version,
-               "x-acs-date": OpenApiUtils.get_timestamp(), "x-acs-content-sha256": hashlib.sha256(body).hexdigest(),
-               "accept": "application/json"}
+    headers = {
+        "host": cloud.emu.endpoint,
+        "x-acs-action": action,
+        "x-acs-version": version,
+        "x-acs-date": OpenApiUtils.get_timestamp(),
+        "x-acs-content-sha256": hashlib.sha256(body).hexdigest(),
+        "accept": "application/json",
+    }
     if nonce is not None:
         headers["x-acs-signature-nonce"] = OpenApiUtils.get_nonce() if nonce == "fresh" else nonce
     if key.token:
@@ -65,8 +80,9 @@ def acs3_headers(cloud, key, action: str, version: str, nonce: Optional[str] = "
         method, pathname, query = "POST", "/", {}
 
     Signed.headers = {name: value for name, value in headers.items() if name not in leave_out}
-    headers["Authorization"] = OpenApiUtils.get_authorization(Signed, "ACS3-HMAC-SHA256", headers["x-acs-content-sha256"],
-                                                              key.id, key.secret)
+    headers["Authorization"] = OpenApiUtils.get_authorization(
+        Signed, "ACS3-HMAC-SHA256", headers["x-acs-content-sha256"], key.id, key.secret
+    )
     headers.update(add_after or {})
     return headers
 
@@ -92,8 +108,14 @@ def test_acs3_without_nonce_is_refused(cloud):
 
 def test_acs3_action_left_out_of_signed_headers_is_refused(cloud):
     """Signed as ListRoles with x-acs-action unsigned, then sent as ListUsers: it must not be served as ListUsers."""
-    headers = acs3_headers(cloud, cloud.B_ADMIN, "ListRoles", RAM_VERSION, leave_out=("x-acs-action",),
-                           add_after={"x-acs-action": "ListUsers"})
+    headers = acs3_headers(
+        cloud,
+        cloud.B_ADMIN,
+        "ListRoles",
+        RAM_VERSION,
+        leave_out=("x-acs-action",),
+        add_after={"x-acs-action": "ListUsers"},
+    )
     status, answer = acs3_send(cloud, headers)
     assert (status, answer.get("Code")) == (400, "IncompleteSignature")
     assert "x-acs-action" in answer["Message"]
@@ -102,17 +124,20 @@ def test_acs3_action_left_out_of_signed_headers_is_refused(cloud):
 
 def test_acs3_date_and_nonce_left_out_cannot_be_replayed(cloud):
     """Without x-acs-date and the nonce under the signature, one signature could be sent again and again."""
-    headers = acs3_headers(cloud, cloud.B_ALICE, "GetCallerIdentity", STS_VERSION,
-                           leave_out=("x-acs-date", "x-acs-signature-nonce"))
+    headers = acs3_headers(
+        cloud, cloud.B_ALICE, "GetCallerIdentity", STS_VERSION, leave_out=("x-acs-date", "x-acs-signature-nonce")
+    )
     for _attempt in range(2):
-        headers["x-acs-signature-nonce"] = uuid.uuid4().hex     # a fresh, unsigned nonce each time
+        headers["x-acs-signature-nonce"] = uuid.uuid4().hex  # a fresh, unsigned nonce each time
         status, answer = acs3_send(cloud, headers)
         assert (status, answer.get("Code")) == (400, "IncompleteSignature")
         assert "x-acs-date" in answer["Message"] and "x-acs-signature-nonce" in answer["Message"]
 
 
 def test_acs3_extra_unsigned_acs_header_is_refused(cloud):
-    headers = acs3_headers(cloud, cloud.B_ALICE, "GetCallerIdentity", STS_VERSION, add_after={"x-acs-extra": "tampered"})
+    headers = acs3_headers(
+        cloud, cloud.B_ALICE, "GetCallerIdentity", STS_VERSION, add_after={"x-acs-extra": "tampered"}
+    )
     status, answer = acs3_send(cloud, headers)
     assert (status, answer.get("Code")) == (400, "IncompleteSignature")
     assert "x-acs-extra" in answer["Message"]
@@ -145,10 +170,19 @@ def test_nonce_is_remembered_per_access_key(cloud):
 
 # ---- RPC v1 ------------------------------------------------------------------------------------------------
 
+
 def rpc_url(cloud, key, nonce: Optional[str] = "fresh", secret: Optional[str] = None, **params) -> str:
     """A GET URL signed with HMAC-SHA1 v1 (alibabacloud-credentials' own helpers); ``nonce=None`` omits it."""
-    query = {"Action": "GetCallerIdentity", "Version": STS_VERSION, "Format": "JSON", "AccessKeyId": key.id,
-             "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0", "Timestamp": get_iso_8061_date(), **params}
+    query = {
+        "Action": "GetCallerIdentity",
+        "Version": STS_VERSION,
+        "Format": "JSON",
+        "AccessKeyId": key.id,
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureVersion": "1.0",
+        "Timestamp": get_iso_8061_date(),
+        **params,
+    }
     if nonce is not None:
         query["SignatureNonce"] = uuid.uuid4().hex if nonce == "fresh" else nonce
     if key.token:
@@ -198,9 +232,12 @@ def test_a_forged_request_does_not_burn_the_nonce(cloud):
 
 # ---- aliyun-python-sdk-core 2.16: a wrong secret is a ServerException, not an IndexError ------------------
 
-@pytest.mark.parametrize("version,action,params", [(STS_VERSION, "GetCallerIdentity", {}),
-                                                   (RAM_VERSION, "GetUser", {"UserName": "alice"})],
-                         ids=["sts-GetCallerIdentity", "ram-GetUser"])
+
+@pytest.mark.parametrize(
+    "version,action,params",
+    [(STS_VERSION, "GetCallerIdentity", {}), (RAM_VERSION, "GetUser", {"UserName": "alice"})],
+    ids=["sts-GetCallerIdentity", "ram-GetUser"],
+)
 def test_core_sdk_wrong_secret_raises_its_server_exception(cloud, version, action, params):
     request = CommonRequest(domain=cloud.emu.endpoint, version=version, action_name=action)
     request.set_protocol_type("http")
@@ -208,7 +245,7 @@ def test_core_sdk_wrong_secret_raises_its_server_exception(cloud, version, actio
     for name, value in params.items():
         request.add_query_param(name, value)
     client = AcsClient(cloud.B_ADMIN.id, "emu-b-admin-secret-WRONG", "cn-hangzhou")
-    with pytest.raises(ServerException) as caught:     # before the fix: IndexError in _get_server_exception
+    with pytest.raises(ServerException) as caught:  # before the fix: IndexError in _get_server_exception
         client.do_action_with_exception(request)
     assert (caught.value.get_error_code(), caught.value.get_http_status()) == ("SignatureDoesNotMatch", 400)
     assert "server string to sign is:POST&%2F&AccessKeyId%3D" + cloud.B_ADMIN.id in caught.value.get_error_msg()
@@ -230,6 +267,7 @@ def test_core_sdk_typed_request_recognises_its_own_string_to_sign(cloud):
 
 # ---- the echoed string to sign carries the token: the collection's scrub masks it ------------------------
 
+
 @pytest.fixture
 def session(cloud):
     role = cloud.create_role("EchoRole", cloud.trust(f"acs:ram::{cloud.B_UID}:root"))
@@ -241,7 +279,7 @@ def test_scrub_masks_the_token_in_an_echoed_rpc_string_to_sign(cloud, session):
     scrub, mask = load_scrub()
     status, answer = send(rpc_url(cloud, session, secret="wrong-secret"), {}, body=None, method="GET")
     assert (status, answer.get("Code")) == (400, "SignatureDoesNotMatch")
-    assert session.token in answer["Message"]          # as the real gateway: the token travels in the string to sign
+    assert session.token in answer["Message"]  # as the real gateway: the token travels in the string to sign
     for scrubbed in (scrub(answer["Message"]), scrub(answer["Message"], {session.token, session.secret})):
         assert session.token not in scrubbed and mask in scrubbed
         assert scrubbed.startswith("Specified signature is not matched with our calculation. server string to sign is:")
@@ -261,17 +299,26 @@ def test_scrub_masks_the_token_in_an_echoed_roa_string_to_sign(cloud, session):
 
 # ---- ROA v1 and the MQ HTTP plane: the nonce rules apply only where the protocol has a nonce --------------
 
+
 def test_roa_v1_without_nonce_is_served_and_with_a_nonce_cannot_be_replayed(cloud):
     """ROA v1 lists x-acs-signature-nonce as optional; a nonce it does send is remembered like any other."""
+
     def roa_headers(nonce):
-        headers = {"accept": "application/json", "date": OpenApiUtils.get_date_utcstring(), "host": cloud.emu.endpoint,
-                   "x-acs-signature-method": "HMAC-SHA1", "x-acs-signature-version": "1.0",
-                   "x-acs-version": "2022-08-01", "x-acs-action": "ListInstances"}
+        headers = {
+            "accept": "application/json",
+            "date": OpenApiUtils.get_date_utcstring(),
+            "host": cloud.emu.endpoint,
+            "x-acs-signature-method": "HMAC-SHA1",
+            "x-acs-signature-version": "1.0",
+            "x-acs-version": "2022-08-01",
+            "x-acs-action": "ListInstances",
+        }
         if nonce:
             headers["x-acs-signature-nonce"] = nonce
 
         class Signed:
             method, pathname, query = "GET", "/instances", {}
+
         Signed.headers = headers
         signature = OpenApiUtils.get_roasignature(OpenApiUtils.get_string_to_sign(Signed), cloud.A_ADMIN.secret)
         return {**headers, "Authorization": f"acs {cloud.A_ADMIN.id}:{signature}"}
@@ -285,13 +332,14 @@ def test_roa_v1_without_nonce_is_served_and_with_a_nonce_cannot_be_replayed(clou
 
 # ---- the nonce memory ------------------------------------------------------------------------------------
 
+
 def test_nonce_cache_forgets_after_twice_the_window_and_stays_bounded():
     cache = NonceCache()
     assert cache.use("AK1", "n", now=0, window=10)
-    assert not cache.use("AK1", "n", now=19, window=10)      # a request signed at -10 is still valid until +10 ... +20
-    assert cache.use("AK2", "n", now=19, window=10)          # per AccessKey
+    assert not cache.use("AK1", "n", now=19, window=10)  # a request signed at -10 is still valid until +10 ... +20
+    assert cache.use("AK2", "n", now=19, window=10)  # per AccessKey
     for i in range(1000):
         assert cache.use("AK1", f"bulk-{i}", now=19 + i / 1000, window=10)
     assert len(cache) == 1002
-    assert cache.use("AK1", "n", now=41, window=10)          # forgotten after 2 * window: no replay is possible then
-    assert len(cache) == 1                                   # every expired entry was dropped, not only the one used
+    assert cache.use("AK1", "n", now=41, window=10)  # forgotten after 2 * window: no replay is possible then
+    assert len(cache) == 1  # every expired entry was dropped, not only the one used

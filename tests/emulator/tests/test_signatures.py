@@ -1,5 +1,6 @@
 """Every signature scheme the official clients use is verified, and every authentication error is answered
 with the documented code and status."""
+
 import hashlib
 import json
 import urllib.error
@@ -24,6 +25,7 @@ NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 # ---- the clients ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("algorithm", [None, "v2"], ids=["acs3", "rpc-v1"])
 def test_tea_sdk_signatures_are_accepted_for_sts_and_ram(cloud, algorithm):
@@ -61,14 +63,21 @@ def test_form_body_parameters_are_signed_and_read(cloud):
     cloud.grant_assume_role(cloud.B_ADMIN, "alice")
     request = CommonRequest(domain=cloud.emu.endpoint, version="2015-04-01", action_name="AssumeRole")
     request.set_method("POST")
-    for name, value in {"RoleArn": role["Arn"], "RoleSessionName": "in-form",
-                        "Policy": '{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:Get*", "Resource": "*"}]}'}.items():
+    for name, value in {
+        "RoleArn": role["Arn"],
+        "RoleSessionName": "in-form",
+        "Policy": '{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:Get*", "Resource": "*"}]}',
+    }.items():
         request.add_body_params(name, value)
     answer = core_request(cloud, request, cloud.B_ALICE)
     assert answer["AssumedRoleUser"]["Arn"] == f"{role['Arn']}/in-form"
-    session = cloud.Key(answer["Credentials"]["AccessKeyId"], answer["Credentials"]["AccessKeySecret"], answer["Credentials"]["SecurityToken"])
+    session = cloud.Key(
+        answer["Credentials"]["AccessKeyId"],
+        answer["Credentials"]["AccessKeySecret"],
+        answer["Credentials"]["SecurityToken"],
+    )
     error = cloud.error(lambda: cloud.ram(session).list_roles(cloud.ram_models.ListRolesRequest()))
-    assert error.code == "NoPermission"     # the Policy from the form body was applied
+    assert error.code == "NoPermission"  # the Policy from the form body was applied
 
 
 def test_credentials_ram_role_arn_provider_with_a_space_in_the_policy(cloud):
@@ -77,11 +86,19 @@ def test_credentials_ram_role_arn_provider_with_a_space_in_the_policy(cloud):
     cloud.grant_assume_role(cloud.B_ADMIN, "alice")
     policy = '{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:Get*", "Resource": "*"}]}'
     provider = RamRoleArnCredentialsProvider(
-        credentials_provider=StaticAKCredentialsProvider(access_key_id=cloud.B_ALICE.id, access_key_secret=cloud.B_ALICE.secret),
-        role_arn=role["Arn"], role_session_name="cred-session", policy=policy, sts_endpoint=cloud.emu.url)
+        credentials_provider=StaticAKCredentialsProvider(
+            access_key_id=cloud.B_ALICE.id, access_key_secret=cloud.B_ALICE.secret
+        ),
+        role_arn=role["Arn"],
+        role_session_name="cred-session",
+        policy=policy,
+        sts_endpoint=cloud.emu.url,
+    )
     credentials = provider.get_credentials()
     assert credentials.get_access_key_id().startswith("STS.")
-    session = cloud.Key(credentials.get_access_key_id(), credentials.get_access_key_secret(), credentials.get_security_token())
+    session = cloud.Key(
+        credentials.get_access_key_id(), credentials.get_access_key_secret(), credentials.get_security_token()
+    )
     assert cloud.identity(session)["Arn"] == f"acs:ram::{cloud.A_UID}:assumed-role/CredRole/cred-session"
     # the session policy narrows ReadOnlyAccess to ram:Get*
     cloud.ram(session).get_role(cloud.ram_models.GetRoleRequest(role_name="CredRole"))
@@ -93,20 +110,33 @@ def test_roa_v1_signature_of_the_rocketmq_sdk_is_accepted(cloud):
     client = RocketMQClient(cloud.config(cloud.A_ADMIN, signature_algorithm="v2"))
     assert client.list_instances(cloud.rocketmq_models.ListInstancesRequest()).body.success
     wrong = RocketMQClient(cloud.config(cloud.Key(cloud.A_ADMIN.id, "not-the-secret"), signature_algorithm="v2"))
-    assert cloud.error(lambda: wrong.list_instances(cloud.rocketmq_models.ListInstancesRequest())).code == "SignatureDoesNotMatch"
+    assert (
+        cloud.error(lambda: wrong.list_instances(cloud.rocketmq_models.ListInstancesRequest())).code
+        == "SignatureDoesNotMatch"
+    )
 
 
 # ---- ACS3: exactly the signed headers, and the body hash ------------------------------------------------
 
+
 def acs3_request(cloud, key, action="GetCallerIdentity", body=b"", tamper=None):
     """A request signed like the SDK does (its own signing function); ``tamper`` edits it after signing."""
+
     class Signed:  # the attribute shape Utils.get_authorization reads
         method, pathname, query = "POST", "/", {}
-        headers = {"host": cloud.emu.endpoint, "x-acs-action": action, "x-acs-version": "2015-04-01",
-                   "x-acs-date": OpenApiUtils.get_timestamp(), "x-acs-signature-nonce": OpenApiUtils.get_nonce(),
-                   "x-acs-content-sha256": hashlib.sha256(body).hexdigest(), "accept": "application/json"}
-    Signed.headers["Authorization"] = OpenApiUtils.get_authorization(Signed, "ACS3-HMAC-SHA256", Signed.headers["x-acs-content-sha256"],
-                                                                     key.id, key.secret)
+        headers = {
+            "host": cloud.emu.endpoint,
+            "x-acs-action": action,
+            "x-acs-version": "2015-04-01",
+            "x-acs-date": OpenApiUtils.get_timestamp(),
+            "x-acs-signature-nonce": OpenApiUtils.get_nonce(),
+            "x-acs-content-sha256": hashlib.sha256(body).hexdigest(),
+            "accept": "application/json",
+        }
+
+    Signed.headers["Authorization"] = OpenApiUtils.get_authorization(
+        Signed, "ACS3-HMAC-SHA256", Signed.headers["x-acs-content-sha256"], key.id, key.secret
+    )
     headers = dict(Signed.headers)
     if tamper:
         body = tamper(headers, body)
@@ -140,6 +170,7 @@ def test_acs3_body_must_match_the_signed_hash(cloud):
 
 # ---- authentication errors -------------------------------------------------------------------------------
 
+
 def test_unknown_access_key(cloud):
     error = cloud.error(lambda: cloud.identity(cloud.Key("EMUNOSUCHKEY00000000", "whatever")))
     assert (error.code, error.status_code) == ("InvalidAccessKeyId.NotFound", 404)
@@ -150,7 +181,7 @@ def test_wrong_secret(cloud, algorithm):
     extra = {"signature_algorithm": algorithm} if algorithm else {}
     error = cloud.error(lambda: cloud.identity(cloud.Key(cloud.B_ALICE.id, "emu-b-alice-secret-WRONG"), **extra))
     assert (error.code, error.status_code) == ("SignatureDoesNotMatch", 400)
-    assert cloud.emu.calls()["calls"] == []   # an unauthenticated request is not an API call of anyone
+    assert cloud.emu.calls()["calls"] == []  # an unauthenticated request is not an API call of anyone
 
 
 def test_timestamp_outside_the_window(cloud, monkeypatch):
@@ -161,8 +192,15 @@ def test_timestamp_outside_the_window(cloud, monkeypatch):
 
 
 def test_signed_request_without_timestamp_is_refused(cloud):
-    params = {"Action": "GetCallerIdentity", "Version": "2015-04-01", "Format": "JSON", "AccessKeyId": cloud.B_ALICE.id,
-              "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0", "SignatureNonce": "no-timestamp-nonce"}
+    params = {
+        "Action": "GetCallerIdentity",
+        "Version": "2015-04-01",
+        "Format": "JSON",
+        "AccessKeyId": cloud.B_ALICE.id,
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureVersion": "1.0",
+        "SignatureNonce": "no-timestamp-nonce",
+    }
     params["Signature"] = sign_string(compose_string_to_sign("GET", params), cloud.B_ALICE.secret + "&")
     try:
         with NO_PROXY.open(f"{cloud.emu.url}/?{urllib.parse.urlencode(params)}", timeout=10) as response:
@@ -193,7 +231,9 @@ def test_sts_key_without_its_token(cloud, two_sessions):
 
 
 def test_malformed_token(cloud, two_sessions):
-    error = cloud.error(lambda: cloud.identity(cloud.Key(two_sessions[0].id, two_sessions[0].secret, "CAISnot-a-real-token")))
+    error = cloud.error(
+        lambda: cloud.identity(cloud.Key(two_sessions[0].id, two_sessions[0].secret, "CAISnot-a-real-token"))
+    )
     assert (error.code, error.status_code) == ("InvalidSecurityToken.Malformed", 400)
 
 
@@ -216,7 +256,11 @@ def test_secrets_never_appear_in_error_answers(cloud, two_sessions):
     """The secret never travels, so no answer can hold it. The token does: like the real gateway, the RPC
     SignatureDoesNotMatch message echoes the server's string to sign, token included (percent-encoded), so it
     appears there and only there, and clients must scrub it (test_signature_rules: the collection's scrub does)."""
-    error = cloud.error(lambda: cloud.identity(cloud.Key(two_sessions[0].id, "wrong-secret", two_sessions[0].token), signature_algorithm="v2"))
+    error = cloud.error(
+        lambda: cloud.identity(
+            cloud.Key(two_sessions[0].id, "wrong-secret", two_sessions[0].token), signature_algorithm="v2"
+        )
+    )
     assert error.code == "SignatureDoesNotMatch"
     text = json.dumps(error.data)
     assert two_sessions[0].secret not in text

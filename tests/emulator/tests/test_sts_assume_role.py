@@ -1,5 +1,6 @@
 """AssumeRole: the caller's own account must grant sts:AssumeRole, the role's trust must admit the caller with
 its conditions, and the parameters must be valid."""
+
 import datetime
 import json
 import time
@@ -31,15 +32,26 @@ def trusting_b(cloud):
 
 def test_credentials_and_assumed_role_user_have_the_documented_shape(cloud, trusting_b):
     before = datetime.datetime.now(datetime.timezone.utc)
-    answer = cloud.sts(cloud.B_ALICE).assume_role(cloud.sts_models.AssumeRoleRequest(
-        role_arn=trusting_b["Arn"], role_session_name="alice@partner.example", duration_seconds=1800)).body.to_map()
+    answer = (
+        cloud.sts(cloud.B_ALICE)
+        .assume_role(
+            cloud.sts_models.AssumeRoleRequest(
+                role_arn=trusting_b["Arn"], role_session_name="alice@partner.example", duration_seconds=1800
+            )
+        )
+        .body.to_map()
+    )
     credentials = answer["Credentials"]
     assert credentials["AccessKeyId"].startswith("STS.")
     assert credentials["AccessKeySecret"] and credentials["SecurityToken"]
-    expiration = datetime.datetime.strptime(credentials["Expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    expiration = datetime.datetime.strptime(credentials["Expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc
+    )
     assert 1795 <= (expiration - before).total_seconds() <= 1805
-    assert answer["AssumedRoleUser"] == {"Arn": f"{trusting_b['Arn']}/alice@partner.example",
-                                         "AssumedRoleId": f"{trusting_b['RoleId']}:alice@partner.example"}
+    assert answer["AssumedRoleUser"] == {
+        "Arn": f"{trusting_b['Arn']}/alice@partner.example",
+        "AssumedRoleId": f"{trusting_b['RoleId']}:alice@partner.example",
+    }
     assert answer["RequestId"]
 
 
@@ -49,7 +61,11 @@ def test_caller_without_an_assume_role_grant_is_refused(cloud):
     assert (error.code, error.status_code) == ("NoPermission", 403)
     assert role["Arn"] in error.message and "sts:AssumeRole" in error.message
     decision = cloud.emu.decisions()[-1]
-    assert (decision["identity"], decision["action"], decision["allowed"]) == (f"acs:ram::{cloud.B_UID}:user/alice", "sts:AssumeRole", False)
+    assert (decision["identity"], decision["action"], decision["allowed"]) == (
+        f"acs:ram::{cloud.B_UID}:user/alice",
+        "sts:AssumeRole",
+        False,
+    )
 
 
 def test_an_account_root_key_may_not_assume_roles(cloud, trusting_b):
@@ -70,21 +86,31 @@ def test_trust_of_a_user_arn_admits_only_that_user(cloud):
     role = cloud.create_role("AliceOnly", cloud.trust(f"acs:ram::{cloud.B_UID}:user/alice"))
     cloud.grant_assume_role(cloud.B_ADMIN, "alice")
     cloud.assume_role(cloud.B_ALICE, role["Arn"])
-    assert refused(cloud, cloud.B_ADMIN, role["Arn"]).code == "NoPermission"   # B's admin may ask, but is not trusted
+    assert refused(cloud, cloud.B_ADMIN, role["Arn"]).code == "NoPermission"  # B's admin may ask, but is not trusted
 
 
 def test_grant_on_one_role_arn_does_not_cover_another(cloud):
     trust = cloud.trust(f"acs:ram::{cloud.B_UID}:root")
     granted, other = cloud.create_role("Granted", trust), cloud.create_role("Other", trust)
-    cloud.attach(cloud.B_ADMIN, "user", "alice", "AssumeGrantedOnly",
-                 cloud.document(cloud.allow("sts:AssumeRole", f"acs:ram::{cloud.A_UID}:role/granted")))
+    cloud.attach(
+        cloud.B_ADMIN,
+        "user",
+        "alice",
+        "AssumeGrantedOnly",
+        cloud.document(cloud.allow("sts:AssumeRole", f"acs:ram::{cloud.A_UID}:role/granted")),
+    )
     cloud.assume_role(cloud.B_ALICE, granted["Arn"])
     assert refused(cloud, cloud.B_ALICE, other["Arn"]).code == "NoPermission"
 
 
 def test_explicit_deny_in_the_callers_account_wins(cloud, trusting_b):
-    cloud.attach(cloud.B_ADMIN, "user", "alice", "DenyAssume",
-                 cloud.document({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": f"acs:ram::{cloud.A_UID}:role/*"}))
+    cloud.attach(
+        cloud.B_ADMIN,
+        "user",
+        "alice",
+        "DenyAssume",
+        cloud.document({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": f"acs:ram::{cloud.A_UID}:role/*"}),
+    )
     assert refused(cloud, cloud.B_ALICE, trusting_b["Arn"]).code == "NoPermission"
     assert cloud.emu.decisions()[-1]["statement"] == "DenyAssume#Statement[0]"
 
@@ -122,22 +148,39 @@ def test_duration_bounds(cloud):
         cloud.assume_role(cloud.B_ALICE, role["Arn"], duration_seconds=duration)
 
 
-@pytest.mark.parametrize("params, code", [
-    ({"session": "a"}, "InvalidParameter.RoleSessionName"),
-    ({"session": "two words"}, "InvalidParameter.RoleSessionName"),
-    ({"session": "x" * 65}, "InvalidParameter.RoleSessionName"),
-    ({"policy": "{not json"}, "InvalidParameter.PolicyGrammar"),
-    ({"policy": json.dumps({"Version": "1", "Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]})},
-     "InvalidParameter.PolicyGrammar"),
-    ({"policy": json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ram:Get*"] * 180, "Resource": "*"}]})},
-     "InvalidParameter.PolicySize"),   # over 2,048 characters (test_document_limits.py has the exact bounds)
-])
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({"session": "a"}, "InvalidParameter.RoleSessionName"),
+        ({"session": "two words"}, "InvalidParameter.RoleSessionName"),
+        ({"session": "x" * 65}, "InvalidParameter.RoleSessionName"),
+        ({"policy": "{not json"}, "InvalidParameter.PolicyGrammar"),
+        (
+            {
+                "policy": json.dumps(
+                    {"Version": "1", "Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]}
+                )
+            },
+            "InvalidParameter.PolicyGrammar",
+        ),
+        (
+            {
+                "policy": json.dumps(
+                    {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ram:Get*"] * 180, "Resource": "*"}]}
+                )
+            },
+            "InvalidParameter.PolicySize",
+        ),  # over 2,048 characters (test_document_limits.py has the exact bounds)
+    ],
+)
 def test_invalid_parameters(cloud, trusting_b, params, code):
     error = refused(cloud, cloud.B_ALICE, trusting_b["Arn"], **params)
     assert (error.code, error.status_code) == (code, 400)
 
 
-@pytest.mark.parametrize("arn", ["acs:ram::1000000000000001:user/admin", "arn:ram::1000000000000001:role/x", "acs:ram::abc:role/x"])
+@pytest.mark.parametrize(
+    "arn", ["acs:ram::1000000000000001:user/admin", "arn:ram::1000000000000001:role/x", "acs:ram::abc:role/x"]
+)
 def test_malformed_role_arn(cloud, arn):
     error = refused(cloud, cloud.B_ALICE, arn)
     assert (error.code, error.status_code) == ("InvalidParameter.RoleArn", 400)
@@ -160,9 +203,9 @@ def test_session_policy_intersects_the_role_policies(cloud):
     everything = cloud.document(cloud.allow("*"))
     session = cloud.assume_role(cloud.B_ALICE, role["Arn"], policy=everything)
     ram = cloud.ram(session)
-    ram.list_users(cloud.ram_models.ListUsersRequest())               # role and session policy both allow
+    ram.list_users(cloud.ram_models.ListUsersRequest())  # role and session policy both allow
     error = cloud.error(lambda: ram.create_user(cloud.ram_models.CreateUserRequest(user_name="mallory")))
-    assert (error.code, error.status_code) == ("NoPermission", 403)   # the session policy cannot widen the role
+    assert (error.code, error.status_code) == ("NoPermission", 403)  # the session policy cannot widen the role
     assert "ram:CreateUser" in error.message
 
 

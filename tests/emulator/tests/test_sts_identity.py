@@ -33,7 +33,7 @@ def test_role_session_is_the_assumed_role(cloud):
 
 def test_get_caller_identity_needs_no_permission_and_is_a_read(cloud):
     cloud.emu.reset_calls()
-    cloud.identity(cloud.B_ALICE)   # alice has no policy at all
+    cloud.identity(cloud.B_ALICE)  # alice has no policy at all
     calls = cloud.emu.calls(product="sts")
     assert (calls["reads"], calls["writes"]) == (1, 0)
     assert calls["calls"][0]["action"] == "GetCallerIdentity"

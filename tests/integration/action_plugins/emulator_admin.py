@@ -6,6 +6,7 @@
 every step of a playbook (test_lost_answers.py) use this instead. Arguments: ``url`` (the emulator), ``path``
 (``faults``, ``state``, ...) and, for a POST, ``body`` (a JSON object). Returns the answer as ``json``.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,12 @@ class ActionModule(ActionBase):
         args = self._task.args
         body = args.get("body")
         data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(f"{args['url'].rstrip('/')}/_emulator/{args['path']}", data=data,
-                                         method="GET" if data is None else "POST", headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{args['url'].rstrip('/')}/_emulator/{args['path']}",
+            data=data,
+            method="GET" if data is None else "POST",
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:  # nosec B310: the local emulator over http
                 result["json"] = json.loads(answer.read() or b"{}")

@@ -7,6 +7,7 @@ same run (ansible-core ships no JSON stdout callback; ansible.posix's is not ins
 Each host result also carries ``_timing``: ``start`` and ``end`` (epoch seconds) and ``duration`` (seconds) of the
 task on that host, from the worker starting it to its result arriving (tests/benchmark.py reads it).
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ How modules behave in-process against shipped is proven through ansible-playbook
 tests/integration/test_in_process.py; here only what needs no playbook: every module of plugins/modules has an
 action plugin over the shared runner that preloads the SDKs the module asks for, and one in-process run leaves
 nothing of itself behind (arguments, warnings, environment, streams) for the next run in the same worker."""
+
 import importlib
 import json
 import os
@@ -13,7 +14,6 @@ import types
 from pathlib import Path
 
 import pytest
-
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
 
@@ -29,28 +29,38 @@ PRODUCT_USE = re.compile(r"\b(?:client|endpoint)\(\"(\w+)\"\)")
 @pytest.mark.parametrize("module", MODULES)
 def test_every_module_has_its_action_plugin_over_the_shared_runner(module):
     path = REPO / "plugins" / "action" / f"{module}.py"
-    assert path.is_file(), (f"plugins/action/{module}.py is missing: without it the module always ships. Add:\n"
-                            f"    ActionModule = module_action(__name__, <products it calls>)  (see plugins/action/ram_role.py)")
+    assert path.is_file(), (
+        f"plugins/action/{module}.py is missing: without it the module always ships. Add:\n"
+        f"    ActionModule = module_action(__name__, <products it calls>)  (see plugins/action/ram_role.py)"
+    )
     action = importlib.import_module(f"{COLLECTION}.action.{module}").ActionModule
     assert issubclass(action, in_process.ModuleAction)
     assert action.module_import_name == f"{COLLECTION}.modules.{module}"
     assert action.cannot_run_in_process is None, "the module and its SDKs import on this controller"
     asked = set(PRODUCT_USE.findall((REPO / "plugins" / "modules" / f"{module}.py").read_text()))
     preloaded = {name.split(".")[0] for name in in_process.sdk_modules(action.sdk_products)}
-    assert {in_process.PRODUCTS[product].package for product in asked} <= preloaded, "every SDK the module calls is preloaded"
+    assert {in_process.PRODUCTS[product].package for product in asked} <= preloaded, (
+        "every SDK the module calls is preloaded"
+    )
 
 
 def test_the_sdks_of_a_product_are_what_the_client_layer_imports():
     names = in_process.sdk_modules(("ram", "sts"))
     assert names[:2] == ["alibabacloud_ram20150501.client", "alibabacloud_ram20150501.models"]
     assert "alibabacloud_sts20150401.client" in names and len(names) == len(set(names))
-    assert in_process.sdk_modules(("mq",)) == ["mq_http_sdk.mq_client", "mq_http_sdk.mq_exception", "mq_http_sdk.mq_producer"]
+    assert in_process.sdk_modules(("mq",)) == [
+        "mq_http_sdk.mq_client",
+        "mq_http_sdk.mq_exception",
+        "mq_http_sdk.mq_producer",
+    ]
 
 
 def test_a_missing_sdk_an_unimportable_module_or_the_switch_means_shipping(monkeypatch):
     assert in_process.preload(f"{COLLECTION}.modules.ram_role", ("ram", "sts")) is None
     assert "cannot import the module" in in_process.preload(f"{COLLECTION}.modules.no_such_module", ())
-    missing = in_process.PRODUCTS["ram"].__class__("ram", "no_such_sdk_package", "no-such-sdk", "ram_endpoint", "ram.aliyuncs.com")
+    missing = in_process.PRODUCTS["ram"].__class__(
+        "ram", "no_such_sdk_package", "no-such-sdk", "ram_endpoint", "ram.aliyuncs.com"
+    )
     monkeypatch.setitem(in_process.PRODUCTS, "ram", missing)
     assert "cannot import no_such_sdk_package.client" in in_process.preload(f"{COLLECTION}.modules.ram_role", ("ram",))
     monkeypatch.setenv(in_process.IN_PROCESS_ENV, "false")
@@ -82,8 +92,14 @@ def test_a_run_leaves_nothing_behind_for_the_next(monkeypatch):
 
     streams, argv, environ = (sys.stdout, sys.stderr), list(sys.argv), dict(os.environ)
     rc, result = run_once(main, {"APSARAMQ_TEST_VARIABLE": "from the task"})
-    assert rc == 0 and result == {"changed": False, "warnings": ["a warning of this run"]}, "warnings come back in the result"
-    assert seen == {"args": b'{"ANSIBLE_MODULE_ARGS": {"name": "x"}}', "argv": ["/nowhere/fake.py"], "env": "from the task"}
+    assert rc == 0 and result == {"changed": False, "warnings": ["a warning of this run"]}, (
+        "warnings come back in the result"
+    )
+    assert seen == {
+        "args": b'{"ANSIBLE_MODULE_ARGS": {"name": "x"}}',
+        "argv": ["/nowhere/fake.py"],
+        "env": "from the task",
+    }
     assert (sys.stdout, sys.stderr) == streams and sys.argv == argv and dict(os.environ) == environ
     assert basic._ANSIBLE_ARGS is None and basic._ANSIBLE_PROFILE is None
     assert not module_warnings.get_warnings() and not module_warnings.get_deprecations()

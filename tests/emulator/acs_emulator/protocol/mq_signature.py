@@ -10,6 +10,7 @@ Header errors use the HTTP SDK's documented codes (400 MissingAuthorizationHeade
 MissingDateHeader, InvalidDateHeader); the key lookup, the time window and the signature comparison are the
 server's, shared with the other schemes.
 """
+
 import base64
 import email.utils
 import hashlib
@@ -33,15 +34,21 @@ def parse_signed_request(request: Request, authorization: str) -> SignedRequest:
     def verify(secret: str) -> bool:
         return hmac.compare_digest(sign(secret, text), signature)
 
-    return SignedRequest(MQ_HTTP, access_key_id, request.headers.get("security-token") or None,
-                         parse_date(request.headers.get("date")), None, verify)
+    return SignedRequest(
+        MQ_HTTP,
+        access_key_id,
+        request.headers.get("security-token") or None,
+        parse_date(request.headers.get("date")),
+        None,
+        verify,
+    )
 
 
 def parse_authorization(authorization: str):
     """``(AccessKeyId, signature)`` from ``MQ <AccessKeyId>:<signature>``."""
     if not authorization:
         raise ApiError(400, "MissingAuthorizationHeader", "Authorization header is required.")
-    key_id, colon, signature = authorization[len(SCHEME):].partition(":")
+    key_id, colon, signature = authorization[len(SCHEME) :].partition(":")
     if not authorization.startswith(SCHEME) or not colon or not key_id.strip() or not signature.strip():
         raise ApiError(400, "InvalidAuthorizationHeader", "The Authorization header format is invalid.")
     return key_id.strip(), signature.strip()
@@ -60,8 +67,15 @@ def parse_date(value: str) -> datetime:
 def string_to_sign(method: str, headers: Mapping[str, str], resource: str) -> str:
     lowered = {k.lower(): v for k, v in headers.items()}
     canonical_headers = "".join(f"{name}:{lowered[name]}\n" for name in sorted(lowered) if name.startswith("x-mq-"))
-    return "\n".join([method.upper(), lowered.get("content-md5", ""), lowered.get("content-type", ""),
-                      lowered.get("date", ""), canonical_headers + resource])
+    return "\n".join(
+        [
+            method.upper(),
+            lowered.get("content-md5", ""),
+            lowered.get("content-type", ""),
+            lowered.get("date", ""),
+            canonical_headers + resource,
+        ]
+    )
 
 
 def sign(secret: str, text: str) -> str:

@@ -5,6 +5,7 @@ RPC products (RAM, STS) answer JSON bodies with a ``RequestId``; errors are
 with another envelope (RocketMQ 5.x, the MQ HTTP XML plane) registers its own renderers with
 ``register_renderers``.
 """
+
 import json
 import uuid
 from typing import Callable, Dict, Optional
@@ -55,7 +56,9 @@ def rpc_error(product: Optional[str], error: ApiError, request_id: str) -> Respo
     return json_response(body, error.status, request_id)
 
 
-def register_renderers(product: str, success: Optional[SuccessRenderer] = None, error: Optional[ErrorRenderer] = None) -> None:
+def register_renderers(
+    product: str, success: Optional[SuccessRenderer] = None, error: Optional[ErrorRenderer] = None
+) -> None:
     """Give ``product`` its own response envelope (called by the service module of that product)."""
     if success is not None:
         _SUCCESS[product] = success

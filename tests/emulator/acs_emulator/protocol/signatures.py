@@ -16,6 +16,7 @@
 - ApsaraMQ HTTP data plane: ``Authorization: MQ <AccessKeyId>:<signature>`` -> ``parse_mq_http_request``,
   the hook the RocketMQ part fills in.
 """
+
 import base64
 import email.utils
 import hashlib
@@ -43,9 +44,9 @@ class SignedRequest:
     security_token: Optional[str]
     timestamp: Optional[datetime]
     nonce: Optional[str]
-    verify: Callable[[str], bool]          # secret -> does the signature match?
-    nonce_required: bool = False           # the scheme makes the nonce mandatory (RPC v1, ACS3)
-    string_to_sign: str = ""               # the server's, echoed by SignatureDoesNotMatch ("" for MQ HTTP)
+    verify: Callable[[str], bool]  # secret -> does the signature match?
+    nonce_required: bool = False  # the scheme makes the nonce mandatory (RPC v1, ACS3)
+    string_to_sign: str = ""  # the server's, echoed by SignatureDoesNotMatch ("" for MQ HTTP)
 
 
 def signature_mismatch(string_to_sign: str = "") -> ApiError:
@@ -97,7 +98,9 @@ def _parse_iso(value: Optional[str]) -> Optional[datetime]:
     try:
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     except ValueError as exc:
-        raise ApiError(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.") from exc
+        raise ApiError(
+            400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."
+        ) from exc
 
 
 def _parse_http_date(value: Optional[str]) -> Optional[datetime]:
@@ -106,7 +109,9 @@ def _parse_http_date(value: Optional[str]) -> Optional[datetime]:
     try:
         return email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError) as exc:
-        raise ApiError(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.") from exc
+        raise ApiError(
+            400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."
+        ) from exc
 
 
 # ---- ACS3-HMAC-SHA256 -------------------------------------------------------------------------------------
@@ -140,15 +145,21 @@ def incomplete_signature(unsigned: List[str]) -> ApiError:
     signature does not conform to Aliyun standards.", https://github.com/fog/fog-aliyun/issues/32; SDKs treat it as
     a signature failure, https://github.com/aliyun/aliyun-openapi-net-sdk/pull/178). The emulator names the
     headers left out."""
-    return ApiError(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards. "
-                    f"Headers present but not in SignedHeaders: {', '.join(unsigned)}.")
+    return ApiError(
+        400,
+        "IncompleteSignature",
+        "The request signature does not conform to Aliyun standards. "
+        f"Headers present but not in SignedHeaders: {', '.join(unsigned)}.",
+    )
 
 
 def acs3_canonical_request(request: Request, signed_headers: List[str], payload_hash: str) -> str:
     query = dict(request.args.items(multi=True))
     canonical_query = "&".join(f"{_rfc3986(k)}={_rfc3986(query[k])}" for k in sorted(query))
     header_lines = "".join(f"{name}:{(request.headers.get(name) or '').strip()}\n" for name in signed_headers)
-    return "\n".join([request.method, raw_path(request), canonical_query, header_lines, ";".join(signed_headers), payload_hash])
+    return "\n".join(
+        [request.method, raw_path(request), canonical_query, header_lines, ";".join(signed_headers), payload_hash]
+    )
 
 
 def _parse_acs3(request: Request, authorization: str) -> SignedRequest:
@@ -170,9 +181,16 @@ def _parse_acs3(request: Request, authorization: str) -> SignedRequest:
         expected = hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
         return _same(expected, fields["Signature"])
 
-    return SignedRequest(ACS3, fields["Credential"], request.headers.get("x-acs-security-token"),
-                         _parse_iso(request.headers.get("x-acs-date")), request.headers.get("x-acs-signature-nonce"), verify,
-                         nonce_required=True, string_to_sign=string_to_sign)
+    return SignedRequest(
+        ACS3,
+        fields["Credential"],
+        request.headers.get("x-acs-security-token"),
+        _parse_iso(request.headers.get("x-acs-date")),
+        request.headers.get("x-acs-signature-nonce"),
+        verify,
+        nonce_required=True,
+        string_to_sign=string_to_sign,
+    )
 
 
 # ---- RPC HMAC-SHA1 v1 -------------------------------------------------------------------------------------
@@ -203,20 +221,33 @@ def _parse_rpc_v1(request: Request) -> SignedRequest:
         raise ApiError(400, "InvalidSignatureMethod", "Specified signature method is not supported.")
 
     def verify(secret: str) -> bool:
-        return any(_same(_hmac_sha1_b64(secret + "&", rpc_string_to_sign(request.method, params, encode)), params["Signature"])
-                   for encode in RPC_ENCODINGS)
+        return any(
+            _same(_hmac_sha1_b64(secret + "&", rpc_string_to_sign(request.method, params, encode)), params["Signature"])
+            for encode in RPC_ENCODINGS
+        )
 
     # the RFC 3986 string is the one echoed: it is the documented encoding, the one the SDKs sign
-    return SignedRequest(RPC_V1, params["AccessKeyId"], params.get("SecurityToken"), _parse_iso(params.get("Timestamp")),
-                         params.get("SignatureNonce"), verify, nonce_required=True,
-                         string_to_sign=rpc_string_to_sign(request.method, params, RPC_ENCODINGS[0]))
+    return SignedRequest(
+        RPC_V1,
+        params["AccessKeyId"],
+        params.get("SecurityToken"),
+        _parse_iso(params.get("Timestamp")),
+        params.get("SignatureNonce"),
+        verify,
+        nonce_required=True,
+        string_to_sign=rpc_string_to_sign(request.method, params, RPC_ENCODINGS[0]),
+    )
 
 
 # ---- ROA HMAC-SHA1 v1 -------------------------------------------------------------------------------------
 
+
 def roa_string_to_sign(request: Request) -> str:
     headers = {k.lower(): v for k, v in request.headers.items()}
-    head = "\n".join([request.method] + [headers.get(h, "") for h in ("accept", "content-md5", "content-type", "date")]) + "\n"
+    head = (
+        "\n".join([request.method] + [headers.get(h, "") for h in ("accept", "content-md5", "content-type", "date")])
+        + "\n"
+    )
     acs_headers = "".join(f"{k}:{headers[k]}\n" for k in sorted(headers) if k.startswith("x-acs-"))
     query = dict(request.args.items(multi=True))
     resource = raw_path(request)
@@ -226,7 +257,7 @@ def roa_string_to_sign(request: Request) -> str:
 
 
 def _parse_roa_v1(request: Request, authorization: str) -> SignedRequest:
-    access_key_id, signature = authorization[len("acs "):].strip().partition(":")[::2]
+    access_key_id, signature = authorization[len("acs ") :].strip().partition(":")[::2]
     if not access_key_id or not signature:
         raise ApiError(400, "InvalidAuthorization", "The Authorization header is not well formed.")
     body = request.get_data(cache=True)
@@ -239,20 +270,29 @@ def _parse_roa_v1(request: Request, authorization: str) -> SignedRequest:
 
     # x-acs-signature-nonce is optional in ROA v1 (Required "No" in the ROA common parameters,
     # https://www.alibabacloud.com/help/doc-detail/167755.htm); a nonce sent is still checked for replay.
-    return SignedRequest(ROA_V1, access_key_id, request.headers.get("x-acs-security-token"),
-                         _parse_http_date(request.headers.get("date")), request.headers.get("x-acs-signature-nonce"), verify,
-                         string_to_sign=roa_string_to_sign(request))
+    return SignedRequest(
+        ROA_V1,
+        access_key_id,
+        request.headers.get("x-acs-security-token"),
+        _parse_http_date(request.headers.get("date")),
+        request.headers.get("x-acs-signature-nonce"),
+        verify,
+        string_to_sign=roa_string_to_sign(request),
+    )
 
 
 # ---- ApsaraMQ HTTP data plane (hook) ----------------------------------------------------------------------
 
+
 def parse_mq_http_request(request: Request, authorization: str) -> SignedRequest:
     """HOOK of the RocketMQ part: ``Authorization: MQ <AccessKeyId>:<base64 HMAC-SHA1>``, see ``mq_signature.py``."""
     from . import mq_signature  # pylint: disable=import-outside-toplevel  # it builds on this module
+
     return mq_signature.parse_signed_request(request, authorization)
 
 
 # ---- dispatch ---------------------------------------------------------------------------------------------
+
 
 def parse_signed_request(request: Request) -> SignedRequest:
     """Recognise the signature scheme of ``request`` (raises ApiError when it carries none)."""

@@ -6,6 +6,7 @@ authorizes with ``call.authorize(...)`` (the resource depends on the parameters,
 knows it), changes or reads the state and returns the response body as a dict in the documented shape.
 Failures are raised as ``ApiError``; the protocol layer renders them in the product's error format.
 """
+
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional
 
@@ -29,8 +30,8 @@ class Handler:
     name: str
     write: bool
     func: Callable[["Call"], dict]
-    method: Optional[str] = None      # ROA / MQ HTTP only: the HTTP method ...
-    path: Optional[str] = None        # ... and path template, e.g. "/instances/{instanceId}/topics/{topicName}"
+    method: Optional[str] = None  # ROA / MQ HTTP only: the HTTP method ...
+    path: Optional[str] = None  # ... and path template, e.g. "/instances/{instanceId}/topics/{topicName}"
 
 
 def action(product: str, name: str, write: bool = False, method: Optional[str] = None, path: Optional[str] = None):
@@ -57,15 +58,15 @@ class Call:
 
     product: str
     action: str
-    params: Dict[str, Any]            # RPC query/form parameters, or ROA path+query+JSON body merged
-    identity: Any                     # acs_emulator.identity.Identity of the caller
-    state: Any                        # acs_emulator.state.State (all accounts)
+    params: Dict[str, Any]  # RPC query/form parameters, or ROA path+query+JSON body merged
+    identity: Any  # acs_emulator.identity.Identity of the caller
+    state: Any  # acs_emulator.state.State (all accounts)
     source_ip: str = "127.0.0.1"
     request_id: str = ""
-    body: Optional[bytes] = None      # raw body, for the MQ HTTP data plane (XML)
+    body: Optional[bytes] = None  # raw body, for the MQ HTTP data plane (XML)
     headers: Dict[str, str] = field(default_factory=dict)
     authorizer: Optional[Callable[..., None]] = None
-    decision_logger: Optional[Callable[..., None]] = None   # (call, action, resource, decision) -> None
+    decision_logger: Optional[Callable[..., None]] = None  # (call, action, resource, decision) -> None
 
     def record_decision(self, action_name: str, resource: str, decision: Any) -> None:
         """Log an access decision a handler made itself (e.g. a trust policy) in the admin decision log."""
@@ -81,6 +82,10 @@ class Call:
         value = self.params.get(name)
         if value in (None, ""):
             if required:
-                raise ApiError(400, f"MissingParameter.{name}", f"The input parameter {name} that is mandatory for processing this request is not supplied.")
+                raise ApiError(
+                    400,
+                    f"MissingParameter.{name}",
+                    f"The input parameter {name} that is mandatory for processing this request is not supplied.",
+                )
             return default
         return value

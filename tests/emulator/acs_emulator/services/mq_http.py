@@ -18,6 +18,7 @@ Authorization, decided on every request (so a detached policy stops a consumer a
 A refusal is 403 ``AccessDenied`` (the HTTP SDK's documented code). Errors are MNS-style XML
 ``<Error><Code/><Message/><RequestId/><HostId/></Error>``.
 """
+
 import threading
 import time
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ def message_signal(state) -> threading.Condition:
 
 # ---- request parsing ------------------------------------------------------------------------------------
 
+
 def invalid_argument(message: str) -> ApiError:
     return ApiError(400, "InvalidArgument", message)
 
@@ -78,7 +80,9 @@ def _xml_children(body: Optional[bytes], root_name: str) -> List[Tuple[str, str]
     except ElementTree.ParseError as exc:
         raise ApiError(400, "MalformedXML", "The XML you provided was not well-formed.") from exc
     if root.tag.rsplit("}", 1)[-1] != root_name:
-        raise invalid_argument(f"The XML you provided did not validate against our published schema, cause by {root.tag}.")
+        raise invalid_argument(
+            f"The XML you provided did not validate against our published schema, cause by {root.tag}."
+        )
     return [(child.tag.rsplit("}", 1)[-1], child.text or "") for child in root]
 
 
@@ -106,6 +110,7 @@ def _target(call: Call, with_group: bool) -> Target:
 
 # ---- authorization --------------------------------------------------------------------------------------
 
+
 def topic_arn(instance_id: str, topic: str) -> str:
     return f"acs:mq:*:*:{instance_id}%{topic}"
 
@@ -115,7 +120,9 @@ def _authorize(call: Call, target: Target, topic_action: str) -> None:
     if call.identity.account_uid != instance.owner:
         raise _access_denied(f"instance {instance.instance_id} belongs to another account")
     instance_arn = f"acs:mq:*:*:{instance.instance_id}"
-    if not _allowed(call, "mq:QueryInstanceBaseInfo", instance_arn) and not _allowed(call, "mq:OnsInstanceBaseInfo", instance_arn):
+    if not _allowed(call, "mq:QueryInstanceBaseInfo", instance_arn) and not _allowed(
+        call, "mq:OnsInstanceBaseInfo", instance_arn
+    ):
         raise _access_denied(f"mq:QueryInstanceBaseInfo on {instance_arn} is not allowed")
     checks = [(topic_action, topic_arn(instance.instance_id, target.topic))]
     if target.group:
@@ -136,7 +143,11 @@ def _allowed(call: Call, action_name: str, resource: str) -> bool:
 
 
 def _access_denied(detail: str) -> ApiError:
-    return ApiError(403, "AccessDenied", f"The OwnerId that your Access Key Id associated to is forbidden for this operation: {detail}.")
+    return ApiError(
+        403,
+        "AccessDenied",
+        f"The OwnerId that your Access Key Id associated to is forbidden for this operation: {detail}.",
+    )
 
 
 def _check_exists(target: Target) -> None:
@@ -149,6 +160,7 @@ def _check_exists(target: Target) -> None:
 
 # ---- handlers -------------------------------------------------------------------------------------------
 
+
 @action("mq", "PublishMessage", write=True, method="POST", path=PATH)
 def publish_message(call: Call) -> dict:
     target = _target(call, with_group=False)
@@ -159,8 +171,13 @@ def publish_message(call: Call) -> dict:
         raise invalid_argument("The message body should not be empty.")
     signal = message_signal(call.state)
     with signal:
-        message = target.instance.publish(target.topic, fields["MessageBody"], cloud_ms(call.state),
-                                          fields.get("MessageTag", ""), fields.get("Properties", ""))
+        message = target.instance.publish(
+            target.topic,
+            fields["MessageBody"],
+            cloud_ms(call.state),
+            fields.get("MessageTag", ""),
+            fields.get("Properties", ""),
+        )
         signal.notify_all()
     return {"Message": {"MessageId": message.message_id, "MessageBodyMD5": body_md5(message.body)}}
 
@@ -197,10 +214,16 @@ def _receive_waiting(state, target: Target, batch: int, tag: str, deadline: floa
 
 def _message_view(message, delivery) -> dict:
     return {
-        "MessageId": message.message_id, "ReceiptHandle": delivery.handle, "MessageBodyMD5": body_md5(message.body),
-        "MessageBody": message.body, "PublishTime": str(message.publish_ms),
-        "FirstConsumeTime": str(delivery.first_consume_ms), "NextConsumeTime": str(delivery.visible_at_ms),
-        "ConsumedTimes": str(delivery.consumed_times), "MessageTag": message.tag, "Properties": message.properties,
+        "MessageId": message.message_id,
+        "ReceiptHandle": delivery.handle,
+        "MessageBodyMD5": body_md5(message.body),
+        "MessageBody": message.body,
+        "PublishTime": str(message.publish_ms),
+        "FirstConsumeTime": str(delivery.first_consume_ms),
+        "NextConsumeTime": str(delivery.visible_at_ms),
+        "ConsumedTimes": str(delivery.consumed_times),
+        "MessageTag": message.tag,
+        "Properties": message.properties,
     }
 
 
@@ -215,13 +238,20 @@ def ack_message(call: Call) -> dict:
     with call.state.lock:
         failures = target.instance.ack(target.group, target.topic, handles, cloud_ms(call.state))
     if failures:
-        raise ApiError(404, "ReceiptHandleError", failures[0][1],
-                       ack_errors=[{"ErrorCode": "ReceiptHandleError", "ErrorMessage": reason, "ReceiptHandle": handle}
-                                   for handle, reason in failures])
+        raise ApiError(
+            404,
+            "ReceiptHandleError",
+            failures[0][1],
+            ack_errors=[
+                {"ErrorCode": "ReceiptHandleError", "ErrorMessage": reason, "ReceiptHandle": handle}
+                for handle, reason in failures
+            ],
+        )
     return {}
 
 
 # ---- rendering (called by the protocol layer for product "mq") -------------------------------------------
+
 
 def _element(name: str, text: str) -> str:
     return f"<{name}>{escape(text)}</{name}>"
@@ -244,7 +274,9 @@ def render_success(body: dict, request_id: str) -> Response:
         inner = "".join(_element(k, v) for k, v in body["Message"].items())
         return _xml_response(201, _document("Message", inner), request_id)
     if "Messages" in body:
-        inner = "".join("<Message>" + "".join(_element(k, v) for k, v in m.items()) + "</Message>" for m in body["Messages"])
+        inner = "".join(
+            "<Message>" + "".join(_element(k, v) for k, v in m.items()) + "</Message>" for m in body["Messages"]
+        )
         return _xml_response(200, _document("Messages", inner), request_id)
     return _xml_response(204, b"", request_id)
 
@@ -253,10 +285,16 @@ def render_error(error: ApiError, request_id: str) -> Response:
     """A data plane error, in the form the SDK's decoders expect (``<Errors>`` for a partly failed ack)."""
     ack_errors = error.extra.get("ack_errors")
     if ack_errors:
-        items = "".join("<Error>" + "".join(_element(k, v) for k, v in item.items()) + "</Error>" for item in ack_errors)
+        items = "".join(
+            "<Error>" + "".join(_element(k, v) for k, v in item.items()) + "</Error>" for item in ack_errors
+        )
         return _xml_response(error.status, _document("Errors", items), request_id)
-    inner = (_element("Code", error.code) + _element("Message", error.message)
-             + _element("RequestId", request_id) + _element("HostId", HOSTS["mq"]))
+    inner = (
+        _element("Code", error.code)
+        + _element("Message", error.message)
+        + _element("RequestId", request_id)
+        + _element("HostId", HOSTS["mq"])
+    )
     return _xml_response(error.status, _document("Error", inner), request_id)
 
 

@@ -4,6 +4,7 @@ Every handler acts on the caller's own account (RAM is account-scoped) and autho
 resource it touches before acting. Shapes follow alibabacloud-ram20150501 1.3.0's models: nested lists use the
 wrapper form (``{"Roles": {"Role": [...]}}``), ListTagResources a flat ``TagResources`` list.
 """
+
 import base64
 import binascii
 import functools
@@ -22,6 +23,7 @@ MAX_TAGS_PER_REQUEST = 20  # Tag of TagResources and of the creates, TagKeys of 
 # ---------------------------------------------------------------------------------------------------------------
 # Plumbing shared by the handlers
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def _uid(call: Call) -> str:
     return str(call.identity.account_uid)
@@ -107,8 +109,11 @@ def _tags(call: Call) -> Dict[str, str]:
 
 def _tag_filter(call: Call) -> Dict[str, Optional[str]]:
     """A filter by tags: a tag without Value matches any value."""
-    return {item["Key"]: item.get("Value") for item in _json_list(call, "Tag")
-            if isinstance(item, dict) and isinstance(item.get("Key"), str)}
+    return {
+        item["Key"]: item.get("Value")
+        for item in _json_list(call, "Tag")
+        if isinstance(item, dict) and isinstance(item.get("Key"), str)
+    }
 
 
 def _policy_type(call: Call) -> str:
@@ -170,8 +175,16 @@ def _list_all(call: Call, kind: str, element: str, records: list, fields: tuple)
 # Roles
 # ---------------------------------------------------------------------------------------------------------------
 
-ROLE_FIELDS = ("RoleName", "RoleId", "Arn", "AssumeRolePolicyDocument", "Description", "MaxSessionDuration",
-               "CreateDate", "UpdateDate")
+ROLE_FIELDS = (
+    "RoleName",
+    "RoleId",
+    "Arn",
+    "AssumeRolePolicyDocument",
+    "Description",
+    "MaxSessionDuration",
+    "CreateDate",
+    "UpdateDate",
+)
 # CreateRole answers without UpdateDate: its documented Role has RoleId, RoleName, Arn, Description,
 # AssumeRolePolicyDocument, MaxSessionDuration and CreateDate only (RAM API reference CreateRole,
 # alibabacloud.com/help/doc-detail/28710.htm; the official SDK's CreateRoleResponseBodyRole in
@@ -185,8 +198,13 @@ def create_role(call: Call) -> dict:
     name = _required(call, "RoleName")
     trust = _required(call, "AssumeRolePolicyDocument")
     _authorize(call, f"role/{name}")
-    role = _backend(call).create_role(name, trust, _optional(call, "Description"),
-                                      _int(call, "MaxSessionDuration", DEFAULT_SESSION_DURATION), _tags(call))
+    role = _backend(call).create_role(
+        name,
+        trust,
+        _optional(call, "Description"),
+        _int(call, "MaxSessionDuration", DEFAULT_SESSION_DURATION),
+        _tags(call),
+    )
     return _reply(call, Role=_fields(role, *NEW_ROLE_FIELDS))
 
 
@@ -199,8 +217,12 @@ def get_role(call: Call) -> dict:
 @action("ram", "UpdateRole", write=True)
 def update_role(call: Call) -> dict:
     name = _authorized_name(call, "RoleName", "role")
-    role = _backend(call).update_role(name, _optional(call, "NewAssumeRolePolicyDocument"),
-                                      _optional(call, "NewDescription"), _int(call, "NewMaxSessionDuration"))
+    role = _backend(call).update_role(
+        name,
+        _optional(call, "NewAssumeRolePolicyDocument"),
+        _optional(call, "NewDescription"),
+        _int(call, "NewMaxSessionDuration"),
+    )
     return _reply(call, Role=_fields(role, *ROLE_FIELDS))
 
 
@@ -212,8 +234,10 @@ def delete_role(call: Call) -> dict:
 @action("ram", "ListRoles")
 def list_roles(call: Call) -> dict:
     _authorize(call, "role/*")
-    roles = [dict(_fields(role, *ROLE_LIST_FIELDS), Tags={"Tag": role["Tags"]})
-             for role in _backend(call).list_roles(_tag_filter(call))]
+    roles = [
+        dict(_fields(role, *ROLE_LIST_FIELDS), Tags={"Tag": role["Tags"]})
+        for role in _backend(call).list_roles(_tag_filter(call))
+    ]
     return _paged_reply(call, "Roles", "Role", roles)
 
 
@@ -258,8 +282,10 @@ def list_policies(call: Call) -> dict:
     if policy_type is not None:
         check_policy_type(policy_type)
     _authorize(call, "policy/*")
-    policies = [dict(policy, Tags={"Tag": policy["Tags"]})
-                for policy in _backend(call).list_policies(policy_type, _tag_filter(call))]
+    policies = [
+        dict(policy, Tags={"Tag": policy["Tags"]})
+        for policy in _backend(call).list_policies(policy_type, _tag_filter(call))
+    ]
     return _paged_reply(call, "Policies", "Policy", policies)
 
 
@@ -275,8 +301,9 @@ def create_policy_version(call: Call) -> dict:
     name = _required(call, "PolicyName")
     document = _required(call, "PolicyDocument")
     _authorize(call, f"policy/{name}")
-    version = _backend(call).create_policy_version(name, document, _bool(call, "SetAsDefault"),
-                                                   _optional(call, "RotateStrategy") or "None")
+    version = _backend(call).create_policy_version(
+        name, document, _bool(call, "SetAsDefault"), _optional(call, "RotateStrategy") or "None"
+    )
     return _reply(call, PolicyVersion=version)
 
 
@@ -322,8 +349,9 @@ def list_entities_for_policy(call: Call) -> dict:
     policy_type = _policy_type(call)
     _authorize(call, f"policy/{name}")
     entities = _backend(call).entities_for_policy(name, policy_type)
-    return _reply(call, Roles={"Role": entities["Roles"]}, Users={"User": entities["Users"]},
-                  Groups={"Group": entities["Groups"]})
+    return _reply(
+        call, Roles={"Role": entities["Roles"]}, Users={"User": entities["Users"]}, Groups={"Group": entities["Groups"]}
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -354,8 +382,12 @@ def _register_attachment_actions() -> None:
     """AttachPolicyTo<Kind>, DetachPolicyFrom<Kind> and ListPoliciesFor<Kind> of roles, users and groups: the same calls."""
     for kind in PRINCIPAL_NAME_PARAMS:
         entity = kind.title()
-        action("ram", f"AttachPolicyTo{entity}", write=True)(functools.partial(_change_attachment, kind=kind, attach=True))
-        action("ram", f"DetachPolicyFrom{entity}", write=True)(functools.partial(_change_attachment, kind=kind, attach=False))
+        action("ram", f"AttachPolicyTo{entity}", write=True)(
+            functools.partial(_change_attachment, kind=kind, attach=True)
+        )
+        action("ram", f"DetachPolicyFrom{entity}", write=True)(
+            functools.partial(_change_attachment, kind=kind, attach=False)
+        )
         action("ram", f"ListPoliciesFor{entity}")(functools.partial(_policies_for, kind=kind))
 
 
@@ -373,8 +405,13 @@ NEW_USER_FIELDS = USER_FIELDS[:-1]  # CreateUser answers without UpdateDate
 @action("ram", "CreateUser", write=True)
 def create_user(call: Call) -> dict:
     name = _authorized_name(call, "UserName", "user")
-    user = _backend(call).create_user(name, _optional(call, "DisplayName"), _optional(call, "Comments"),
-                                      _optional(call, "Email"), _optional(call, "MobilePhone"))
+    user = _backend(call).create_user(
+        name,
+        _optional(call, "DisplayName"),
+        _optional(call, "Comments"),
+        _optional(call, "Email"),
+        _optional(call, "MobilePhone"),
+    )
     return _reply(call, User=_fields(user, *NEW_USER_FIELDS))
 
 
@@ -388,9 +425,13 @@ def get_user(call: Call) -> dict:
 def update_user(call: Call) -> dict:
     name = _authorized_name(call, "UserName", "user")
     user = _backend(call).update_user(
-        name, _optional(call, "NewUserName"), DisplayName=_optional(call, "NewDisplayName"),
-        Comments=_optional(call, "NewComments"), Email=_optional(call, "NewEmail"),
-        MobilePhone=_optional(call, "NewMobilePhone"))
+        name,
+        _optional(call, "NewUserName"),
+        DisplayName=_optional(call, "NewDisplayName"),
+        Comments=_optional(call, "NewComments"),
+        Email=_optional(call, "NewEmail"),
+        MobilePhone=_optional(call, "NewMobilePhone"),
+    )
     return _reply(call, User=_fields(user, *USER_FIELDS))
 
 
@@ -408,8 +449,11 @@ def _key_owner(call: Call) -> str:
     """UserName defaults to the calling RAM user, as in RAM; an account root must name the user here."""
     name = _optional(call, "UserName") or getattr(call.identity, "user_name", None)
     if not name:
-        raise ApiError(400, "MissingParameter.UserName",
-                       "The input parameter UserName that is mandatory for processing this request is not supplied.")
+        raise ApiError(
+            400,
+            "MissingParameter.UserName",
+            "The input parameter UserName that is mandatory for processing this request is not supplied.",
+        )
     return name
 
 
@@ -461,6 +505,7 @@ def get_account_alias(call: Call) -> dict:
 # Tags on roles and custom policies
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def _tag_targets(call: Call, required: bool = True) -> Tuple[str, List[str]]:
     """ResourceType and ResourceNames, each name authorized as <type>/<name>."""
     resource_type = _required(call, "ResourceType")
@@ -492,8 +537,12 @@ def untag_resources(call: Call) -> dict:
         raise invalid("TagKeys", f"TagKeys must be a list of at most {MAX_TAGS_PER_REQUEST} tag keys.")
     if not keys and not remove_all:
         # The stricter reading: a call that names no key and not All would silently do nothing.
-        raise ApiError(400, "MissingParameter.TagKeys", "The input parameter TagKeys that is mandatory for processing this request "
-                                                        "is not supplied (or set All to true).")
+        raise ApiError(
+            400,
+            "MissingParameter.TagKeys",
+            "The input parameter TagKeys that is mandatory for processing this request "
+            "is not supplied (or set All to true).",
+        )
     _backend(call).untag_resources(resource_type, names, keys, remove_all)
     return _reply(call)
 

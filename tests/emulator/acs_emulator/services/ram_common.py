@@ -4,6 +4,7 @@ InvalidParameter errors of names and lengths, and the lock every backend operati
 ``ram_model`` (users, keys, roles, policies, attachments) and ``ram_people_model`` (groups, memberships, login
 profiles, the password policy) both build on it, so neither has to import the other's internals.
 """
+
 import copy
 import re
 import secrets

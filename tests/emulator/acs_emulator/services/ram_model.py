@@ -12,6 +12,7 @@ parameters and shapes the answers.
 attachments; the fault injector reads it through ``change_stamp_for_role``/``change_stamp_for_user`` to emulate
 propagation delays. A user's effective policies are its own plus those of its groups, and so is its stamp.
 """
+
 import copy
 import json
 import re
@@ -61,6 +62,7 @@ _TRUST_ACTIONS = {"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWit
 # Parameter rules shared by the API and the seed
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def check_role_name(value: str) -> str:
     return check_name(value, "RoleName", _ROLE_NAME, 64, "letters, digits, periods (.) and hyphens (-)")
 
@@ -99,17 +101,24 @@ def check_tags(tags: Dict[str, str]) -> Dict[str, str]:
         raise ApiError(409, "LimitExceeded.Tag", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags.")
     for key, value in tags.items():
         if not 1 <= len(key) <= MAX_TAG_KEY_LENGTH or _reserved_tag_text(key):
-            raise invalid("Tag.Key", f"A tag key must be 1 to {MAX_TAG_KEY_LENGTH} characters, not start with aliyun or acs: "
-                                     "and not contain http:// or https://.")
+            raise invalid(
+                "Tag.Key",
+                f"A tag key must be 1 to {MAX_TAG_KEY_LENGTH} characters, not start with aliyun or acs: "
+                "and not contain http:// or https://.",
+            )
         if len(value) > MAX_TAG_VALUE_LENGTH or _reserved_tag_text(value):
-            raise invalid("Tag.Value", f"A tag value must be at most {MAX_TAG_VALUE_LENGTH} characters, not start with aliyun "
-                                       "or acs: and not contain http:// or https://.")
+            raise invalid(
+                "Tag.Value",
+                f"A tag value must be at most {MAX_TAG_VALUE_LENGTH} characters, not start with aliyun "
+                "or acs: and not contain http:// or https://.",
+            )
     return tags
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Policy documents
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def malformed(detail: str) -> ApiError:
     return ApiError(400, "MalformedPolicyDocument", f"The policy document is malformed: {detail}")
@@ -196,8 +205,10 @@ def _check_principal(principal, where: str) -> None:
                 # The trust-policy documentation names accounts (<uid>, acs:ram::<uid>:root), users and roles one
                 # by one and documents no wildcard: "*" or acs:ram::<uid>:user/* would let identities nobody named
                 # assume the role. Refused (an assumption, see the README).
-                raise malformed(f"{where}.{kind} {name!r}: a RAM principal names one account, user or role; "
-                                "wildcards (* and ?) are not accepted")
+                raise malformed(
+                    f"{where}.{kind} {name!r}: a RAM principal names one account, user or role; "
+                    "wildcards (* and ?) are not accepted"
+                )
 
 
 def _check_condition(condition, where: str) -> None:
@@ -236,10 +247,10 @@ class RamBackend(PeopleMixin):
     def __init__(self, account_uid: str, alias: Optional[str] = None):
         self.account_uid = str(account_uid)
         self.alias = alias
-        self.users: Dict[str, dict] = {}      # folded name -> user record
-        self.roles: Dict[str, dict] = {}      # folded name -> role record
-        self.policies: Dict[str, dict] = {}   # name -> custom policy record
-        self._init_people()                   # self.groups (folded name -> group record), self.password_policy
+        self.users: Dict[str, dict] = {}  # folded name -> user record
+        self.roles: Dict[str, dict] = {}  # folded name -> role record
+        self.policies: Dict[str, dict] = {}  # name -> custom policy record
+        self._init_people()  # self.groups (folded name -> group record), self.password_policy
         self._last_stamp = 0.0
         self._lock = threading.RLock()
 
@@ -247,8 +258,16 @@ class RamBackend(PeopleMixin):
 
     @_synchronized
     def to_dict(self) -> dict:
-        return copy.deepcopy({"alias": self.alias, "users": self.users, "roles": self.roles,
-                              "policies": self.policies, **self._people_dict(), "last_stamp": self._last_stamp})
+        return copy.deepcopy(
+            {
+                "alias": self.alias,
+                "users": self.users,
+                "roles": self.roles,
+                "policies": self.policies,
+                **self._people_dict(),
+                "last_stamp": self._last_stamp,
+            }
+        )
 
     @classmethod
     def from_dict(cls, uid: str, data: dict) -> "RamBackend":
@@ -282,8 +301,12 @@ class RamBackend(PeopleMixin):
         self._seed_attachments("user", user)
 
     def _seed_role(self, role: dict) -> None:
-        self.create_role(role["name"], document_text(role["trust"]), role.get("description"),
-                         int(role.get("max_session_duration", DEFAULT_SESSION_DURATION)))
+        self.create_role(
+            role["name"],
+            document_text(role["trust"]),
+            role.get("description"),
+            int(role.get("max_session_duration", DEFAULT_SESSION_DURATION)),
+        )
         self._seed_attachments("role", role)
 
     def _seed_attachments(self, kind: str, principal: dict) -> None:
@@ -302,18 +325,33 @@ class RamBackend(PeopleMixin):
     # -- users and AccessKeys -----------------------------------------------------------------------------------
 
     @_synchronized
-    def create_user(self, name: str, display_name: Optional[str] = None, comments: Optional[str] = None,
-                    email: Optional[str] = None, mobile_phone: Optional[str] = None) -> dict:
+    def create_user(
+        self,
+        name: str,
+        display_name: Optional[str] = None,
+        comments: Optional[str] = None,
+        email: Optional[str] = None,
+        mobile_phone: Optional[str] = None,
+    ) -> dict:
         check_user_name(name)
         check_length(display_name, "DisplayName", 128)
         check_length(comments, "Comments", 128)
         if _fold(name) in self.users:
             raise ApiError(409, "EntityAlreadyExists.User", f"The user already exists: {name}")
         now = utc_now()
-        user = {"UserName": name, "UserId": _random_digits(16), "DisplayName": display_name or name,
-                "Comments": comments or "", "Email": email or "", "MobilePhone": mobile_phone or "",
-                "CreateDate": now, "UpdateDate": now,
-                "access_keys": [], "attachments": [], "changed_at": self._stamp()}
+        user = {
+            "UserName": name,
+            "UserId": _random_digits(16),
+            "DisplayName": display_name or name,
+            "Comments": comments or "",
+            "Email": email or "",
+            "MobilePhone": mobile_phone or "",
+            "CreateDate": now,
+            "UpdateDate": now,
+            "access_keys": [],
+            "attachments": [],
+            "changed_at": self._stamp(),
+        }
         self.users[_fold(name)] = user
         return public(user)
 
@@ -372,20 +410,27 @@ class RamBackend(PeopleMixin):
         """A new pair for ``user_name``; the secret is returned here and never again."""
         user = self._user(user_name)
         if len(user["access_keys"]) >= MAX_ACCESS_KEYS_PER_USER:
-            raise ApiError(409, "LimitExceeded.User.AccessKey",
-                           f"A user can have at most {MAX_ACCESS_KEYS_PER_USER} AccessKeys.")
+            raise ApiError(
+                409, "LimitExceeded.User.AccessKey", f"A user can have at most {MAX_ACCESS_KEYS_PER_USER} AccessKeys."
+            )
         key_id = key_id or "LTAI" + _random_text(20)
         if self._find_key(key_id) is not None:
             raise ApiError(409, "EntityAlreadyExists.User.AccessKey", f"The AccessKey already exists: {key_id}")
-        key = {"AccessKeyId": key_id, "AccessKeySecret": secret or _random_text(30),
-               "Status": "Active", "CreateDate": utc_now()}
+        key = {
+            "AccessKeyId": key_id,
+            "AccessKeySecret": secret or _random_text(30),
+            "Status": "Active",
+            "CreateDate": utc_now(),
+        }
         user["access_keys"].append(key)
         return dict(key)
 
     @_synchronized
     def list_access_keys(self, user_name: str) -> List[dict]:
-        return [{field: key[field] for field in ("AccessKeyId", "Status", "CreateDate")}
-                for key in self._user(user_name)["access_keys"]]
+        return [
+            {field: key[field] for field in ("AccessKeyId", "Status", "CreateDate")}
+            for key in self._user(user_name)["access_keys"]
+        ]
 
     @_synchronized
     def update_access_key(self, user_name: str, key_id: str, status: str) -> None:
@@ -422,14 +467,24 @@ class RamBackend(PeopleMixin):
         if found is None:
             return None
         user, key = found
-        return {"user_name": user["UserName"], "user_id": user["UserId"],
-                "secret": key["AccessKeySecret"], "status": key["Status"]}
+        return {
+            "user_name": user["UserName"],
+            "user_id": user["UserId"],
+            "secret": key["AccessKeySecret"],
+            "status": key["Status"],
+        }
 
     # -- roles ----------------------------------------------------------------------------------------------------
 
     @_synchronized
-    def create_role(self, name: str, trust_document: str, description: Optional[str] = None,
-                    max_session_duration: int = DEFAULT_SESSION_DURATION, tags: Optional[Dict[str, str]] = None) -> dict:
+    def create_role(
+        self,
+        name: str,
+        trust_document: str,
+        description: Optional[str] = None,
+        max_session_duration: int = DEFAULT_SESSION_DURATION,
+        tags: Optional[Dict[str, str]] = None,
+    ) -> dict:
         check_role_name(name)
         parse_policy_document(trust_document, "trust", "AssumeRolePolicyDocument")
         check_length(description, "Description", 1024)
@@ -438,10 +493,19 @@ class RamBackend(PeopleMixin):
         if _fold(name) in self.roles:
             raise ApiError(409, "EntityAlreadyExists.Role", f"The role already exists: {name}")
         now = utc_now()
-        role = {"RoleName": name, "RoleId": _random_digits(19), "Arn": self.arn("role", name),
-                "AssumeRolePolicyDocument": trust_document, "Description": description or "",
-                "MaxSessionDuration": max_session_duration, "CreateDate": now, "UpdateDate": now,
-                "attachments": [], "tags": dict(tags or {}), "changed_at": self._stamp()}
+        role = {
+            "RoleName": name,
+            "RoleId": _random_digits(19),
+            "Arn": self.arn("role", name),
+            "AssumeRolePolicyDocument": trust_document,
+            "Description": description or "",
+            "MaxSessionDuration": max_session_duration,
+            "CreateDate": now,
+            "UpdateDate": now,
+            "attachments": [],
+            "tags": dict(tags or {}),
+            "changed_at": self._stamp(),
+        }
         self.roles[_fold(name)] = role
         return public(role)
 
@@ -457,16 +521,24 @@ class RamBackend(PeopleMixin):
         return public(self._role(name))
 
     @_synchronized
-    def update_role(self, name: str, trust_document: Optional[str] = None, description: Optional[str] = None,
-                    max_session_duration: Optional[int] = None) -> dict:
+    def update_role(
+        self,
+        name: str,
+        trust_document: Optional[str] = None,
+        description: Optional[str] = None,
+        max_session_duration: Optional[int] = None,
+    ) -> dict:
         role = self._role(name)
         if trust_document is not None:
             parse_policy_document(trust_document, "trust", "NewAssumeRolePolicyDocument")
         check_length(description, "NewDescription", 1024)
         if max_session_duration is not None:
             check_session_duration(max_session_duration)
-        changes = {"AssumeRolePolicyDocument": trust_document, "Description": description,
-                   "MaxSessionDuration": max_session_duration}
+        changes = {
+            "AssumeRolePolicyDocument": trust_document,
+            "Description": description,
+            "MaxSessionDuration": max_session_duration,
+        }
         role.update({field: value for field, value in changes.items() if value is not None})
         role["UpdateDate"] = utc_now()
         role["changed_at"] = self._stamp()
@@ -476,15 +548,19 @@ class RamBackend(PeopleMixin):
     def delete_role(self, name: str) -> None:
         role = self._role(name)
         if role["attachments"]:
-            raise ApiError(409, "DeleteConflict.Role.Policy",
-                           f"The role still has policies attached; detach them first: {role['RoleName']}")
+            raise ApiError(
+                409,
+                "DeleteConflict.Role.Policy",
+                f"The role still has policies attached; detach them first: {role['RoleName']}",
+            )
         del self.roles[_fold(name)]
         self._stamp()
 
     @_synchronized
     def list_roles(self, tag_filter: Optional[Dict[str, Optional[str]]] = None) -> List[dict]:
-        return [dict(public(role), Tags=self._tag_list(role))
-                for role in self.roles.values() if _has_tags(role, tag_filter)]
+        return [
+            dict(public(role), Tags=self._tag_list(role)) for role in self.roles.values() if _has_tags(role, tag_filter)
+        ]
 
     @staticmethod
     def _tag_list(record: dict) -> List[dict]:
@@ -493,8 +569,9 @@ class RamBackend(PeopleMixin):
     # -- custom and system policies ------------------------------------------------------------------------------
 
     @_synchronized
-    def create_policy(self, name: str, document: str, description: Optional[str] = None,
-                      tags: Optional[Dict[str, str]] = None) -> dict:
+    def create_policy(
+        self, name: str, document: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None
+    ) -> dict:
         check_policy_name(name)
         parse_policy_document(document)
         check_length(description, "Description", 1024)
@@ -502,10 +579,18 @@ class RamBackend(PeopleMixin):
         if name in self.policies or name in SYSTEM_POLICIES:
             raise ApiError(409, "EntityAlreadyExists.Policy", f"The policy already exists: {name}")
         now = utc_now()
-        policy = {"PolicyName": name, "PolicyType": "Custom", "Description": description or "",
-                  "DefaultVersion": "v1", "CreateDate": now, "UpdateDate": now,
-                  "versions": [{"VersionId": "v1", "PolicyDocument": document, "CreateDate": now}],
-                  "next_version": 2, "tags": dict(tags or {}), "changed_at": self._stamp()}
+        policy = {
+            "PolicyName": name,
+            "PolicyType": "Custom",
+            "Description": description or "",
+            "DefaultVersion": "v1",
+            "CreateDate": now,
+            "UpdateDate": now,
+            "versions": [{"VersionId": "v1", "PolicyDocument": document, "CreateDate": now}],
+            "next_version": 2,
+            "tags": dict(tags or {}),
+            "changed_at": self._stamp(),
+        }
         self.policies[name] = policy
         return public(policy)
 
@@ -523,11 +608,23 @@ class RamBackend(PeopleMixin):
         system = SYSTEM_POLICIES.get(name or "")
         if system is None:
             raise ApiError(404, "EntityNotExist.Policy", f"The system policy does not exist: {name}")
-        return {"PolicyName": name, "PolicyType": "System", "Description": system["Description"],
-                "DefaultVersion": system["DefaultVersion"], "CreateDate": system["CreateDate"],
-                "UpdateDate": system["UpdateDate"], "tags": {}, "changed_at": 0.0,
-                "versions": [{"VersionId": system["DefaultVersion"], "PolicyDocument": system["PolicyDocument"],
-                              "CreateDate": system["UpdateDate"]}]}
+        return {
+            "PolicyName": name,
+            "PolicyType": "System",
+            "Description": system["Description"],
+            "DefaultVersion": system["DefaultVersion"],
+            "CreateDate": system["CreateDate"],
+            "UpdateDate": system["UpdateDate"],
+            "tags": {},
+            "changed_at": 0.0,
+            "versions": [
+                {
+                    "VersionId": system["DefaultVersion"],
+                    "PolicyDocument": system["PolicyDocument"],
+                    "CreateDate": system["UpdateDate"],
+                }
+            ],
+        }
 
     def _attachment_count(self, name: str, policy_type: str) -> int:
         return len(self._attached_principals(name, policy_type))
@@ -537,20 +634,29 @@ class RamBackend(PeopleMixin):
         found = []
         for kind, traits in _PRINCIPALS.items():
             for principal in getattr(self, traits["collection"]).values():
-                found.extend((kind, principal, attachment) for attachment in principal["attachments"]
-                             if attachment["PolicyName"] == name and attachment["PolicyType"] == policy_type)
+                found.extend(
+                    (kind, principal, attachment)
+                    for attachment in principal["attachments"]
+                    if attachment["PolicyName"] == name and attachment["PolicyType"] == policy_type
+                )
         return found
 
     def _policy_summary(self, policy: dict) -> dict:
-        summary = {field: policy[field] for field in
-                   ("PolicyName", "PolicyType", "Description", "DefaultVersion", "CreateDate", "UpdateDate")}
+        summary = {
+            field: policy[field]
+            for field in ("PolicyName", "PolicyType", "Description", "DefaultVersion", "CreateDate", "UpdateDate")
+        }
         summary["AttachmentCount"] = self._attachment_count(policy["PolicyName"], policy["PolicyType"])
         return summary
 
     @staticmethod
     def _version_view(policy: dict, version: dict) -> dict:
-        return {"VersionId": version["VersionId"], "PolicyDocument": version["PolicyDocument"],
-                "IsDefaultVersion": version["VersionId"] == policy["DefaultVersion"], "CreateDate": version["CreateDate"]}
+        return {
+            "VersionId": version["VersionId"],
+            "PolicyDocument": version["PolicyDocument"],
+            "IsDefaultVersion": version["VersionId"] == policy["DefaultVersion"],
+            "CreateDate": version["CreateDate"],
+        }
 
     @staticmethod
     def _default_version(policy: dict) -> dict:
@@ -572,8 +678,9 @@ class RamBackend(PeopleMixin):
         return public(policy)
 
     @_synchronized
-    def list_policies(self, policy_type: Optional[str] = None,
-                      tag_filter: Optional[Dict[str, Optional[str]]] = None) -> List[dict]:
+    def list_policies(
+        self, policy_type: Optional[str] = None, tag_filter: Optional[Dict[str, Optional[str]]] = None
+    ) -> List[dict]:
         """System policies first, then custom ones in creation order, as the console lists them."""
         records = []
         if policy_type in (None, "System") and not tag_filter:
@@ -588,17 +695,24 @@ class RamBackend(PeopleMixin):
         attached = self._attached_principals(name, "Custom")
         if attached:
             kind = attached[0][0]
-            raise ApiError(409, f"DeleteConflict.Policy.{_PRINCIPALS[kind]['entity']}",
-                           f"The policy is still attached to a {kind}; detach it first: {name}")
+            raise ApiError(
+                409,
+                f"DeleteConflict.Policy.{_PRINCIPALS[kind]['entity']}",
+                f"The policy is still attached to a {kind}; detach it first: {name}",
+            )
         if len(policy["versions"]) > 1 and not cascading:
-            raise ApiError(409, "DeleteConflict.Policy.Version",
-                           f"The policy has non-default versions; delete them first or set CascadingDelete: {name}")
+            raise ApiError(
+                409,
+                "DeleteConflict.Policy.Version",
+                f"The policy has non-default versions; delete them first or set CascadingDelete: {name}",
+            )
         del self.policies[name]
         self._stamp()
 
     @_synchronized
-    def create_policy_version(self, name: str, document: str, set_as_default: bool = False,
-                              rotate_strategy: str = "None") -> dict:
+    def create_policy_version(
+        self, name: str, document: str, set_as_default: bool = False, rotate_strategy: str = "None"
+    ) -> dict:
         policy = self._custom_policy(name)
         parse_policy_document(document)
         if rotate_strategy not in ROTATE_STRATEGIES:
@@ -617,8 +731,11 @@ class RamBackend(PeopleMixin):
 
     def _make_room_for_version(self, policy: dict, rotate_strategy: str) -> None:
         if rotate_strategy != "DeleteOldestNonDefaultVersionWhenLimitExceeded":
-            raise ApiError(409, "LimitExceeded.Policy.Version",
-                           f"A policy can have at most {MAX_POLICY_VERSIONS} versions: {policy['PolicyName']}")
+            raise ApiError(
+                409,
+                "LimitExceeded.Policy.Version",
+                f"A policy can have at most {MAX_POLICY_VERSIONS} versions: {policy['PolicyName']}",
+            )
         oldest = next(version for version in policy["versions"] if version["VersionId"] != policy["DefaultVersion"])
         policy["versions"].remove(oldest)
 
@@ -626,8 +743,11 @@ class RamBackend(PeopleMixin):
         for version in policy["versions"]:
             if version["VersionId"] == version_id:
                 return version
-        raise ApiError(404, "EntityNotExist.Policy.Version",
-                       f"The policy version does not exist: {policy['PolicyName']} {version_id}")
+        raise ApiError(
+            404,
+            "EntityNotExist.Policy.Version",
+            f"The policy version does not exist: {policy['PolicyName']} {version_id}",
+        )
 
     @_synchronized
     def get_policy_version(self, name: str, policy_type: str, version_id: str) -> dict:
@@ -644,8 +764,11 @@ class RamBackend(PeopleMixin):
         policy = self._custom_policy(name)
         version = self._version(policy, version_id)
         if version_id == policy["DefaultVersion"]:
-            raise ApiError(409, "DeleteConflict.Policy.Version.Default",
-                           f"The default version of a policy cannot be deleted: {name} {version_id}")
+            raise ApiError(
+                409,
+                "DeleteConflict.Policy.Version.Default",
+                f"The default version of a policy cannot be deleted: {name} {version_id}",
+            )
         policy["versions"].remove(version)
         policy["changed_at"] = self._stamp()
 
@@ -680,15 +803,22 @@ class RamBackend(PeopleMixin):
         self._policy(policy_name, policy_type)
         entity = _PRINCIPALS[kind]["entity"]
         if self._attachment(principal, policy_name, policy_type) is not None:
-            raise ApiError(409, f"EntityAlreadyExists.{entity}.Policy",
-                           f"The policy is already attached to the {kind}: {policy_name}")
+            raise ApiError(
+                409,
+                f"EntityAlreadyExists.{entity}.Policy",
+                f"The policy is already attached to the {kind}: {policy_name}",
+            )
         held = sum(1 for attachment in principal["attachments"] if attachment["PolicyType"] == policy_type)
         if held >= MAX_ATTACHED_POLICIES[policy_type]:
-            raise ApiError(409, f"LimitExceeded.{entity}.Policy",
-                           f"A {kind} can hold at most {MAX_ATTACHED_POLICIES[policy_type]} {policy_type.lower()} policies.")
+            raise ApiError(
+                409,
+                f"LimitExceeded.{entity}.Policy",
+                f"A {kind} can hold at most {MAX_ATTACHED_POLICIES[policy_type]} {policy_type.lower()} policies.",
+            )
         stamp = self._stamp()
-        principal["attachments"].append({"PolicyName": policy_name, "PolicyType": policy_type,
-                                         "AttachDate": utc_now(), "changed_at": stamp})
+        principal["attachments"].append(
+            {"PolicyName": policy_name, "PolicyType": policy_type, "AttachDate": utc_now(), "changed_at": stamp}
+        )
         principal["changed_at"] = stamp
 
     @_synchronized
@@ -698,15 +828,22 @@ class RamBackend(PeopleMixin):
         attachment = self._attachment(principal, policy_name, policy_type)
         if attachment is None:
             entity = _PRINCIPALS[kind]["entity"]
-            raise ApiError(404, f"EntityNotExist.{entity}.Policy",
-                           f"The policy is not attached to the {kind}: {policy_name}")
+            raise ApiError(
+                404, f"EntityNotExist.{entity}.Policy", f"The policy is not attached to the {kind}: {policy_name}"
+            )
         principal["attachments"].remove(attachment)
         principal["changed_at"] = self._stamp()
 
     @staticmethod
     def _attachment(principal: dict, policy_name: str, policy_type: str) -> Optional[dict]:
-        return next((attachment for attachment in principal["attachments"]
-                     if attachment["PolicyName"] == policy_name and attachment["PolicyType"] == policy_type), None)
+        return next(
+            (
+                attachment
+                for attachment in principal["attachments"]
+                if attachment["PolicyName"] == policy_name and attachment["PolicyType"] == policy_type
+            ),
+            None,
+        )
 
     @_synchronized
     def policies_for(self, kind: str, principal_name: str) -> List[dict]:
@@ -714,9 +851,15 @@ class RamBackend(PeopleMixin):
         rows = []
         for attachment in self._principal(kind, principal_name)["attachments"]:
             policy = self._policy(attachment["PolicyName"], attachment["PolicyType"])
-            rows.append({"PolicyName": policy["PolicyName"], "PolicyType": policy["PolicyType"],
-                         "Description": policy["Description"], "DefaultVersion": policy["DefaultVersion"],
-                         "AttachDate": attachment["AttachDate"]})
+            rows.append(
+                {
+                    "PolicyName": policy["PolicyName"],
+                    "PolicyType": policy["PolicyType"],
+                    "Description": policy["Description"],
+                    "DefaultVersion": policy["DefaultVersion"],
+                    "AttachDate": attachment["AttachDate"],
+                }
+            )
         return rows
 
     @_synchronized
@@ -756,8 +899,11 @@ class RamBackend(PeopleMixin):
         if principal is None:
             return self._last_stamp
         stamps = [principal["changed_at"]]
-        stamps.extend(self.policies[attachment["PolicyName"]]["changed_at"] for attachment in principal["attachments"]
-                      if attachment["PolicyType"] == "Custom" and attachment["PolicyName"] in self.policies)
+        stamps.extend(
+            self.policies[attachment["PolicyName"]]["changed_at"]
+            for attachment in principal["attachments"]
+            if attachment["PolicyType"] == "Custom" and attachment["PolicyName"] in self.policies
+        )
         return max(stamps)
 
     @_synchronized
@@ -795,14 +941,22 @@ class RamBackend(PeopleMixin):
             record["tags"].update(tags)
 
     @_synchronized
-    def untag_resources(self, resource_type: str, names: Iterable[str], keys: Iterable[str] = (), remove_all: bool = False) -> None:
+    def untag_resources(
+        self, resource_type: str, names: Iterable[str], keys: Iterable[str] = (), remove_all: bool = False
+    ) -> None:
         records = [self._taggable(resource_type, name) for name in names]
         for record in records:
-            record["tags"] = {} if remove_all else {key: value for key, value in record["tags"].items() if key not in keys}
+            record["tags"] = (
+                {} if remove_all else {key: value for key, value in record["tags"].items() if key not in keys}
+            )
 
     @_synchronized
-    def list_tag_resources(self, resource_type: str, names: Optional[Iterable[str]] = None,
-                           tag_filter: Optional[Dict[str, Optional[str]]] = None) -> List[dict]:
+    def list_tag_resources(
+        self,
+        resource_type: str,
+        names: Optional[Iterable[str]] = None,
+        tag_filter: Optional[Dict[str, Optional[str]]] = None,
+    ) -> List[dict]:
         """Flat rows: ResourceName, ResourceType, TagKey, TagValue."""
         self._check_resource_type(resource_type)
         if names:
@@ -810,9 +964,12 @@ class RamBackend(PeopleMixin):
         else:
             records = list((self.roles if resource_type == "role" else self.policies).values())
         name_field = "RoleName" if resource_type == "role" else "PolicyName"
-        return [{"ResourceName": record[name_field], "ResourceType": resource_type, "TagKey": key, "TagValue": value}
-                for record in records if _has_tags(record, tag_filter)
-                for key, value in record["tags"].items()]
+        return [
+            {"ResourceName": record[name_field], "ResourceType": resource_type, "TagKey": key, "TagValue": value}
+            for record in records
+            if _has_tags(record, tag_filter)
+            for key, value in record["tags"].items()
+        ]
 
 
 def _has_tags(record: dict, tag_filter: Optional[Dict[str, Optional[str]]]) -> bool:

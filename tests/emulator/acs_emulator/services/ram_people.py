@@ -8,11 +8,24 @@ Authorization (RAM API reference, 2015-05-01): ``ram:<Action>`` on ``group/<Grou
 ListGroups), on ``user/<UserName>`` for login profiles and ListGroupsForUser, on both for AddUserToGroup and
 RemoveUserFromGroup, and on ``*`` for the password policy.
 """
+
 from typing import Optional
 
 from .base import Call, action
-from .ram import (_authorize, _authorized_name, _backend, _bool, _fields, _int, _list_all, _optional, _paged_reply, _reply,
-                  _required, _write_named)
+from .ram import (
+    _authorize,
+    _authorized_name,
+    _backend,
+    _bool,
+    _fields,
+    _int,
+    _list_all,
+    _optional,
+    _paged_reply,
+    _reply,
+    _required,
+    _write_named,
+)
 from .ram_people_model import PASSWORD_POLICY_DEFAULTS
 
 GROUP_FIELDS = ("GroupName", "GroupId", "Comments", "CreateDate", "UpdateDate")
@@ -22,6 +35,7 @@ NEW_GROUP_FIELDS = GROUP_FIELDS[:-1]  # CreateGroup answers without UpdateDate (
 # ---------------------------------------------------------------------------------------------------------------
 # Groups
 # ---------------------------------------------------------------------------------------------------------------
+
 
 @action("ram", "CreateGroup", write=True)
 def create_group(call: Call) -> dict:
@@ -56,6 +70,7 @@ def list_groups(call: Call) -> dict:
 # ---------------------------------------------------------------------------------------------------------------
 # Memberships
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def _membership(call: Call) -> tuple:
     """(UserName, GroupName), authorized on the user and on the group."""
@@ -93,6 +108,7 @@ def list_users_for_group(call: Call) -> dict:
 # Login profiles: the password is checked and hashed by the model, and never part of an answer or a message
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def _optional_bool(call: Call, name: str) -> Optional[bool]:
     """None when not given (UpdateLoginProfile then keeps the setting; SetPasswordPolicy takes its default)."""
     return _bool(call, name, default=None)  # type: ignore[arg-type]
@@ -102,8 +118,9 @@ def _optional_bool(call: Call, name: str) -> Optional[bool]:
 def create_login_profile(call: Call) -> dict:
     name, password = _required(call, "UserName"), _required(call, "Password")
     _authorize(call, f"user/{name}")
-    profile = _backend(call).create_login_profile(name, password, _bool(call, "PasswordResetRequired"),
-                                                  _bool(call, "MFABindRequired"))
+    profile = _backend(call).create_login_profile(
+        name, password, _bool(call, "PasswordResetRequired"), _bool(call, "MFABindRequired")
+    )
     return _reply(call, LoginProfile=profile)
 
 
@@ -116,8 +133,12 @@ def get_login_profile(call: Call) -> dict:
 @action("ram", "UpdateLoginProfile", write=True)
 def update_login_profile(call: Call) -> dict:
     name = _authorized_name(call, "UserName", "user")
-    _backend(call).update_login_profile(name, _optional(call, "Password"), _optional_bool(call, "PasswordResetRequired"),
-                                        _optional_bool(call, "MFABindRequired"))
+    _backend(call).update_login_profile(
+        name,
+        _optional(call, "Password"),
+        _optional_bool(call, "PasswordResetRequired"),
+        _optional_bool(call, "MFABindRequired"),
+    )
     return _reply(call)
 
 
@@ -130,6 +151,7 @@ def delete_login_profile(call: Call) -> dict:
 # The account's password policy
 # ---------------------------------------------------------------------------------------------------------------
 
+
 @action("ram", "GetPasswordPolicy")
 def get_password_policy(call: Call) -> dict:
     _authorize(call, "*")
@@ -138,7 +160,9 @@ def get_password_policy(call: Call) -> dict:
 
 @action("ram", "SetPasswordPolicy", write=True)
 def set_password_policy(call: Call) -> dict:
-    settings = {name: (_optional_bool(call, name) if isinstance(default, bool) else _int(call, name))
-                for name, default in PASSWORD_POLICY_DEFAULTS.items()}
+    settings = {
+        name: (_optional_bool(call, name) if isinstance(default, bool) else _int(call, name))
+        for name, default in PASSWORD_POLICY_DEFAULTS.items()
+    }
     _authorize(call, "*")
     return _reply(call, PasswordPolicy=_backend(call).set_password_policy(settings))

@@ -14,6 +14,7 @@ Rules and codes: RAM API 2015-05-01 (AlibabaCloudDocs/ram, ``intl.zh-CN/APIå‚è€
 64 characters) and SetPasswordPolicy (``intl.en-US/API Reference/API Reference (IMS)/Security settings``: defaults and
 ranges). Readings where those pages are silent are in the README's assumptions table.
 """
+
 import hashlib
 import hmac
 import re
@@ -30,16 +31,26 @@ GROUP_NAME_MAX_CHARS = 64
 COMMENTS_MAX_CHARS = 128
 # The documented policy defaults (SetPasswordPolicy: "Default value: 8", "false", "0").
 PASSWORD_POLICY_DEFAULTS = {
-    "MinimumPasswordLength": 8, "RequireLowercaseCharacters": False, "RequireUppercaseCharacters": False,
-    "RequireNumbers": False, "RequireSymbols": False, "HardExpiry": False, "MaxLoginAttemps": 0,
-    "MaxPasswordAge": 0, "PasswordReusePrevention": 0,
+    "MinimumPasswordLength": 8,
+    "RequireLowercaseCharacters": False,
+    "RequireUppercaseCharacters": False,
+    "RequireNumbers": False,
+    "RequireSymbols": False,
+    "HardExpiry": False,
+    "MaxLoginAttemps": 0,
+    "MaxPasswordAge": 0,
+    "PasswordReusePrevention": 0,
 }
 # Valid values of the integer settings (SetPasswordPolicy: "8 to 32", "0 to 32", "0 to 24", "0 to 1095").
-PASSWORD_POLICY_RANGES = {"MinimumPasswordLength": (8, 32), "MaxLoginAttemps": (0, 32),
-                          "PasswordReusePrevention": (0, 24), "MaxPasswordAge": (0, 1095)}
-PASSWORD_MAX_CHARS = 32          # an assumption (README): no page gives a maximum
-PASSWORD_HISTORY_KEPT = 24       # the largest PasswordReusePrevention
-_PBKDF2_ROUNDS = 20000           # an emulator's hash: slow enough to be a hash, fast enough for tests
+PASSWORD_POLICY_RANGES = {
+    "MinimumPasswordLength": (8, 32),
+    "MaxLoginAttemps": (0, 32),
+    "PasswordReusePrevention": (0, 24),
+    "MaxPasswordAge": (0, 1095),
+}
+PASSWORD_MAX_CHARS = 32  # an assumption (README): no page gives a maximum
+PASSWORD_HISTORY_KEPT = 24  # the largest PasswordReusePrevention
+_PBKDF2_ROUNDS = 20000  # an emulator's hash: slow enough to be a hash, fast enough for tests
 _SYMBOLS = set(string.punctuation)
 _CHARACTER_RULES = (
     ("RequireLowercaseCharacters", "a lowercase letter", set(string.ascii_lowercase)),
@@ -53,8 +64,9 @@ _GROUP_NAME = re.compile(r"^[A-Za-z0-9._\-]+$")
 
 def check_group_name(value: str, param: str = "GroupName") -> str:
     """1 to 64 letters, digits, periods, hyphens and underscores (CreateGroup, 2015-05-01)."""
-    return check_name(value, param, _GROUP_NAME, GROUP_NAME_MAX_CHARS,
-                      "letters, digits, periods (.), hyphens (-) and underscores (_)")
+    return check_name(
+        value, param, _GROUP_NAME, GROUP_NAME_MAX_CHARS, "letters, digits, periods (.), hyphens (-) and underscores (_)"
+    )
 
 
 def too_weak(rule: str) -> ApiError:
@@ -90,8 +102,12 @@ def check_password(password: str, policy: Dict[str, object]) -> str:
 def _login_profile_view(user: dict) -> dict:
     """GetLoginProfile/CreateLoginProfile's LoginProfile (alibabacloud_ram20150501 1.3.0)."""
     profile = user["login_profile"]
-    return {"UserName": user["UserName"], "PasswordResetRequired": profile["PasswordResetRequired"],
-            "MFABindRequired": profile["MFABindRequired"], "CreateDate": profile["CreateDate"]}
+    return {
+        "UserName": user["UserName"],
+        "PasswordResetRequired": profile["PasswordResetRequired"],
+        "MFABindRequired": profile["MFABindRequired"],
+        "CreateDate": profile["CreateDate"],
+    }
 
 
 class PeopleMixin:
@@ -129,11 +145,18 @@ class PeopleMixin:
         if fold(name) in self.groups:
             raise ApiError(409, "EntityAlreadyExists.Group", f"The group already exists: {name}")
         if len(self.groups) >= MAX_GROUPS_PER_ACCOUNT:
-            raise ApiError(409, "LimitExceeded.Group",
-                           f"An account can have at most {MAX_GROUPS_PER_ACCOUNT} groups.")
+            raise ApiError(409, "LimitExceeded.Group", f"An account can have at most {MAX_GROUPS_PER_ACCOUNT} groups.")
         now = utc_now()
-        group = {"GroupName": name, "GroupId": "g-" + random_text(16), "Comments": comments or "",
-                 "CreateDate": now, "UpdateDate": now, "attachments": [], "members": [], "changed_at": self._stamp()}
+        group = {
+            "GroupName": name,
+            "GroupId": "g-" + random_text(16),
+            "Comments": comments or "",
+            "CreateDate": now,
+            "UpdateDate": now,
+            "attachments": [],
+            "members": [],
+            "changed_at": self._stamp(),
+        }
         self.groups[fold(name)] = group
         return public(group)
 
@@ -164,11 +187,17 @@ class PeopleMixin:
     def delete_group(self, name: str) -> None:
         group = self._group(name)
         if group["members"]:
-            raise ApiError(409, "DeleteConflict.Group.User",
-                           f"The group still has members; remove them first: {group['GroupName']}")
+            raise ApiError(
+                409,
+                "DeleteConflict.Group.User",
+                f"The group still has members; remove them first: {group['GroupName']}",
+            )
         if group["attachments"]:
-            raise ApiError(409, "DeleteConflict.Group.Policy",
-                           f"The group still has policies attached; detach them first: {group['GroupName']}")
+            raise ApiError(
+                409,
+                "DeleteConflict.Group.Policy",
+                f"The group still has policies attached; detach them first: {group['GroupName']}",
+            )
         del self.groups[fold(group["GroupName"])]
         self._stamp()
 
@@ -180,8 +209,12 @@ class PeopleMixin:
 
     def _memberships(self, user: dict) -> List[Tuple[dict, dict]]:
         """(group, membership) of each group ``user`` belongs to, in the order joined."""
-        found = [(group, member) for group in self.groups.values() for member in group["members"]
-                 if member["UserId"] == user["UserId"]]
+        found = [
+            (group, member)
+            for group in self.groups.values()
+            for member in group["members"]
+            if member["UserId"] == user["UserId"]
+        ]
         return sorted(found, key=lambda pair: pair[1]["joined"])
 
     def _groups_of(self, user: Optional[dict]) -> List[dict]:
@@ -192,59 +225,85 @@ class PeopleMixin:
         user, group = self._user(user_name), self._group(group_name)
         groups = self._groups_of(user)
         if any(joined is group for joined in groups):
-            raise ApiError(409, "EntityAlreadyExists.User.Group",
-                           f"The user has already joined the group: {user['UserName']} {group['GroupName']}")
+            raise ApiError(
+                409,
+                "EntityAlreadyExists.User.Group",
+                f"The user has already joined the group: {user['UserName']} {group['GroupName']}",
+            )
         if len(groups) >= MAX_GROUPS_PER_USER:
-            raise ApiError(409, "LimitExceeded.User.Group",
-                           f"A user can join at most {MAX_GROUPS_PER_USER} groups: {user['UserName']}")
+            raise ApiError(
+                409,
+                "LimitExceeded.User.Group",
+                f"A user can join at most {MAX_GROUPS_PER_USER} groups: {user['UserName']}",
+            )
         stamp = self._stamp()
         group["members"].append({"UserId": user["UserId"], "JoinDate": utc_now(), "joined": stamp})
-        user["changed_at"] = stamp   # the user's permissions changed: propagation delays apply to it
+        user["changed_at"] = stamp  # the user's permissions changed: propagation delays apply to it
 
     @synchronized
     def remove_user_from_group(self, user_name: str, group_name: str) -> None:
         user, group = self._user(user_name), self._group(group_name)
         kept = [member for member in group["members"] if member["UserId"] != user["UserId"]]
         if len(kept) == len(group["members"]):
-            raise ApiError(404, "EntityNotExist.User.Group",
-                           f"The user has not joined the group: {user['UserName']} {group['GroupName']}")
+            raise ApiError(
+                404,
+                "EntityNotExist.User.Group",
+                f"The user has not joined the group: {user['UserName']} {group['GroupName']}",
+            )
         group["members"] = kept
         user["changed_at"] = self._stamp()
 
     @synchronized
     def groups_for_user(self, user_name: str) -> List[dict]:
         """ListGroupsForUser rows: GroupName, Comments, JoinDate."""
-        return [{"GroupName": group["GroupName"], "Comments": group["Comments"], "JoinDate": member["JoinDate"]}
-                for group, member in self._memberships(self._user(user_name))]
+        return [
+            {"GroupName": group["GroupName"], "Comments": group["Comments"], "JoinDate": member["JoinDate"]}
+            for group, member in self._memberships(self._user(user_name))
+        ]
 
     @synchronized
     def users_for_group(self, group_name: str) -> List[dict]:
         """ListUsersForGroup rows: UserName, DisplayName, JoinDate, in the order joined."""
         by_id = {user["UserId"]: user for user in self.users.values()}
         members = sorted(self._group(group_name)["members"], key=lambda member: member["joined"])
-        return [{"UserName": by_id[member["UserId"]]["UserName"], "DisplayName": by_id[member["UserId"]]["DisplayName"],
-                 "JoinDate": member["JoinDate"]} for member in members]
+        return [
+            {
+                "UserName": by_id[member["UserId"]]["UserName"],
+                "DisplayName": by_id[member["UserId"]]["DisplayName"],
+                "JoinDate": member["JoinDate"],
+            }
+            for member in members
+        ]
 
     # -- login profiles ---------------------------------------------------------------------------------------
 
     def _login_profile(self, user: dict) -> dict:
         profile = user.get("login_profile")
         if profile is None:
-            raise ApiError(404, "EntityNotExist.User.LoginProfile",
-                           f"The user login profile does not exist: {user['UserName']}")
+            raise ApiError(
+                404, "EntityNotExist.User.LoginProfile", f"The user login profile does not exist: {user['UserName']}"
+            )
         return profile
 
     @synchronized
-    def create_login_profile(self, user_name: str, password: str, password_reset_required: bool = False,
-                             mfa_bind_required: bool = False) -> dict:
+    def create_login_profile(
+        self, user_name: str, password: str, password_reset_required: bool = False, mfa_bind_required: bool = False
+    ) -> dict:
         check_password(password, self.password_policy)
         user = self._user(user_name)
         if user.get("login_profile") is not None:
-            raise ApiError(409, "EntityAlreadyExists.User.LoginProfile",
-                           f"The user login profile does already exist: {user['UserName']}")
-        user["login_profile"] = {"CreateDate": utc_now(), "PasswordResetRequired": password_reset_required,
-                                 "MFABindRequired": mfa_bind_required, "password_hash": hash_password(password),
-                                 "password_history": []}
+            raise ApiError(
+                409,
+                "EntityAlreadyExists.User.LoginProfile",
+                f"The user login profile does already exist: {user['UserName']}",
+            )
+        user["login_profile"] = {
+            "CreateDate": utc_now(),
+            "PasswordResetRequired": password_reset_required,
+            "MFABindRequired": mfa_bind_required,
+            "password_hash": hash_password(password),
+            "password_history": [],
+        }
         return _login_profile_view(user)
 
     @synchronized
@@ -254,9 +313,13 @@ class PeopleMixin:
         return _login_profile_view(user)
 
     @synchronized
-    def update_login_profile(self, user_name: str, password: Optional[str] = None,
-                             password_reset_required: Optional[bool] = None,
-                             mfa_bind_required: Optional[bool] = None) -> None:
+    def update_login_profile(
+        self,
+        user_name: str,
+        password: Optional[str] = None,
+        password_reset_required: Optional[bool] = None,
+        mfa_bind_required: Optional[bool] = None,
+    ) -> None:
         """Only the given settings change; a new password must pass the policy and not be a recent one."""
         if password is not None:
             check_password(password, self.password_policy)
@@ -264,7 +327,9 @@ class PeopleMixin:
         profile = self._login_profile(user)
         if password is not None:
             self._check_reuse(profile, password)
-            profile["password_history"] = [profile["password_hash"], *profile["password_history"]][:PASSWORD_HISTORY_KEPT]
+            profile["password_history"] = [profile["password_hash"], *profile["password_history"]][
+                :PASSWORD_HISTORY_KEPT
+            ]
             profile["password_hash"] = hash_password(password)
         if password_reset_required is not None:
             profile["PasswordResetRequired"] = password_reset_required
@@ -274,8 +339,10 @@ class PeopleMixin:
     def _check_reuse(self, profile: dict, password: str) -> None:
         """PasswordReusePrevention N: the current password and the N-1 before it may not come back."""
         recent = int(self.password_policy["PasswordReusePrevention"])
-        if any(password_matches(password, stored)
-               for stored in [profile["password_hash"], *profile["password_history"]][:recent]):
+        if any(
+            password_matches(password, stored)
+            for stored in [profile["password_hash"], *profile["password_history"]][:recent]
+        ):
             raise too_weak(f"PasswordReusePrevention forbids the last {recent} passwords")
 
     @synchronized
@@ -298,6 +365,8 @@ class PeopleMixin:
             value = settings.get(name)
             if value is not None and not low <= int(value) <= high:
                 raise invalid(f"{name}.Range", f'The parameter - "{name}" MUST be in the range of {low} and {high}.')
-        self.password_policy = {name: default if settings.get(name) is None else settings[name]
-                                for name, default in PASSWORD_POLICY_DEFAULTS.items()}
+        self.password_policy = {
+            name: default if settings.get(name) is None else settings[name]
+            for name, default in PASSWORD_POLICY_DEFAULTS.items()
+        }
         return dict(self.password_policy)

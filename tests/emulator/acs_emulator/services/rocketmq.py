@@ -20,6 +20,7 @@ Authorization (action ``rocketmq:<Action>``), decided before the existence check
 ``<region>`` is the instance's region; when the instance does not exist (or for ListInstances) it is the region of a
 ``rocketmq.<region>.aliyuncs.com`` Host header, else ``*``.
 """
+
 import re
 from typing import Callable, List, Optional, Tuple
 
@@ -39,16 +40,31 @@ HOST_REGION = re.compile(r"^rocketmq[.-](?P<region>[a-z0-9-]+)\.aliyuncs\.com(:\
 
 # ---- envelope and errors --------------------------------------------------------------------------------
 
+
 def envelope(call: Call, data) -> dict:
-    return {"requestId": call.request_id, "success": True, "code": "Success", "message": "operation success.",
-            "httpStatusCode": 200, "dynamicCode": "", "dynamicMessage": "", "data": data}
+    return {
+        "requestId": call.request_id,
+        "success": True,
+        "code": "Success",
+        "message": "operation success.",
+        "httpStatusCode": 200,
+        "dynamicCode": "",
+        "dynamicMessage": "",
+        "data": data,
+    }
 
 
 def error_body(error: ApiError, request_id: str) -> dict:
     """The error body of this API (the SDK reads ``code``/``message``/``requestId`` in either case)."""
-    body = {"requestId": request_id, "success": False, "code": error.code, "message": error.message,
-            "httpStatusCode": error.status, "dynamicCode": error.extra.get("dynamic_code", ""),
-            "dynamicMessage": error.extra.get("dynamic_message", "")}
+    body = {
+        "requestId": request_id,
+        "success": False,
+        "code": error.code,
+        "message": error.message,
+        "httpStatusCode": error.status,
+        "dynamicCode": error.extra.get("dynamic_code", ""),
+        "dynamicMessage": error.extra.get("dynamic_message", ""),
+    }
     if "AccessDeniedDetail" in error.extra:
         body["accessDeniedDetail"] = error.extra["AccessDeniedDetail"]
     return body
@@ -75,6 +91,7 @@ def missing_parameter(name: str) -> ApiError:
 
 
 # ---- caller, region and authorization -------------------------------------------------------------------
+
 
 def _backend(call: Call) -> RocketMQBackend:
     """The caller's own account's instances (a role session acts in the role's account)."""
@@ -119,6 +136,7 @@ def _group_level(call: Call) -> Tuple[Instance, str]:
 
 # ---- paging ---------------------------------------------------------------------------------------------
 
+
 def _positive_int(call: Call, name: str, default: int, maximum: int) -> int:
     value = _optional_int(call, name)
     value = default if value is None else value
@@ -128,10 +146,10 @@ def _positive_int(call: Call, name: str, default: int, maximum: int) -> int:
 
 
 def page(call: Call, items: list) -> dict:
-    number = _positive_int(call, "pageNumber", 1, 10 ** 9)
+    number = _positive_int(call, "pageNumber", 1, 10**9)
     size = _positive_int(call, "pageSize", 10, MAX_PAGE_SIZE)
     start = (number - 1) * size
-    return {"pageNumber": number, "pageSize": size, "totalCount": len(items), "list": items[start:start + size]}
+    return {"pageNumber": number, "pageSize": size, "totalCount": len(items), "list": items[start : start + size]}
 
 
 def _csv(value) -> List[str]:
@@ -145,49 +163,84 @@ def _csv(value) -> List[str]:
 
 # ---- views ----------------------------------------------------------------------------------------------
 
+
 def instance_view(instance: Instance) -> dict:
     return {
-        "instanceId": instance.instance_id, "instanceName": instance.name, "regionId": instance.region,
-        "userId": instance.owner, "seriesCode": SERIES_CODE, "subSeriesCode": "cluster_ha", "serviceCode": "rmq",
-        "commodityCode": "ons_rmqpost_public_cn", "paymentType": "PayAsYouGo", "status": "RUNNING",
-        "remark": instance.remark, "resourceGroupId": "", "topicCount": len(instance.topics),
-        "groupCount": len(instance.groups), "createTime": api_time(instance.created_ms),
-        "startTime": api_time(instance.created_ms), "updateTime": api_time(instance.created_ms),
-        "productInfo": {"traceOn": False},   # ListInstances' productInfo model: capacityType, traceOn only
+        "instanceId": instance.instance_id,
+        "instanceName": instance.name,
+        "regionId": instance.region,
+        "userId": instance.owner,
+        "seriesCode": SERIES_CODE,
+        "subSeriesCode": "cluster_ha",
+        "serviceCode": "rmq",
+        "commodityCode": "ons_rmqpost_public_cn",
+        "paymentType": "PayAsYouGo",
+        "status": "RUNNING",
+        "remark": instance.remark,
+        "resourceGroupId": "",
+        "topicCount": len(instance.topics),
+        "groupCount": len(instance.groups),
+        "createTime": api_time(instance.created_ms),
+        "startTime": api_time(instance.created_ms),
+        "updateTime": api_time(instance.created_ms),
+        "productInfo": {"traceOn": False},  # ListInstances' productInfo model: capacityType, traceOn only
         "tags": [],
     }
 
 
 def instance_detail_view(instance: Instance) -> dict:
     endpoint = f"{instance.instance_id}.{instance.region}.rmq.aliyuncs.com:8080"
-    return dict(instance_view(instance), productInfo={"msgProcessSpec": "rmq.s2.2xlarge", "messageRetentionTime": 72,
-                                                      "traceOn": False}, networkInfo={
-        "endpoints": [{"endpointType": "TCP_VPC", "endpointUrl": endpoint, "ipWhitelist": []}],
-    }, software={"softwareVersion": "5.0-rmq-20240101-1"}, aclInfo={"aclTypes": ["default"], "defaultVpcAuthFree": False})
+    return dict(
+        instance_view(instance),
+        productInfo={"msgProcessSpec": "rmq.s2.2xlarge", "messageRetentionTime": 72, "traceOn": False},
+        networkInfo={
+            "endpoints": [{"endpointType": "TCP_VPC", "endpointUrl": endpoint, "ipWhitelist": []}],
+        },
+        software={"softwareVersion": "5.0-rmq-20240101-1"},
+        aclInfo={"aclTypes": ["default"], "defaultVpcAuthFree": False},
+    )
 
 
 def topic_view(instance: Instance, topic: Topic) -> dict:
-    view = {"instanceId": instance.instance_id, "regionId": instance.region, "topicName": topic.name,
-            "messageType": topic.message_type, "status": "RUNNING", "remark": topic.remark,
-            "createTime": api_time(topic.created_ms), "updateTime": api_time(topic.updated_ms)}
-    if topic.max_send_tps is not None:   # the model declares an int: no null
+    view = {
+        "instanceId": instance.instance_id,
+        "regionId": instance.region,
+        "topicName": topic.name,
+        "messageType": topic.message_type,
+        "status": "RUNNING",
+        "remark": topic.remark,
+        "createTime": api_time(topic.created_ms),
+        "updateTime": api_time(topic.updated_ms),
+    }
+    if topic.max_send_tps is not None:  # the model declares an int: no null
         view["maxSendTps"] = topic.max_send_tps
     return view
 
 
 def group_view(instance: Instance, group: ConsumerGroup) -> dict:
     """A ListConsumerGroups item (its model has no deliveryOrderType nor consumeRetryPolicy)."""
-    return {"instanceId": instance.instance_id, "regionId": instance.region, "consumerGroupId": group.id,
-            "status": "RUNNING", "remark": group.remark, "messageModel": group.message_model,
-            "createTime": api_time(group.created_ms), "updateTime": api_time(group.updated_ms)}
+    return {
+        "instanceId": instance.instance_id,
+        "regionId": instance.region,
+        "consumerGroupId": group.id,
+        "status": "RUNNING",
+        "remark": group.remark,
+        "messageModel": group.message_model,
+        "createTime": api_time(group.created_ms),
+        "updateTime": api_time(group.updated_ms),
+    }
 
 
 def group_detail_view(instance: Instance, group: ConsumerGroup) -> dict:
-    return dict(group_view(instance, group), deliveryOrderType=group.delivery_order_type,
-                consumeRetryPolicy={"retryPolicy": "DefaultRetryPolicy", "maxRetryTimes": group.max_retry_times})
+    return dict(
+        group_view(instance, group),
+        deliveryOrderType=group.delivery_order_type,
+        consumeRetryPolicy={"retryPolicy": "DefaultRetryPolicy", "maxRetryTimes": group.max_retry_times},
+    )
 
 
 # ---- handlers -------------------------------------------------------------------------------------------
+
 
 @action("rocketmq", "ListInstances", method="GET", path="/instances")
 def list_instances(call: Call) -> dict:
@@ -195,8 +248,11 @@ def list_instances(call: Call) -> dict:
     region = _request_region(call)
     call.authorize("rocketmq:ListInstances", instance_arn(region, backend.owner, "*"))
     wanted_series, text = _csv(call.param("seriesCodes")), call.param("filter", default="")
-    instances = [i for i in backend.list_instances(series="5.x", region=region)
-                 if (not wanted_series or SERIES_CODE in wanted_series) and (text in i.instance_id or text in i.name)]
+    instances = [
+        i
+        for i in backend.list_instances(series="5.x", region=region)
+        if (not wanted_series or SERIES_CODE in wanted_series) and (text in i.instance_id or text in i.name)
+    ]
     return envelope(call, page(call, [instance_view(i) for i in instances]))
 
 
@@ -223,10 +279,15 @@ def get_topic(call: Call) -> dict:
 def create_topic(call: Call) -> dict:
     instance, name = _topic_level(call)
     _check_name("topicName", name)
-    message_type = _required_choice(call, "messageType", MESSAGE_TYPES,
-                                    f"The messageType must be one of {', '.join(MESSAGE_TYPES)}.")
-    topic = Topic(name=name, message_type=message_type, remark=call.param("remark", default=""),
-                  max_send_tps=_optional_int(call, "maxSendTps"))
+    message_type = _required_choice(
+        call, "messageType", MESSAGE_TYPES, f"The messageType must be one of {', '.join(MESSAGE_TYPES)}."
+    )
+    topic = Topic(
+        name=name,
+        message_type=message_type,
+        remark=call.param("remark", default=""),
+        max_send_tps=_optional_int(call, "maxSendTps"),
+    )
     with call.state.lock:
         instance.add_topic(topic)
     return envelope(call, True)
@@ -254,7 +315,13 @@ def get_consumer_group(call: Call) -> dict:
     return envelope(call, group_detail_view(instance, instance.group(group_id)))
 
 
-@action("rocketmq", "CreateConsumerGroup", write=True, method="POST", path="/instances/{instanceId}/consumerGroups/{consumerGroupId}")
+@action(
+    "rocketmq",
+    "CreateConsumerGroup",
+    write=True,
+    method="POST",
+    path="/instances/{instanceId}/consumerGroups/{consumerGroupId}",
+)
 def create_consumer_group(call: Call) -> dict:
     instance, group_id = _group_level(call)
     _check_name("consumerGroupId", group_id)
@@ -264,15 +331,25 @@ def create_consumer_group(call: Call) -> dict:
         raise missing_parameter("consumeRetryPolicy")
     if policy["retryPolicy"] not in RETRY_POLICIES:
         raise _bad_choice("consumeRetryPolicy.retryPolicy")
-    group = ConsumerGroup(id=group_id, remark=call.param("remark", default=""), delivery_order_type=order,
-                          message_model=call.param("messageModel", default="CLUSTERING"),
-                          max_retry_times=int(policy.get("maxRetryTimes") or 16))
+    group = ConsumerGroup(
+        id=group_id,
+        remark=call.param("remark", default=""),
+        delivery_order_type=order,
+        message_model=call.param("messageModel", default="CLUSTERING"),
+        max_retry_times=int(policy.get("maxRetryTimes") or 16),
+    )
     with call.state.lock:
         instance.add_group(group)
     return envelope(call, True)
 
 
-@action("rocketmq", "DeleteConsumerGroup", write=True, method="DELETE", path="/instances/{instanceId}/consumerGroups/{consumerGroupId}")
+@action(
+    "rocketmq",
+    "DeleteConsumerGroup",
+    write=True,
+    method="DELETE",
+    path="/instances/{instanceId}/consumerGroups/{consumerGroupId}",
+)
 def delete_consumer_group(call: Call) -> dict:
     instance, group_id = _group_level(call)
     with call.state.lock:

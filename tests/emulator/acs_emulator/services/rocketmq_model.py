@@ -11,6 +11,7 @@ Message times follow the cloud clock the caller passes (``now``, epoch milliseco
 emulator's clock (``POST /_emulator/clock``) past the invisibility time instead of waiting for it.
 Each (group, topic) pair keeps an offset into the topic's log and its in-flight deliveries.
 """
+
 import hashlib
 import time
 import uuid
@@ -24,7 +25,7 @@ from .base import ApiError
 SERIES = ("4.x", "5.x")
 MESSAGE_TYPES = ("NORMAL", "FIFO", "DELAY", "TRANSACTION")
 DEFAULT_INVISIBILITY_SECONDS = 300
-MAX_MESSAGES_PER_TOPIC = 10000      # oldest messages beyond this are dropped (retention, keeps state small)
+MAX_MESSAGES_PER_TOPIC = 10000  # oldest messages beyond this are dropped (retention, keeps state small)
 
 
 def now_ms() -> int:
@@ -96,8 +97,8 @@ class Delivery:
 class Cursor:
     """Progress of one consumer group on one topic: next unread position and in-flight deliveries."""
 
-    offset: int = 0                                               # absolute index of the next unread message
-    inflight: Dict[str, Delivery] = field(default_factory=dict)   # message_id -> delivery
+    offset: int = 0  # absolute index of the next unread message
+    inflight: Dict[str, Delivery] = field(default_factory=dict)  # message_id -> delivery
 
 
 @dataclass
@@ -112,9 +113,9 @@ class Instance:
     created_ms: int = field(default_factory=now_ms)
     topics: Dict[str, Topic] = field(default_factory=dict)
     groups: Dict[str, ConsumerGroup] = field(default_factory=dict)
-    logs: Dict[str, List[Message]] = field(default_factory=dict)      # topic -> messages, oldest first
-    log_base: Dict[str, int] = field(default_factory=dict)            # topic -> absolute index of logs[topic][0]
-    cursors: Dict[str, Cursor] = field(default_factory=dict)          # "group\ttopic" -> cursor
+    logs: Dict[str, List[Message]] = field(default_factory=dict)  # topic -> messages, oldest first
+    log_base: Dict[str, int] = field(default_factory=dict)  # topic -> absolute index of logs[topic][0]
+    cursors: Dict[str, Cursor] = field(default_factory=dict)  # "group\ttopic" -> cursor
 
     # --- management -------------------------------------------------------------------------------------
 
@@ -187,7 +188,7 @@ class Instance:
         while count > len(taken) and position - base < len(log):
             message = log[position - base]
             position += 1
-            if wanted is None or message.tag in wanted:     # a filtered-out message counts as consumed
+            if wanted is None or message.tag in wanted:  # a filtered-out message counts as consumed
                 taken.append(message)
         cursor.offset = position
         return taken
@@ -277,8 +278,11 @@ class RocketMQBackend:
         return found
 
     def list_instances(self, series: Optional[str] = None, region: Optional[str] = None) -> List[Instance]:
-        return [i for i in self.instances.values()
-                if (series is None or i.series == series) and (region in (None, "*") or i.region == region)]
+        return [
+            i
+            for i in self.instances.values()
+            if (series is None or i.series == series) and (region in (None, "*") or i.region == region)
+        ]
 
     @classmethod
     def from_seed(cls, owner: str, section: Optional[dict]) -> "RocketMQBackend":
@@ -308,8 +312,12 @@ def _instance_from_seed(owner: str, spec: dict) -> Instance:
     if series not in SERIES:
         raise SeedError(f"RocketMQ series must be one of {SERIES}, not {series!r}")
     instance = Instance(
-        instance_id=spec["instance_id"], region=spec["region"], series=series, owner=owner,
-        name=spec.get("name") or spec["instance_id"], remark=spec.get("remark", ""),
+        instance_id=spec["instance_id"],
+        region=spec["region"],
+        series=series,
+        owner=owner,
+        name=spec.get("name") or spec["instance_id"],
+        remark=spec.get("remark", ""),
         invisibility_seconds=int(spec.get("invisibility_seconds", DEFAULT_INVISIBILITY_SECONDS)),
     )
     for topic in spec.get("topics", []) or []:

@@ -7,6 +7,7 @@ with its conditions (``sts:ExternalId``, ``acs:SourceIp``, ``acs:MFAPresent``...
 fits 900..MaxSessionDuration. The session's permissions are the role's current policies intersected with
 the optional session ``Policy``.
 """
+
 import json
 import re
 import time
@@ -64,7 +65,9 @@ def parse_duration(value) -> int:
     except (TypeError, ValueError) as exc:
         raise _invalid("DurationSeconds", "The parameter DurationSeconds is invalid.") from exc
     if duration < MIN_DURATION:
-        raise _invalid("DurationSeconds", f"The DurationSeconds must be between {MIN_DURATION} and the role's MaxSessionDuration.")
+        raise _invalid(
+            "DurationSeconds", f"The DurationSeconds must be between {MIN_DURATION} and the role's MaxSessionDuration."
+        )
     return duration
 
 
@@ -115,10 +118,21 @@ def assume_role(call: Call) -> dict:
 def _issue(call: Call, uid: str, role: dict, session_name: str, policy, duration: int) -> dict:
     keys = new_sts_credentials()
     now = call.state.clock.now()
-    session = StsSession(access_key_id=keys["access_key_id"], secret=keys["secret"], token=keys["token"],
-                         account_uid=uid, role_name=role["RoleName"], role_id=role["RoleId"],
-                         role_arn=role["Arn"], session_name=session_name, expires=_expiration(call, duration), issued=now,
-                         caller_arn=call.identity.arn, policy=policy, source_identity=call.param("SourceIdentity", default=""))
+    session = StsSession(
+        access_key_id=keys["access_key_id"],
+        secret=keys["secret"],
+        token=keys["token"],
+        account_uid=uid,
+        role_name=role["RoleName"],
+        role_id=role["RoleId"],
+        role_arn=role["Arn"],
+        session_name=session_name,
+        expires=_expiration(call, duration),
+        issued=now,
+        caller_arn=call.identity.arn,
+        policy=policy,
+        source_identity=call.param("SourceIdentity", default=""),
+    )
     call.state.add_session(session)
     response = {
         "Credentials": {
@@ -127,7 +141,10 @@ def _issue(call: Call, uid: str, role: dict, session_name: str, policy, duration
             "SecurityToken": session.token,
             "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(session.expires)),
         },
-        "AssumedRoleUser": {"Arn": f"{role['Arn']}/{session_name}", "AssumedRoleId": f"{role['RoleId']}:{session_name}"},
+        "AssumedRoleUser": {
+            "Arn": f"{role['Arn']}/{session_name}",
+            "AssumedRoleId": f"{role['RoleId']}:{session_name}",
+        },
     }
     if session.source_identity:
         response["SourceIdentity"] = session.source_identity

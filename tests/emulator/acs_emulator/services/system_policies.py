@@ -8,6 +8,7 @@ same bytes every time. Three pages could not be read, and their ``origin`` says 
 ``ReadOnlyAccess`` (the real one lists the read actions of every product; here only those of the products the
 emulator serves). Their dates are placeholders.
 """
+
 import json
 from typing import Dict, Optional
 
@@ -38,55 +39,127 @@ def _policy(description: str, version: str, created: str, updated: str, statemen
 
 SYSTEM_POLICIES: Dict[str, dict] = {
     "AdministratorAccess": _policy(
-        "Provides full access to Alibaba Cloud services and resources.", "v1",
-        "2015-04-28T16:15:45Z", "2015-04-28T16:15:45Z",
+        "Provides full access to Alibaba Cloud services and resources.",
+        "v1",
+        "2015-04-28T16:15:45Z",
+        "2015-04-28T16:15:45Z",
         [{"Action": "*", "Effect": "Allow", "Resource": "*"}],
-        origin=_NOT_RETRIEVED),
+        origin=_NOT_RETRIEVED,
+    ),
     "ReadOnlyAccess": _policy(
-        "Provides read-only access to Alibaba Cloud services and resources.", "v1",
-        "2015-04-28T16:15:45Z", "2015-04-28T16:15:45Z",
-        [{"Action": ["ram:Get*", "ram:List*", "ram:GenerateCredentialReport",
-                     "mq:OnsInstanceBaseInfo", "mq:List*", "mq:Query*", "mq:Get*", "mq:Download*", "mq:Dashboard*",
-                     "rocketmq:List*", "rocketmq:SubmitQuery*", "rocketmq:Get*", "rocketmq:Download*"],
-          "Resource": "*", "Effect": "Allow"}],
-        origin="abridged to the products served by the emulator"),
+        "Provides read-only access to Alibaba Cloud services and resources.",
+        "v1",
+        "2015-04-28T16:15:45Z",
+        "2015-04-28T16:15:45Z",
+        [
+            {
+                "Action": [
+                    "ram:Get*",
+                    "ram:List*",
+                    "ram:GenerateCredentialReport",
+                    "mq:OnsInstanceBaseInfo",
+                    "mq:List*",
+                    "mq:Query*",
+                    "mq:Get*",
+                    "mq:Download*",
+                    "mq:Dashboard*",
+                    "rocketmq:List*",
+                    "rocketmq:SubmitQuery*",
+                    "rocketmq:Get*",
+                    "rocketmq:Download*",
+                ],
+                "Resource": "*",
+                "Effect": "Allow",
+            }
+        ],
+        origin="abridged to the products served by the emulator",
+    ),
     "AliyunSTSAssumeRoleAccess": _policy(
-        "Provides access to the API AssumeRole of Security Token Service(STS).", "v1",
-        "2015-08-03T04:52:09Z", "2017-04-27T16:48:07Z",
-        [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "*"}]),
+        "Provides access to the API AssumeRole of Security Token Service(STS).",
+        "v1",
+        "2015-08-03T04:52:09Z",
+        "2017-04-27T16:48:07Z",
+        [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "*"}],
+    ),
     "AliyunRAMFullAccess": _policy(
-        "Provides full access to Resource Access Management(RAM) via Management Console.", "v1",
-        "2015-04-28T16:15:45Z", "2015-04-28T16:15:45Z",
+        "Provides full access to Resource Access Management(RAM) via Management Console.",
+        "v1",
+        "2015-04-28T16:15:45Z",
+        "2015-04-28T16:15:45Z",
         [{"Action": "ram:*", "Resource": "*", "Effect": "Allow"}],
-        origin=_NOT_RETRIEVED),
+        origin=_NOT_RETRIEVED,
+    ),
     "AliyunRAMReadOnlyAccess": _policy(
-        "Provides read-only access to Resource Access Management(RAM) via Management Console.", "v3",
-        "2015-04-28T16:15:45Z", "2025-12-03T10:03:48Z",
-        [{"Action": ["ram:Get*", "ram:List*", "ram:GenerateCredentialReport"], "Resource": "*", "Effect": "Allow"},
-         {"Effect": "Allow", "Action": ["accessanalyzer:Get*", "accessanalyzer:List*"], "Resource": "*"}]),
+        "Provides read-only access to Resource Access Management(RAM) via Management Console.",
+        "v3",
+        "2015-04-28T16:15:45Z",
+        "2025-12-03T10:03:48Z",
+        [
+            {"Action": ["ram:Get*", "ram:List*", "ram:GenerateCredentialReport"], "Resource": "*", "Effect": "Allow"},
+            {"Effect": "Allow", "Action": ["accessanalyzer:Get*", "accessanalyzer:List*"], "Resource": "*"},
+        ],
+    ),
     "AliyunMQFullAccess": _policy(
-        "Provides full access to MessageQueue for Apache RocketMQ via Management Console.", "v5",
-        "2017-08-11T09:00:09Z", "2024-12-12T02:58:29Z",
-        [{"Action": ["mq:*", "rocketmq:*", "mq-as:*"], "Resource": "*", "Effect": "Allow"},
-         {"Action": "ram:CreateServiceLinkedRole", "Resource": "*", "Effect": "Allow",
-          "Condition": {"StringEquals": {"ram:ServiceName": ["ons.aliyuncs.com", "migration.rmq.aliyuncs.com"]}}}]),
+        "Provides full access to MessageQueue for Apache RocketMQ via Management Console.",
+        "v5",
+        "2017-08-11T09:00:09Z",
+        "2024-12-12T02:58:29Z",
+        [
+            {"Action": ["mq:*", "rocketmq:*", "mq-as:*"], "Resource": "*", "Effect": "Allow"},
+            {
+                "Action": "ram:CreateServiceLinkedRole",
+                "Resource": "*",
+                "Effect": "Allow",
+                "Condition": {"StringEquals": {"ram:ServiceName": ["ons.aliyuncs.com", "migration.rmq.aliyuncs.com"]}},
+            },
+        ],
+    ),
     "AliyunMQPubOnlyAccess": _policy(
-        "Provides publish-only access to RocketMQ4.0 Service via Management Console.", "v4",
-        "2017-08-11T09:00:12Z", "2022-08-04T03:17:27Z",
-        [{"Action": ["mq:PUB", "mq:OnsInstanceBaseInfo"], "Resource": "*", "Effect": "Allow"},
-         _SERVICE_LINKED_ROLE_FOR_ONS]),
+        "Provides publish-only access to RocketMQ4.0 Service via Management Console.",
+        "v4",
+        "2017-08-11T09:00:12Z",
+        "2022-08-04T03:17:27Z",
+        [
+            {"Action": ["mq:PUB", "mq:OnsInstanceBaseInfo"], "Resource": "*", "Effect": "Allow"},
+            _SERVICE_LINKED_ROLE_FOR_ONS,
+        ],
+    ),
     "AliyunMQSubOnlyAccess": _policy(
-        "Provides subscribe-only access to RocketMQ4.0 Service via Management Console.", "v4",
-        "2017-08-11T09:00:15Z", "2022-08-04T03:19:11Z",
-        [{"Action": ["mq:SUB", "mq:OnsInstanceBaseInfo"], "Resource": "*", "Effect": "Allow"},
-         _SERVICE_LINKED_ROLE_FOR_ONS]),
+        "Provides subscribe-only access to RocketMQ4.0 Service via Management Console.",
+        "v4",
+        "2017-08-11T09:00:15Z",
+        "2022-08-04T03:19:11Z",
+        [
+            {"Action": ["mq:SUB", "mq:OnsInstanceBaseInfo"], "Resource": "*", "Effect": "Allow"},
+            _SERVICE_LINKED_ROLE_FOR_ONS,
+        ],
+    ),
     "AliyunMQReadOnlyAccess": _policy(
-        "Provides read-only access to MessageQueue for Apache RocketMQ via Management Console.", "v6",
-        "2019-10-23T12:17:19Z", "2025-03-27T11:02:29Z",
-        [{"Action": ["mq:OnsInstanceBaseInfo", "mq:List*", "mq:Query*", "mq:Get*", "mq:Download*", "mq:Dashboard*",
-                     "rocketmq:List*", "rocketmq:SubmitQuery*", "rocketmq:Get*", "rocketmq:Download*",
-                     "mq-as:List*", "mq-as:Get*"],
-          "Resource": "*", "Effect": "Allow"}]),
+        "Provides read-only access to MessageQueue for Apache RocketMQ via Management Console.",
+        "v6",
+        "2019-10-23T12:17:19Z",
+        "2025-03-27T11:02:29Z",
+        [
+            {
+                "Action": [
+                    "mq:OnsInstanceBaseInfo",
+                    "mq:List*",
+                    "mq:Query*",
+                    "mq:Get*",
+                    "mq:Download*",
+                    "mq:Dashboard*",
+                    "rocketmq:List*",
+                    "rocketmq:SubmitQuery*",
+                    "rocketmq:Get*",
+                    "rocketmq:Download*",
+                    "mq-as:List*",
+                    "mq-as:Get*",
+                ],
+                "Resource": "*",
+                "Effect": "Allow",
+            }
+        ],
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """The rocketmq_policy filter: each series and access level gives exactly the least-privilege document."""
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
@@ -35,7 +36,9 @@ def test_the_filter_is_registered_under_its_documented_name():
 
 
 def test_4x_publish_and_subscribe_names_each_topic_and_group_with_the_instance_right_first():
-    assert statements(grant_4x(publish_topics=["orders", "audit"], subscribe_topics=["orders"], subscribe_groups=["GID_orders"])) == [
+    assert statements(
+        grant_4x(publish_topics=["orders", "audit"], subscribe_topics=["orders"], subscribe_groups=["GID_orders"])
+    ) == [
         allow(["mq:QueryInstanceBaseInfo"], [f"acs:mq:*:*:{INSTANCE_4X}"]),
         allow(["mq:PUB"], [f"acs:mq:*:*:{INSTANCE_4X}%audit"]),
         allow(["mq:PUB", "mq:SUB"], [f"acs:mq:*:*:{INSTANCE_4X}%orders"]),
@@ -71,9 +74,9 @@ def test_4x_full_management_is_one_statement_that_cannot_match_a_longer_instance
 
 
 def test_4x_instance_without_namespace_names_topics_and_groups_bare():
-    assert statements(grant_4x(namespaced=False, subscribe_topics=["orders"], subscribe_groups=["GID_orders"]))[1] == allow(
-        ["mq:SUB"], ["acs:mq:*:*:orders", "acs:mq:*:*:GID_orders"]
-    )
+    assert statements(grant_4x(namespaced=False, subscribe_topics=["orders"], subscribe_groups=["GID_orders"]))[
+        1
+    ] == allow(["mq:SUB"], ["acs:mq:*:*:orders", "acs:mq:*:*:GID_orders"])
 
 
 def test_source_ips_condition_every_statement():
@@ -83,7 +86,9 @@ def test_source_ips_condition_every_statement():
 
 
 def test_duplicate_names_are_granted_once():
-    assert statements(grant_4x(publish_topics=["orders", "orders"]))[1] == allow(["mq:PUB"], [f"acs:mq:*:*:{INSTANCE_4X}%orders"])
+    assert statements(grant_4x(publish_topics=["orders", "orders"]))[1] == allow(
+        ["mq:PUB"], [f"acs:mq:*:*:{INSTANCE_4X}%orders"]
+    )
 
 
 def test_5x_read_only_whole_instance_is_get_and_list_on_the_instance_and_its_children():
@@ -114,24 +119,30 @@ def test_an_unquoted_numeric_owner_uid_is_accepted():
     assert statements(grant_5x(owner_uid=int(OWNER), management="read_only"))[0]["Resource"][0] == ARN_5X
 
 
-@pytest.mark.parametrize("grant, message", [
-    ("not a dict", "the grant must be a dict"),
-    (grant_4x(publish_topic=["orders"]), "grant.publish_topic: unknown key"),
-    ({"series": "4.x", "publish_topics": ["orders"]}, "grant.instance_id: is required"),
-    (grant_4x(series="6.x", publish_topics=["orders"]), "grant.series: must be one of 4.x, 5.x"),
-    (grant_4x(publish_topics=["orders", "ord*"]), "grant.publish_topics[1]: is not a valid name (no wildcards)"),
-    (grant_4x(instance_id="MQ INST"), "grant.instance_id: is not a valid instance id"),
-    (grant_4x(subscribe_topics=["orders"]), "grant.subscribe_groups: consuming needs both"),
-    (grant_4x(), "grant.management: the grant gives no access"),
-    (grant_4x(management="admin"), "grant.management: must be one of none, read_only, full"),
-    (grant_4x(topics=["orders"], management="full"), "grant.topics: applies to 5.x only"),
-    (grant_4x(publish_topics=["orders"], source_ips=["any"]), "grant.source_ips[0]"),
-    (grant_5x(publish_topics=["orders"], management="full"), "grant.publish_topics: 5.x messaging is authorized by the instance's ACL"),
-    (grant_5x(region=None, management="full"), "grant.region: is required for a 5.x instance"),
-    (grant_5x(owner_uid="12345", management="full"), "grant.owner_uid: must be an Alibaba Cloud account UID"),
-    (grant_5x(), "grant.management: a 5.x grant needs read_only or full"),
-    (grant_5x(namespaced=False, management="full"), "grant.namespaced: applies to 4.x only"),
-])
+@pytest.mark.parametrize(
+    "grant, message",
+    [
+        ("not a dict", "the grant must be a dict"),
+        (grant_4x(publish_topic=["orders"]), "grant.publish_topic: unknown key"),
+        ({"series": "4.x", "publish_topics": ["orders"]}, "grant.instance_id: is required"),
+        (grant_4x(series="6.x", publish_topics=["orders"]), "grant.series: must be one of 4.x, 5.x"),
+        (grant_4x(publish_topics=["orders", "ord*"]), "grant.publish_topics[1]: is not a valid name (no wildcards)"),
+        (grant_4x(instance_id="MQ INST"), "grant.instance_id: is not a valid instance id"),
+        (grant_4x(subscribe_topics=["orders"]), "grant.subscribe_groups: consuming needs both"),
+        (grant_4x(), "grant.management: the grant gives no access"),
+        (grant_4x(management="admin"), "grant.management: must be one of none, read_only, full"),
+        (grant_4x(topics=["orders"], management="full"), "grant.topics: applies to 5.x only"),
+        (grant_4x(publish_topics=["orders"], source_ips=["any"]), "grant.source_ips[0]"),
+        (
+            grant_5x(publish_topics=["orders"], management="full"),
+            "grant.publish_topics: 5.x messaging is authorized by the instance's ACL",
+        ),
+        (grant_5x(region=None, management="full"), "grant.region: is required for a 5.x instance"),
+        (grant_5x(owner_uid="12345", management="full"), "grant.owner_uid: must be an Alibaba Cloud account UID"),
+        (grant_5x(), "grant.management: a 5.x grant needs read_only or full"),
+        (grant_5x(namespaced=False, management="full"), "grant.namespaced: applies to 4.x only"),
+    ],
+)
 def test_a_grant_that_cannot_be_expressed_is_refused_naming_the_key(grant, message):
     with pytest.raises(AnsibleFilterError) as error:
         rocketmq_policy(grant)

@@ -46,21 +46,27 @@ TOKEN = "CAIS+tmp/Token==abc"
 
 # --- endpoints -------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,host,protocol", [
-    ("http://127.0.0.1:8080", "127.0.0.1:8080", "http"),
-    ("http://127.0.0.1:8080/", "127.0.0.1:8080", "http"),
-    ("https://ram-vpc.cn-hangzhou.aliyuncs.com", "ram-vpc.cn-hangzhou.aliyuncs.com", "https"),
-    ("ram-vpc.cn-hangzhou.aliyuncs.com", "ram-vpc.cn-hangzhou.aliyuncs.com", "https"),
-    ("sts-vpc.cn-hangzhou.aliyuncs.com:8443", "sts-vpc.cn-hangzhou.aliyuncs.com:8443", "https"),
-    ("  HTTP://localhost:9000 ", "localhost:9000", "http"),
-    ("http://[::1]:9000", "[::1]:9000", "http"),
-])
+
+@pytest.mark.parametrize(
+    "value,host,protocol",
+    [
+        ("http://127.0.0.1:8080", "127.0.0.1:8080", "http"),
+        ("http://127.0.0.1:8080/", "127.0.0.1:8080", "http"),
+        ("https://ram-vpc.cn-hangzhou.aliyuncs.com", "ram-vpc.cn-hangzhou.aliyuncs.com", "https"),
+        ("ram-vpc.cn-hangzhou.aliyuncs.com", "ram-vpc.cn-hangzhou.aliyuncs.com", "https"),
+        ("sts-vpc.cn-hangzhou.aliyuncs.com:8443", "sts-vpc.cn-hangzhou.aliyuncs.com:8443", "https"),
+        ("  HTTP://localhost:9000 ", "localhost:9000", "http"),
+        ("http://[::1]:9000", "[::1]:9000", "http"),
+    ],
+)
 def test_parse_endpoint_splits_scheme_from_host(value, host, protocol):
     assert parse_endpoint(value, "ram_endpoint") == Endpoint(host, protocol)
 
 
-@pytest.mark.parametrize("value", ["", "ftp://host", "http://host/path", "http://host:port", "http://user:pw@host",
-                                   "http://host?x=1", "http://"])
+@pytest.mark.parametrize(
+    "value",
+    ["", "ftp://host", "http://host/path", "http://host:port", "http://user:pw@host", "http://host?x=1", "http://"],
+)
 def test_parse_endpoint_rejects_what_the_sdk_cannot_use(value):
     with pytest.raises(ValueError, match="sts_endpoint"):
         parse_endpoint(value, "sts_endpoint")
@@ -81,7 +87,11 @@ def test_public_endpoints_follow_the_region():
 
 
 def test_service_endpoint_overrides_the_shared_endpoint_url():
-    params = {"region": "cn-hangzhou", "endpoint_url": "http://127.0.0.1:9000", "sts_endpoint": "sts-vpc.cn-hangzhou.aliyuncs.com"}
+    params = {
+        "region": "cn-hangzhou",
+        "endpoint_url": "http://127.0.0.1:9000",
+        "sts_endpoint": "sts-vpc.cn-hangzhou.aliyuncs.com",
+    }
     assert resolve_endpoint("sts", params) == Endpoint("sts-vpc.cn-hangzhou.aliyuncs.com", "https")
     for product in ("ram", "rocketmq", "mq"):
         assert resolve_endpoint(product, params) == Endpoint("127.0.0.1:9000", "http")
@@ -89,19 +99,43 @@ def test_service_endpoint_overrides_the_shared_endpoint_url():
 
 # --- read/write classification ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("action", ["GetRole", "ListPoliciesForRole", "GetCallerIdentity", "AssumeRole", "ListTopics",
-                                    "GetInstance", "GetPolicyVersion"])
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "GetRole",
+        "ListPoliciesForRole",
+        "GetCallerIdentity",
+        "AssumeRole",
+        "ListTopics",
+        "GetInstance",
+        "GetPolicyVersion",
+    ],
+)
 def test_reads(action):
     assert not is_write_action(action)
 
 
-@pytest.mark.parametrize("action", ["CreateRole", "UpdateRole", "DeleteRole", "AttachPolicyToRole", "CreatePolicyVersion",
-                                    "SetDefaultPolicyVersion", "TagResources", "CreateTopic", "DetachPolicyFromUser"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "CreateRole",
+        "UpdateRole",
+        "DeleteRole",
+        "AttachPolicyToRole",
+        "CreatePolicyVersion",
+        "SetDefaultPolicyVersion",
+        "TagResources",
+        "CreateTopic",
+        "DetachPolicyFromUser",
+    ],
+)
 def test_writes(action):
     assert is_write_action(action)
 
 
 # --- SDK argument binding --------------------------------------------------------------------------------------------
+
 
 def request_as_dict(params):
     return dict(params)
@@ -113,26 +147,43 @@ def test_rpc_methods_get_a_request_and_runtime():
 
 
 def test_roa_path_parameters_precede_the_request():
-    args = bind_arguments(["instance_id", "topic_name", "request", "headers", "runtime"],
-                          {"instanceId": "rmq-1", "topicName": "orders", "remark": "x"}, request_as_dict, {"h": 1}, "RT")
+    args = bind_arguments(
+        ["instance_id", "topic_name", "request", "headers", "runtime"],
+        {"instanceId": "rmq-1", "topicName": "orders", "remark": "x"},
+        request_as_dict,
+        {"h": 1},
+        "RT",
+    )
     assert args == ["rmq-1", "orders", {"remark": "x"}, {"h": 1}, "RT"]
 
 
 def test_roa_request_argument_may_be_called_tmp_req():
-    args = bind_arguments(["instance_id", "tmp_req", "headers", "runtime"], {"instanceId": "rmq-1", "pageSize": 10},
-                          request_as_dict, {}, "RT")
+    args = bind_arguments(
+        ["instance_id", "tmp_req", "headers", "runtime"],
+        {"instanceId": "rmq-1", "pageSize": 10},
+        request_as_dict,
+        {},
+        "RT",
+    )
     assert args == ["rmq-1", {"pageSize": 10}, {}, "RT"]
 
 
 def test_roa_consumer_group_accepts_group_id():
-    args = bind_arguments(["instance_id", "consumer_group_id", "headers", "runtime"], {"instanceId": "rmq-1", "groupId": "GID_a"},
-                          request_as_dict, {}, "RT")
+    args = bind_arguments(
+        ["instance_id", "consumer_group_id", "headers", "runtime"],
+        {"instanceId": "rmq-1", "groupId": "GID_a"},
+        request_as_dict,
+        {},
+        "RT",
+    )
     assert args == ["rmq-1", "GID_a", {}, "RT"]
 
 
 def test_missing_path_parameter_is_named():
     with pytest.raises(ValueError, match="topicName"):
-        bind_arguments(["instance_id", "topic_name", "headers", "runtime"], {"instanceId": "rmq-1"}, request_as_dict, {}, "RT")
+        bind_arguments(
+            ["instance_id", "topic_name", "headers", "runtime"], {"instanceId": "rmq-1"}, request_as_dict, {}, "RT"
+        )
 
 
 def test_parameters_for_an_action_without_request_are_refused():
@@ -142,6 +193,7 @@ def test_parameters_for_an_action_without_request_are_refused():
 
 # --- error translation -----------------------------------------------------------------------------------------------
 
+
 def sdk_exceptions():
     return pytest.importorskip("alibabacloud_tea_openapi.exceptions")
 
@@ -149,28 +201,59 @@ def sdk_exceptions():
 def test_client_exception_becomes_the_documented_message():
     exceptions = sdk_exceptions()
     exc = exceptions.ClientException(
-        status_code=404, code="EntityNotExist.Role", request_id="4C2A-11",
+        status_code=404,
+        code="EntityNotExist.Role",
+        request_id="4C2A-11",
         message="code: 404, The role does not exist. request id: 4C2A-11",
-        data={"Code": "EntityNotExist.Role", "Message": "The role does not exist.", "RequestId": "4C2A-11"})
+        data={"Code": "EntityNotExist.Role", "Message": "The role does not exist.", "RequestId": "4C2A-11"},
+    )
     result = failure_result(api_error_from_exception(exc), "GetRole")
-    assert result["msg"] == "GetRole failed: EntityNotExist.Role: The role does not exist. (request id 4C2A-11, HTTP status 404)"
-    assert result["error"] == dict(code="EntityNotExist.Role", message="The role does not exist.", request_id="4C2A-11",
-                                   status_code=404, operation="GetRole", attempts=1, waited_seconds=0.0)
+    assert (
+        result["msg"]
+        == "GetRole failed: EntityNotExist.Role: The role does not exist. (request id 4C2A-11, HTTP status 404)"
+    )
+    assert result["error"] == dict(
+        code="EntityNotExist.Role",
+        message="The role does not exist.",
+        request_id="4C2A-11",
+        status_code=404,
+        operation="GetRole",
+        attempts=1,
+        waited_seconds=0.0,
+    )
 
 
 def test_server_exception_without_data_strips_the_sdk_decoration():
     exceptions = sdk_exceptions()
-    exc = exceptions.ServerException(status_code=503, code="ServiceUnavailable", request_id="None",
-                                     message="code: 503, Please retry. request id: None")
+    exc = exceptions.ServerException(
+        status_code=503,
+        code="ServiceUnavailable",
+        request_id="None",
+        message="code: 503, Please retry. request id: None",
+    )
     error = api_error_from_exception(exc)
-    assert (error.code, error.message, error.request_id, error.status_code) == ("ServiceUnavailable", "Please retry.", None, 503)
-    assert failure_result(error, "ListRoles")["msg"] == "ListRoles failed: ServiceUnavailable: Please retry. (HTTP status 503)"
+    assert (error.code, error.message, error.request_id, error.status_code) == (
+        "ServiceUnavailable",
+        "Please retry.",
+        None,
+        503,
+    )
+    assert (
+        failure_result(error, "ListRoles")["msg"]
+        == "ListRoles failed: ServiceUnavailable: Please retry. (HTTP status 503)"
+    )
 
 
 def test_throttling_exception_carries_retry_after_in_seconds():
     exceptions = sdk_exceptions()
-    exc = exceptions.ThrottlingException(status_code=400, code="Throttling.User", retry_after=1500, request_id="r",
-                                         message="code: 400, slow down request id: r", data={"Message": "slow down"})
+    exc = exceptions.ThrottlingException(
+        status_code=400,
+        code="Throttling.User",
+        retry_after=1500,
+        request_id="r",
+        message="code: 400, slow down request id: r",
+        data={"Message": "slow down"},
+    )
     error = api_error_from_exception(exc)
     assert error.retry_after == 1.5
     assert error.code == "Throttling.User"
@@ -181,7 +264,8 @@ def test_connection_failure_is_a_transport_error_without_the_signed_url():
     policy = pytest.importorskip("darabonba.policy.retry")
     refused = darabonba.RetryError(
         "HTTPConnectionPool(host='127.0.0.1', port=1): Max retries exceeded with url: "
-        f"/?Action=GetRole&AccessKeyId=EMUAKB&SecurityToken={TOKEN}&Signature=abc%3D (Caused by NewConnectionError)")
+        f"/?Action=GetRole&AccessKeyId=EMUAKB&SecurityToken={TOKEN}&Signature=abc%3D (Caused by NewConnectionError)"
+    )
     exc = darabonba.UnretryableException(policy.RetryPolicyContext(retries_attempted=1, exception=refused))
     error = api_error_from_exception(exc)
     assert error.transport and error.code == "ConnectionError"
@@ -191,19 +275,36 @@ def test_connection_failure_is_a_transport_error_without_the_signed_url():
 
 
 def test_timeouts_are_named_as_such():
-    error = api_error_from_exception(type("Wrapped", (Exception,), {"inner_exception": TimeoutError("read timed out")})())
+    error = api_error_from_exception(
+        type("Wrapped", (Exception,), {"inner_exception": TimeoutError("read timed out")})()
+    )
     assert (error.code, error.transport) == ("RequestTimeout", True)
 
 
 def test_non_json_answer_is_not_retried_as_a_transport_error():
-    error = api_error_from_exception(type("Wrapped", (Exception,), {"inner_exception": ValueError("Expecting value")})())
+    error = api_error_from_exception(
+        type("Wrapped", (Exception,), {"inner_exception": ValueError("Expecting value")})()
+    )
     assert (error.code, error.transport) == ("InvalidResponse", False)
 
 
 def test_roa_envelope_with_success_false_is_an_error():
-    error = envelope_error({"requestId": "r-9", "success": False, "code": "Topic.NotFound", "message": "no such topic",
-                            "httpStatusCode": "404", "data": None})
-    assert (error.code, error.message, error.request_id, error.status_code) == ("Topic.NotFound", "no such topic", "r-9", 404)
+    error = envelope_error(
+        {
+            "requestId": "r-9",
+            "success": False,
+            "code": "Topic.NotFound",
+            "message": "no such topic",
+            "httpStatusCode": "404",
+            "data": None,
+        }
+    )
+    assert (error.code, error.message, error.request_id, error.status_code) == (
+        "Topic.NotFound",
+        "no such topic",
+        "r-9",
+        404,
+    )
     assert envelope_error({"requestId": "r", "success": True, "data": {}}) is None
     assert envelope_error({"RequestId": "r", "Role": {}}) is None  # RPC bodies have no envelope
 
@@ -216,8 +317,10 @@ def test_failure_result_counts_attempts():
 
 # --- scrubbing -------------------------------------------------------------------------------------------------------
 
+
 def test_scrub_masks_known_secret_values_in_every_spelling():
     from urllib.parse import quote
+
     once = quote(TOKEN, safe="~")
     text = f"raw {TOKEN} encoded {once} twice {quote(once, safe='~')} key {SECRET}"
     scrubbed = scrub(text, {TOKEN, SECRET})
@@ -225,13 +328,16 @@ def test_scrub_masks_known_secret_values_in_every_spelling():
     assert scrubbed.count(MASK) == 4
 
 
-@pytest.mark.parametrize("text", [
-    "headers: {'x-acs-security-token': 'CAISsecret'}",
-    '{"AccessKeySecret": "plainsecret"}',
-    "Authorization: ACS3-HMAC-SHA256",
-    "string to sign: POST&%2F&AccessKeyId%3DAK%26SecurityToken%3DCAISsecret%252Bmore%26SignatureMethod%3DHMAC-SHA1",
-    "url: /?Action=GetRole&SecurityToken=CAISsecret",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "headers: {'x-acs-security-token': 'CAISsecret'}",
+        '{"AccessKeySecret": "plainsecret"}',
+        "Authorization: ACS3-HMAC-SHA256",
+        "string to sign: POST&%2F&AccessKeyId%3DAK%26SecurityToken%3DCAISsecret%252Bmore%26SignatureMethod%3DHMAC-SHA1",
+        "url: /?Action=GetRole&SecurityToken=CAISsecret",
+    ],
+)
 def test_scrub_masks_credential_looking_pairs(text):
     scrubbed = scrub(text)
     assert "CAISsecret" not in scrubbed and "plainsecret" not in scrubbed and "ACS3-HMAC" not in scrubbed
@@ -244,15 +350,22 @@ def test_scrub_leaves_ordinary_messages_alone():
 
 
 def test_failure_result_never_contains_module_secrets():
-    error = ApiError("SignatureDoesNotMatch", f"signature mismatch for secret {SECRET}", request_id="r", status_code=400)
+    error = ApiError(
+        "SignatureDoesNotMatch", f"signature mismatch for secret {SECRET}", request_id="r", status_code=400
+    )
     assert SECRET not in json.dumps(failure_result(error, "GetRole", {SECRET}))
 
 
 # --- credentials -----------------------------------------------------------------------------------------------------
 
+
 def test_explicit_keys_win_over_profile():
     credentials = resolve_credentials("AKID", SECRET, TOKEN, profile="does-not-exist")
-    assert (credentials.access_key_id, credentials.access_key_secret, credentials.security_token) == ("AKID", SECRET, TOKEN)
+    assert (credentials.access_key_id, credentials.access_key_secret, credentials.security_token) == (
+        "AKID",
+        SECRET,
+        TOKEN,
+    )
     assert set(credentials.secrets) == {SECRET, TOKEN}
 
 
@@ -271,18 +384,43 @@ def test_missing_profile_is_a_credentials_error(tmp_path, monkeypatch):
 def test_cli_profile_is_read(tmp_path, monkeypatch):
     pytest.importorskip("alibabacloud_credentials")
     (tmp_path / ".aliyun").mkdir()
-    (tmp_path / ".aliyun" / "config.json").write_text(json.dumps({"current": "other", "profiles": [
-        {"name": "partner", "mode": "AK", "access_key_id": "EMUAKBADMIN000000002", "access_key_secret": SECRET}]}))
+    (tmp_path / ".aliyun" / "config.json").write_text(
+        json.dumps(
+            {
+                "current": "other",
+                "profiles": [
+                    {
+                        "name": "partner",
+                        "mode": "AK",
+                        "access_key_id": "EMUAKBADMIN000000002",
+                        "access_key_secret": SECRET,
+                    }
+                ],
+            }
+        )
+    )
     monkeypatch.setattr("alibabacloud_credentials.utils.auth_constant.HOME", str(tmp_path))
     credentials = resolve_credentials(profile="partner")
     assert (credentials.access_key_id, credentials.access_key_secret) == ("EMUAKBADMIN000000002", SECRET)
 
 
 def test_assume_role_params_use_api_names_and_drop_unset_values():
-    params = assume_role_params({"role_arn": "acs:ram::1000000000000001:role/ops", "session_name": None, "external_id": "x-1",
-                                 "duration_seconds": 900, "policy": {"Version": "1", "Statement": []}})
-    assert params == {"RoleArn": "acs:ram::1000000000000001:role/ops", "RoleSessionName": "ansible-apsaramq",
-                      "ExternalId": "x-1", "DurationSeconds": 900, "Policy": '{"Statement":[],"Version":"1"}'}
+    params = assume_role_params(
+        {
+            "role_arn": "acs:ram::1000000000000001:role/ops",
+            "session_name": None,
+            "external_id": "x-1",
+            "duration_seconds": 900,
+            "policy": {"Version": "1", "Statement": []},
+        }
+    )
+    assert params == {
+        "RoleArn": "acs:ram::1000000000000001:role/ops",
+        "RoleSessionName": "ansible-apsaramq",
+        "ExternalId": "x-1",
+        "DurationSeconds": 900,
+        "Policy": '{"Statement":[],"Version":"1"}',
+    }
 
 
 @pytest.mark.parametrize("seconds,ok", [(None, True), (900, True), (43200, True), (899, False), (43201, False)])
@@ -291,14 +429,26 @@ def test_assume_role_duration_bounds(seconds, ok):
 
 
 def test_temporary_credentials_from_assume_role():
-    body = {"Credentials": {"AccessKeyId": "STS.x", "AccessKeySecret": SECRET, "SecurityToken": TOKEN, "Expiration": "2030-01-01T00:00:00Z"}}
+    body = {
+        "Credentials": {
+            "AccessKeyId": "STS.x",
+            "AccessKeySecret": SECRET,
+            "SecurityToken": TOKEN,
+            "Expiration": "2030-01-01T00:00:00Z",
+        }
+    }
     credentials = credentials_from_assume_role(body)
-    assert (credentials.access_key_id, credentials.security_token, credentials.source) == ("STS.x", TOKEN, "assume_role")
+    assert (credentials.access_key_id, credentials.security_token, credentials.source) == (
+        "STS.x",
+        TOKEN,
+        "assume_role",
+    )
     with pytest.raises(CredentialsError):
         credentials_from_assume_role({"RequestId": "r"})
 
 
 # --- ApiClient.call over a stand-in SDK client ----------------------------------------------------------------------
+
 
 class Recorder:
     """Collects the attempts an ApiClient accounts for, as AlibabaCloudModule.record_api_call does."""
@@ -403,7 +553,13 @@ def test_ignored_code_returns_none_without_retrying():
 
 
 def test_envelope_refusal_is_handled_like_an_http_error():
-    refusal = {"requestId": "r", "success": False, "code": "Instance.NotFound", "message": "gone", "httpStatusCode": 404}
+    refusal = {
+        "requestId": "r",
+        "success": False,
+        "code": "Instance.NotFound",
+        "message": "gone",
+        "httpStatusCode": 404,
+    }
     client = make_client(ScriptedSdk(refusal))[0]
     assert client.call("GetRole", {"RoleName": "r"}, ignore=("Instance.NotFound",)) is None
 
@@ -419,7 +575,9 @@ def test_wait_seconds_is_a_time_budget_not_an_attempt_count():
     """wait_seconds lifts the attempt limit (3 here) and bounds the wait by time; the error reports both numbers."""
     sdk = ScriptedSdk(*[SdkError("EntityNotExist.Role", 404)] * 6, {"RequestId": "late"})
     client = make_client(sdk)[0]
-    assert client.call("GetRole", {"RoleName": "r"}, retry_on=("EntityNotExist.Role",), wait_seconds=60) == {"RequestId": "late"}
+    assert client.call("GetRole", {"RoleName": "r"}, retry_on=("EntityNotExist.Role",), wait_seconds=60) == {
+        "RequestId": "late"
+    }
     assert client.last_call["attempts"] == 7
     sdk = ScriptedSdk(*[SdkError("EntityNotExist.Role", 404)] * 3)
     clock = iter([0.0, 0.0, 5.0, 11.0, 11.0])
@@ -477,15 +635,22 @@ def test_unknown_action_fails():
 def test_real_sdk_method_signatures_bind():
     """The generic binding matches the installed SDKs' own method signatures (RPC and ROA)."""
     import inspect
+
     ram = pytest.importorskip("alibabacloud_ram20150501.client")
     rocketmq = pytest.importorskip("alibabacloud_rocketmq20220801.client")
     rpc = list(inspect.signature(ram.Client.get_role_with_options).parameters)
     assert bind_arguments(rpc, {"RoleName": "r"}, request_as_dict, {}, "RT") == [{"RoleName": "r"}, "RT"]
     roa = list(inspect.signature(rocketmq.Client.get_topic_with_options).parameters)
-    assert bind_arguments(roa, {"instanceId": "rmq-1", "topicName": "t"}, request_as_dict, {}, "RT") == ["rmq-1", "t", {}, "RT"]
+    assert bind_arguments(roa, {"instanceId": "rmq-1", "topicName": "t"}, request_as_dict, {}, "RT") == [
+        "rmq-1",
+        "t",
+        {},
+        "RT",
+    ]
 
 
 # --- the documented options are the accepted options ----------------------------------------------------------------
+
 
 def test_doc_fragment_matches_the_argument_spec():
     documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]

@@ -1,4 +1,5 @@
 """module_utils/credential_files.py: the one 0600 atomic writer, its directory checks, AccessKey files and CLI profiles."""
+
 import configparser
 import json
 import os
@@ -118,8 +119,12 @@ def test_a_file_that_is_not_a_key_file_is_refused(tmp_path):
 
 def test_a_cli_profile_is_added_beside_the_others(tmp_path):
     path = tmp_path / ".aliyun" / "config.json"
-    write_cli_profile(str(path), "a", {"AccessKeyId": "STS.1", "AccessKeySecret": "s", "SecurityToken": "t"}, "cn-hangzhou")
-    write_cli_profile(str(path), "b", {"AccessKeyId": "STS.2", "AccessKeySecret": "s", "SecurityToken": "t"}, "cn-hangzhou")
+    write_cli_profile(
+        str(path), "a", {"AccessKeyId": "STS.1", "AccessKeySecret": "s", "SecurityToken": "t"}, "cn-hangzhou"
+    )
+    write_cli_profile(
+        str(path), "b", {"AccessKeyId": "STS.2", "AccessKeySecret": "s", "SecurityToken": "t"}, "cn-hangzhou"
+    )
     config = json.loads(path.read_text())
     assert config["current"] == "a" and [p["name"] for p in config["profiles"]] == ["a", "b"]
     assert config["profiles"][1]["mode"] == "StsToken" and mode(path) == 0o600 and mode(path.parent) == 0o700

@@ -4,6 +4,7 @@ The limits are counted on the compact JSON the modules send: a session Policy at
 reference), a trust policy at most 2,048 (the limit the collection and the emulator assume: the RAM reference gives
 none), and no wildcard in a trust principal. The emulator answers the same way (tests/emulator/tests/test_document_limits.py).
 """
+
 import pytest
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils import ram_role_args, sts_assume_args
@@ -21,17 +22,37 @@ def params_of(spec, **given):
 
 def session_policy(length):
     """A valid session policy whose compact JSON is exactly ``length`` characters."""
+
     def padded(pad):
-        return {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ram:Get*", "ram:List*"],
-                                               "Resource": ["*", f"acs:ram:*:{A}:role/" + "r" * pad]}]}
+        return {
+            "Version": "1",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["ram:Get*", "ram:List*"],
+                    "Resource": ["*", f"acs:ram:*:{A}:role/" + "r" * pad],
+                }
+            ],
+        }
+
     return padded(length - len(render_document(padded(0))))
 
 
 def trust_policy(length):
     """A valid trust policy (B's root and one user of B) whose compact JSON is exactly ``length`` characters."""
+
     def padded(pad):
-        return {"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
-                                               "Principal": {"RAM": [f"acs:ram::{B}:root", f"acs:ram::{B}:user/u" + "x" * pad]}}]}
+        return {
+            "Version": "1",
+            "Statement": [
+                {
+                    "Action": "sts:AssumeRole",
+                    "Effect": "Allow",
+                    "Principal": {"RAM": [f"acs:ram::{B}:root", f"acs:ram::{B}:user/u" + "x" * pad]},
+                }
+            ],
+        }
+
     return padded(length - len(render_document(padded(0))))
 
 
@@ -52,7 +73,9 @@ def test_a_session_policy_of_2048_characters_is_sent_as_given():
 def test_a_session_policy_of_2049_characters_is_refused_naming_policy():
     with pytest.raises(PolicyError) as error:
         assume(policy=session_policy(2049))
-    assert str(error.value) == "policy: is 2049 characters as compact JSON; STS allows at most 2048 for a session policy"
+    assert (
+        str(error.value) == "policy: is 2049 characters as compact JSON; STS allows at most 2048 for a session policy"
+    )
 
 
 def test_a_session_policy_under_the_permission_limit_but_over_2048_is_refused():
@@ -69,8 +92,9 @@ def test_a_trust_policy_of_2048_characters_is_accepted():
 def test_a_trust_policy_of_2049_characters_is_refused_naming_the_option():
     with pytest.raises(PolicyError) as error:
         role(assume_role_policy_document=trust_policy(2049))
-    assert str(error.value) == ("assume_role_policy_document: is 2049 characters as compact JSON; RAM allows at most 2048 "
-                                "for a trust policy")
+    assert str(error.value) == (
+        "assume_role_policy_document: is 2049 characters as compact JSON; RAM allows at most 2048 for a trust policy"
+    )
 
 
 def test_a_friendly_trust_over_the_limit_is_refused_naming_the_principal_options():
@@ -84,11 +108,16 @@ def test_a_friendly_trust_over_the_limit_is_refused_naming_the_principal_options
 
 @pytest.mark.parametrize("principal", ["*", "acs:ram::*:user/*", f"acs:ram::{B}:user/*", f"acs:ram::{B}:role/ops?"])
 def test_a_wildcard_principal_in_a_raw_trust_is_refused_naming_the_option(principal):
-    document = {"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": [principal]}}]}
+    document = {
+        "Version": "1",
+        "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": [principal]}}],
+    }
     with pytest.raises(PolicyError) as error:
         role(assume_role_policy_document=document)
-    assert str(error.value).startswith("assume_role_policy_document: Statement[0].Principal.RAM[0] must name one principal; "
-                                       "wildcards (* and ?) are not accepted")
+    assert str(error.value).startswith(
+        "assume_role_policy_document: Statement[0].Principal.RAM[0] must name one principal; "
+        "wildcards (* and ?) are not accepted"
+    )
 
 
 @pytest.mark.parametrize("arn", ["*", f"acs:ram::{B}:user/*"])

@@ -1,7 +1,11 @@
 """ram_group's pure logic: the checks of its options before any API call, and the membership and comments plans."""
+
 import pytest
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_group_args import policy_reference, validated_request
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_group_args import (
+    policy_reference,
+    validated_request,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_groups import (
     comment_changes,
     diff_view,
@@ -16,12 +20,20 @@ SYSTEM = {"PolicyName": "AliyunMQReadOnlyAccess", "PolicyType": "System"}
 
 
 def params(**options):
-    base = {"group_name": "mq-operators", "state": "present", "comments": None, "members": None, "purge_members": False,
-            "policies": None, "purge_policies": False}
+    base = {
+        "group_name": "mq-operators",
+        "state": "present",
+        "comments": None,
+        "members": None,
+        "purge_members": False,
+        "policies": None,
+        "purge_policies": False,
+    }
     return {**base, **options}
 
 
 # --- membership plan -------------------------------------------------------------------------------------------------
+
 
 def test_without_purge_only_missing_members_are_added():
     assert plan_members(["bob", "alice"], ["alice", "carol"], purge=False) == (["bob"], [], ["alice", "bob", "carol"])
@@ -53,42 +65,69 @@ def test_a_missing_user_is_named_by_its_index_in_members():
 
 # --- comments ------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("wanted, current, changes", [
-    (None, {"Comments": "old"}, {}),
-    ("old", {"Comments": "old"}, {}),
-    ("", {}, {}),
-    ("new", {"Comments": "old"}, {"NewComments": "new"}),
-    ("", {"Comments": "old"}, {"NewComments": ""}),
-])
+
+@pytest.mark.parametrize(
+    "wanted, current, changes",
+    [
+        (None, {"Comments": "old"}, {}),
+        ("old", {"Comments": "old"}, {}),
+        ("", {}, {}),
+        ("new", {"Comments": "old"}, {"NewComments": "new"}),
+        ("", {"Comments": "old"}, {"NewComments": ""}),
+    ],
+)
 def test_comments_change_only_when_given_and_different(wanted, current, changes):
     assert comment_changes(wanted, current) == changes
 
 
 # --- options ---------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("entry, reference", [
-    ("AliyunMQReadOnlyAccess", "AliyunMQReadOnlyAccess"),
-    ("system:AliyunMQReadOnlyAccess", "System:AliyunMQReadOnlyAccess"),
-    ({"name": "AssumeRole-operators", "type": "Custom"}, "Custom:AssumeRole-operators"),
-    ({"name": "AliyunMQReadOnlyAccess", "type": "system"}, "System:AliyunMQReadOnlyAccess"),
-    ({"name": "AssumeRole-operators"}, "AssumeRole-operators"),
-])
+
+@pytest.mark.parametrize(
+    "entry, reference",
+    [
+        ("AliyunMQReadOnlyAccess", "AliyunMQReadOnlyAccess"),
+        ("system:AliyunMQReadOnlyAccess", "System:AliyunMQReadOnlyAccess"),
+        ({"name": "AssumeRole-operators", "type": "Custom"}, "Custom:AssumeRole-operators"),
+        ({"name": "AliyunMQReadOnlyAccess", "type": "system"}, "System:AliyunMQReadOnlyAccess"),
+        ({"name": "AssumeRole-operators"}, "AssumeRole-operators"),
+    ],
+)
 def test_a_policy_is_a_name_or_a_mapping_of_name_and_type(entry, reference):
     assert policy_reference(entry, "policies[0]") == reference
 
 
-@pytest.mark.parametrize("options, field, reason", [
-    ({"group_name": "g" * 65}, "group_name", "must be 1 to 64 characters long, got 65"),
-    ({"group_name": "ops team"}, "group_name", "may contain only letters, digits, '.', '_' and '-'; found ' '"),
-    ({"comments": "c" * 129}, "comments", "must be at most 128 characters long, got 129"),
-    ({"members": ["alice", "bob/x"]}, "members[1]", "may contain only letters, digits, '.', '_' and '-'; found '/'"),
-    ({"members": ["alice", ""]}, "members[1]", "must be 1 to 64 characters long, got 0"),
-    ({"policies": ["ok-policy", "no spaces"]}, "policies[1]", "may contain only letters, digits and '-'; found ' '"),
-    ({"policies": [{"name": "x", "type": "Managed"}]}, "policies[0].type", "must be one of: System, Custom, got 'Managed'"),
-    ({"policies": [{"name": "x", "kind": "Custom"}]}, "policies[0].kind", "is not a key of a policy; use name and type"),
-    ({"policies": [{"type": "Custom"}]}, "policies[0].name", "must be a string, got NoneType"),
-    ({"policies": [["x"]]}, "policies[0]", "must be a policy name or a mapping of name and type, got list"),
-])
+@pytest.mark.parametrize(
+    "options, field, reason",
+    [
+        ({"group_name": "g" * 65}, "group_name", "must be 1 to 64 characters long, got 65"),
+        ({"group_name": "ops team"}, "group_name", "may contain only letters, digits, '.', '_' and '-'; found ' '"),
+        ({"comments": "c" * 129}, "comments", "must be at most 128 characters long, got 129"),
+        (
+            {"members": ["alice", "bob/x"]},
+            "members[1]",
+            "may contain only letters, digits, '.', '_' and '-'; found '/'",
+        ),
+        ({"members": ["alice", ""]}, "members[1]", "must be 1 to 64 characters long, got 0"),
+        (
+            {"policies": ["ok-policy", "no spaces"]},
+            "policies[1]",
+            "may contain only letters, digits and '-'; found ' '",
+        ),
+        (
+            {"policies": [{"name": "x", "type": "Managed"}]},
+            "policies[0].type",
+            "must be one of: System, Custom, got 'Managed'",
+        ),
+        (
+            {"policies": [{"name": "x", "kind": "Custom"}]},
+            "policies[0].kind",
+            "is not a key of a policy; use name and type",
+        ),
+        ({"policies": [{"type": "Custom"}]}, "policies[0].name", "must be a string, got NoneType"),
+        ({"policies": [["x"]]}, "policies[0]", "must be a policy name or a mapping of name and type, got list"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_option(options, field, reason):
     with pytest.raises(ValidationError) as raised:
         validated_request(params(**options))
@@ -105,14 +144,26 @@ def test_a_valid_request_keeps_the_members_and_normalises_the_policies():
 
 # --- what the module shows -------------------------------------------------------------------------------------------
 
+
 def test_facts_and_diff_of_a_group():
     group = {"GroupName": "mq-operators", "GroupId": "g-1", "Comments": "ops", "CreateDate": "2026-01-01T00:00:00Z"}
     facts = group_facts(group, ["alice", "bob"], [CUSTOM, SYSTEM])
-    assert facts == {"group_name": "mq-operators", "group_id": "g-1", "comments": "ops", "create_date": "2026-01-01T00:00:00Z",
-                     "update_date": None, "members": ["alice", "bob"],
-                     "policies": [{"policy_name": "AssumeRole-operators", "policy_type": "Custom"},
-                                  {"policy_name": "AliyunMQReadOnlyAccess", "policy_type": "System"}]}
+    assert facts == {
+        "group_name": "mq-operators",
+        "group_id": "g-1",
+        "comments": "ops",
+        "create_date": "2026-01-01T00:00:00Z",
+        "update_date": None,
+        "members": ["alice", "bob"],
+        "policies": [
+            {"policy_name": "AssumeRole-operators", "policy_type": "Custom"},
+            {"policy_name": "AliyunMQReadOnlyAccess", "policy_type": "System"},
+        ],
+    }
     assert diff_view(group, ["alice"], [SYSTEM, CUSTOM]) == {
-        "group_name": "mq-operators", "comments": "ops", "members": ["alice"],
-        "policies": ["Custom:AssumeRole-operators", "System:AliyunMQReadOnlyAccess"]}
+        "group_name": "mq-operators",
+        "comments": "ops",
+        "members": ["alice"],
+        "policies": ["Custom:AssumeRole-operators", "System:AliyunMQReadOnlyAccess"],
+    }
     assert diff_view(None, [], []) == {}

@@ -1,5 +1,6 @@
 """ram_roles.wait_until, the bounded wait behind ram_role's ``wait`` and the sweep's proof of deletion: it asks again
 with the retry policy's backoff until the check answers, and fails naming wait_timeout when the time is up."""
+
 import pytest
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError

@@ -11,7 +11,10 @@ import json
 import pytest
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import add_trusted_principals, remove_trusted_principals
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import (
+    add_trusted_principals,
+    remove_trusted_principals,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_roles import apply_trust_edit, trust_document
 
 NAME = "partner-operator"
@@ -19,15 +22,30 @@ B, C, D = "2000000000000002", "3000000000000003", "4000000000000004"
 
 
 def trust(*uids):
-    return json.dumps({"Version": "1", "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
-                                                      "Principal": {"RAM": [f"acs:ram::{uid}:root" for uid in uids]}}]})
+    return json.dumps(
+        {
+            "Version": "1",
+            "Statement": [
+                {
+                    "Action": "sts:AssumeRole",
+                    "Effect": "Allow",
+                    "Principal": {"RAM": [f"acs:ram::{uid}:root" for uid in uids]},
+                }
+            ],
+        }
+    )
 
 
 class FakeRam:
     """One role in memory, behind the two calls apply_trust_edit makes; records every call."""
 
     def __init__(self, document):
-        self.role = {"RoleName": NAME, "AssumeRolePolicyDocument": document, "Description": "", "MaxSessionDuration": 3600}
+        self.role = {
+            "RoleName": NAME,
+            "AssumeRolePolicyDocument": document,
+            "Description": "",
+            "MaxSessionDuration": 3600,
+        }
         self.calls = []
 
     def call(self, action, params=None, ignore=(), retry_on=()):
@@ -96,8 +114,9 @@ def test_a_clobbered_add_is_merged_into_the_other_writers_trust_and_holds():
     ram = FakeRam(trust(B))
     edit, pending = adding(C)
     # While we pause, the other run (which read B only) writes B + D over our B + C.
-    changed, role, rounds = apply_trust_edit(ram, NAME, edit, pending, ram.call("GetRole")["Role"],
-                                             sleep=clobbering(ram, [trust(B, D)]))
+    changed, role, rounds = apply_trust_edit(
+        ram, NAME, edit, pending, ram.call("GetRole")["Role"], sleep=clobbering(ram, [trust(B, D)])
+    )
     assert (changed, rounds) == (True, 2)
     assert ram.calls == ["GetRole", "UpdateRole", "GetRole", "UpdateRole", "GetRole"]
     assert sorted(principals(ram)) == [f"acs:ram::{uid}:root" for uid in (B, C, D)], "both partners are trusted"
@@ -107,8 +126,9 @@ def test_a_clobbered_add_is_merged_into_the_other_writers_trust_and_holds():
 def test_a_clobbered_remove_is_removed_again_from_the_latest_read():
     ram = FakeRam(trust(B, C))
     edit, pending = removing(C)
-    changed, _role, rounds = apply_trust_edit(ram, NAME, edit, pending, ram.call("GetRole")["Role"],
-                                              sleep=clobbering(ram, [trust(B, C, D)]))
+    changed, _role, rounds = apply_trust_edit(
+        ram, NAME, edit, pending, ram.call("GetRole")["Role"], sleep=clobbering(ram, [trust(B, C, D)])
+    )
     assert (changed, rounds) == (True, 2)
     assert principals(ram) == [f"acs:ram::{B}:root", f"acs:ram::{D}:root"], "the other writer's D is kept"
 
@@ -126,7 +146,9 @@ def test_gives_up_after_the_bound_naming_what_does_not_hold():
     edit, pending = adding(C)
     # The other writer clobbers after every one of our writes.
     with pytest.raises(CollectionError) as raised:
-        apply_trust_edit(ram, NAME, edit, pending, ram.call("GetRole")["Role"], sleep=lambda: ram.clobber(trust(B, D)), rounds=3)
+        apply_trust_edit(
+            ram, NAME, edit, pending, ram.call("GetRole")["Role"], sleep=lambda: ram.clobber(trust(B, D)), rounds=3
+        )
     assert ram.calls == ["GetRole"] + ["UpdateRole", "GetRole"] * 3, "at most 3 writes, each read back"
     assert "kept changing under concurrent writers" in raised.value.msg and f"{C} is not trusted" in raised.value.msg
     assert raised.value.details == {"trust_rounds": 3, "pending": [f"{C} is not trusted"]}
@@ -141,7 +163,9 @@ def test_each_write_is_computed_from_the_latest_read():
         seen.append(trust_document(role))
         return edit(role)
 
-    apply_trust_edit(ram, NAME, recording_edit, pending, ram.call("GetRole")["Role"], sleep=clobbering(ram, [trust(B, D), trust(D)]))
+    apply_trust_edit(
+        ram, NAME, recording_edit, pending, ram.call("GetRole")["Role"], sleep=clobbering(ram, [trust(B, D), trust(D)])
+    )
     assert seen == [json.loads(trust(B)), json.loads(trust(B, D)), json.loads(trust(D))]
     assert sorted(principals(ram)) == [f"acs:ram::{C}:root", f"acs:ram::{D}:root"]
 
@@ -151,4 +175,6 @@ def test_a_role_deleted_meanwhile_fails_clearly():
     edit, pending = adding(C)
     ram.call = lambda action, params=None, **_: None if action == "GetRole" else {}
     with pytest.raises(CollectionError, match="was deleted while its trust policy was being updated"):
-        apply_trust_edit(ram, NAME, edit, pending, {"RoleName": NAME, "AssumeRolePolicyDocument": trust(B)}, sleep=lambda: None)
+        apply_trust_edit(
+            ram, NAME, edit, pending, {"RoleName": NAME, "AssumeRolePolicyDocument": trust(B)}, sleep=lambda: None
+        )

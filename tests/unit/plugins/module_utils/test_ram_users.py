@@ -1,5 +1,6 @@
 """Pure logic of module_utils/ram_users.py: the marker, passwords against the account's policy, AccessKey age,
 rotation leftovers and the AccessKey plan (the keys and the clock come in as values)."""
+
 import string
 from datetime import datetime, timedelta, timezone
 
@@ -24,32 +25,53 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.ram_users i
 )
 
 NOW = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
-STRICT = {"MinimumPasswordLength": 32, "RequireLowercaseCharacters": True, "RequireUppercaseCharacters": True,
-          "RequireNumbers": True, "RequireSymbols": True}
+STRICT = {
+    "MinimumPasswordLength": 32,
+    "RequireLowercaseCharacters": True,
+    "RequireUppercaseCharacters": True,
+    "RequireNumbers": True,
+    "RequireSymbols": True,
+}
 
 
 def key(key_id, status="Active", days_old=0.0):
-    return {"AccessKeyId": key_id, "Status": status, "CreateDate": (NOW - timedelta(days=days_old)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return {
+        "AccessKeyId": key_id,
+        "Status": status,
+        "CreateDate": (NOW - timedelta(days=days_old)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 # ---- the marker -----------------------------------------------------------------------------------------------------
 
+
 def test_the_marker_round_trips_and_fits_rams_comment_limit():
-    assert stored_comments(None, marked=True) == MARKER and stored_comments("ops team", marked=True) == f"{MARKER} ops team"
+    assert (
+        stored_comments(None, marked=True) == MARKER
+        and stored_comments("ops team", marked=True) == f"{MARKER} ops team"
+    )
     assert own_comments(f"{MARKER} ops team") == "ops team" and own_comments(MARKER) == ""
-    assert is_marked({"Comments": f"{MARKER} ops team"}) and not is_marked({"Comments": "made by hand"}) and not is_marked(None)
+    assert (
+        is_marked({"Comments": f"{MARKER} ops team"})
+        and not is_marked({"Comments": "made by hand"})
+        and not is_marked(None)
+    )
     assert stored_comments("made by hand", marked=False) == "made by hand", "an unmarked user never gets the marker"
     assert len(stored_comments("c" * OWN_COMMENTS_LIMIT, marked=True)) == USER_COMMENTS_LIMIT
 
 
 # ---- passwords ------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("policy", [
-    {},
-    {"MinimumPasswordLength": 8},
-    STRICT,
-    dict(STRICT, MinimumPasswordLength=12, RequireSymbols=False),
-])
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {},
+        {"MinimumPasswordLength": 8},
+        STRICT,
+        dict(STRICT, MinimumPasswordLength=12, RequireSymbols=False),
+    ],
+)
 def test_generated_passwords_satisfy_the_policy_and_never_hold_the_user_name(policy):
     for _attempt in range(50):
         password = generate_password(policy, "bob")
@@ -67,7 +89,9 @@ def test_a_generated_password_containing_the_user_name_is_drawn_again():
 
 
 def test_password_problems_name_each_rule_and_never_quote_the_password():
-    assert password_problems("Sh0rt!", {"MinimumPasswordLength": 8}) == ["must be 8 to 32 characters long (MinimumPasswordLength), got 6"]
+    assert password_problems("Sh0rt!", {"MinimumPasswordLength": 8}) == [
+        "must be 8 to 32 characters long (MinimumPasswordLength), got 6"
+    ]
     assert password_problems("x" * 33, {}) == ["must be 8 to 32 characters long (MinimumPasswordLength), got 33"]
     problems = password_problems("alllowercase", STRICT)
     assert "must contain an uppercase letter (RequireUppercaseCharacters)" in problems
@@ -87,16 +111,24 @@ def test_an_existing_login_profile_is_kept_unless_a_reset_is_asked():
 
 def test_the_sign_in_name_uses_the_alias_else_the_account_uid():
     assert sign_in("bob", "partner-b", None)["login_name"] == "bob@partner-b.onaliyun.com"
-    assert sign_in("bob", "", "2000000000000002") == {"login_name": "bob@2000000000000002.onaliyun.com",
-                                                      "signin_url": "https://signin.aliyun.com/login.htm"}
+    assert sign_in("bob", "", "2000000000000002") == {
+        "login_name": "bob@2000000000000002.onaliyun.com",
+        "signin_url": "https://signin.aliyun.com/login.htm",
+    }
 
 
 # ---- AccessKey age and plans ------------------------------------------------------------------------------------------
 
+
 def test_key_age_counts_days_and_only_active_keys_can_be_over_age():
     assert key_age_days(key("K", days_old=2.5), NOW) == pytest.approx(2.5)
     assert key_age_days({"AccessKeyId": "K", "CreateDate": "yesterday"}, NOW) is None
-    keys = [key("OLD", days_old=91), key("NEW", days_old=3), key("OFF", "Inactive", days_old=200), key("EDGE", days_old=90)]
+    keys = [
+        key("OLD", days_old=91),
+        key("NEW", days_old=3),
+        key("OFF", "Inactive", days_old=200),
+        key("EDGE", days_old=90),
+    ]
     assert keys_over_age(keys, 90, NOW) == [{"access_key_id": "OLD", "age_days": 91.0}]
 
 
@@ -116,7 +148,9 @@ def test_a_rotation_leftover_is_deleted_once_the_grace_period_has_passed():
     assert plan("create", keys, grace_hours=0)["delete"] == ["OLD"]
     kept = plan("create", keys, grace_hours=72)
     assert kept["delete"] == []
-    assert kept["pending"] == [{"access_key_id": "OLD", "delete_after": "2026-06-02T12:00:00Z", "reason": "access_key_grace_period"}]
+    assert kept["pending"] == [
+        {"access_key_id": "OLD", "delete_after": "2026-06-02T12:00:00Z", "reason": "access_key_grace_period"}
+    ]
     assert plan("create", keys, grace_hours=48)["delete"] == ["OLD"], "the grace period ends exactly now"
     unmarked = plan("create", keys, may_delete=False)
     assert unmarked["delete"] == [] and "not created by this collection" in unmarked["pending"][0]["reason"]
@@ -127,13 +161,17 @@ def test_a_key_disabled_by_hand_is_never_taken_for_a_leftover():
     assert plan("create", newer_inactive)["delete"] == []
     both_off = [key("OLD", "Inactive", days_old=3), key("NEW", "Inactive", days_old=2)]
     assert plan("create", both_off)["delete"] == []
-    assert plan("disable", [key("OLD", "Inactive", days_old=3), key("NEW", days_old=2)])["delete"] == [], "only create/rotate clean up"
+    assert plan("disable", [key("OLD", "Inactive", days_old=3), key("NEW", days_old=2)])["delete"] == [], (
+        "only create/rotate clean up"
+    )
 
 
 def test_rotation_never_needs_a_third_key():
     assert plan("rotate", [key("NEW")])["step"] == "rotate"
     assert plan("rotate", [key("OLD", "Inactive", days_old=3), key("NEW", days_old=2)])["delete"] == ["OLD"]
-    with pytest.raises(CollectionError, match=r"^access_key_action: .* 2 AccessKeys.*kept disabled until 2026-06-02T12:00:00Z"):
+    with pytest.raises(
+        CollectionError, match=r"^access_key_action: .* 2 AccessKeys.*kept disabled until 2026-06-02T12:00:00Z"
+    ):
         plan("rotate", [key("OLD", "Inactive", days_old=3), key("NEW", days_old=2)], grace_hours=72)
     with pytest.raises(CollectionError, match=r"delete one it no longer uses"):
         plan("create", [key("A"), key("B")], recorded=None)

@@ -2,6 +2,7 @@
 
 The table must name every write action the collection issues: the first test finds them in plugins/ (string
 constants and f-string templates matched against the product SDKs' actions), so a new write cannot be missed."""
+
 import ast
 import importlib
 import re
@@ -10,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import API_PRODUCTS, PRODUCTS, ApiClient, is_write_action
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import (
+    API_PRODUCTS,
+    PRODUCTS,
+    ApiClient,
+    is_write_action,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.reconcile import (
     RECONCILERS,
@@ -23,23 +29,33 @@ PLUGINS = Path(__file__).resolve().parents[4] / "plugins"
 NAME = re.compile(r"[A-Z][A-Za-z0-9]+")
 TEMPLATE_START = re.compile(r"[A-Z][a-z]+[A-Z]")
 TRUST = '{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"RAM":["acs:ram::2000000000000002:root"]}}],"Version":"1"}'
-LOST = ApiError("ConnectionError", "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))",
-                transport=True)
-READ_TIMEOUT = ApiError("RequestTimeout", "HTTPConnectionPool(host='ram.aliyuncs.com', port=443): Read timed out. (read timeout=10)",
-                        transport=True)
+LOST = ApiError(
+    "ConnectionError",
+    "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))",
+    transport=True,
+)
+READ_TIMEOUT = ApiError(
+    "RequestTimeout",
+    "HTTPConnectionPool(host='ram.aliyuncs.com', port=443): Read timed out. (read timeout=10)",
+    transport=True,
+)
 
 
 # ------------------------------------------------------------------------------------------------------ the table
+
 
 def sdk_write_actions():
     """Every write action the installed product SDKs offer (their <Action>Response models)."""
     found = set()
     for product in API_PRODUCTS:
         package = PRODUCTS[product].package
-        methods = {name.replace("_", "").lower() for name in dir(importlib.import_module(package + ".client").Client)
-                   if name.endswith("_with_options")}
+        methods = {
+            name.replace("_", "").lower()
+            for name in dir(importlib.import_module(package + ".client").Client)
+            if name.endswith("_with_options")
+        }
         for model in dir(importlib.import_module(package + ".models")):
-            action = model[:-len("Response")]
+            action = model[: -len("Response")]
             if model.endswith("Response") and action.lower() + "withoptions" in methods and is_write_action(action):
                 found.add(action)
     return found
@@ -52,10 +68,20 @@ def names_in_plugins():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and NAME.fullmatch(node.value):
                 names.add(node.value)
-            elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) \
-                    and TEMPLATE_START.match(str(node.values[0].value)):
-                templates.append(re.compile("".join(re.escape(part.value) if isinstance(part, ast.Constant) else "[A-Za-z]+"
-                                                    for part in node.values)))
+            elif (
+                isinstance(node, ast.JoinedStr)
+                and node.values
+                and isinstance(node.values[0], ast.Constant)
+                and TEMPLATE_START.match(str(node.values[0].value))
+            ):
+                templates.append(
+                    re.compile(
+                        "".join(
+                            re.escape(part.value) if isinstance(part, ast.Constant) else "[A-Za-z]+"
+                            for part in node.values
+                        )
+                    )
+                )
     return names, templates
 
 
@@ -63,7 +89,11 @@ def issued_write_actions():
     """Names of the write actions named in plugins/ (a name alone does not say which product: TagResources is RAM's
     and RocketMQ's)."""
     names, templates = names_in_plugins()
-    return {action for action in sdk_write_actions() if action in names or any(template.fullmatch(action) for template in templates)}
+    return {
+        action
+        for action in sdk_write_actions()
+        if action in names or any(template.fullmatch(action) for template in templates)
+    }
 
 
 def test_every_write_action_the_collection_issues_has_a_reconciler_and_no_other():
@@ -74,22 +104,49 @@ def test_every_write_action_the_collection_issues_has_a_reconciler_and_no_other(
     assert sorted(table - issued) == [], "a reconciler for an action nothing issues"
 
 
-@pytest.mark.parametrize("error,lost", [
-    (LOST, True),
-    (READ_TIMEOUT, True),
-    (ApiError("ConnectionError", "('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))", transport=True), True),
-    (ApiError("ConnectionError", "HTTPConnectionPool(host='x', port=1): Max retries exceeded with url: / (Caused by "
-                                 "NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))",
-              transport=True), False),
-    (ApiError("RequestTimeout", "(Caused by ConnectTimeoutError(..., 'Connection to x timed out. (connect timeout=5)'))", transport=True), False),
-    (ApiError("ConnectionError", "(Caused by NameResolutionError(\"Failed to resolve 'x'\"))", transport=True), False),
-    (ApiError("ServiceUnavailable", "try later", status_code=503), False),
-])
+@pytest.mark.parametrize(
+    "error,lost",
+    [
+        (LOST, True),
+        (READ_TIMEOUT, True),
+        (
+            ApiError(
+                "ConnectionError",
+                "('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))",
+                transport=True,
+            ),
+            True,
+        ),
+        (
+            ApiError(
+                "ConnectionError",
+                "HTTPConnectionPool(host='x', port=1): Max retries exceeded with url: / (Caused by "
+                "NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))",
+                transport=True,
+            ),
+            False,
+        ),
+        (
+            ApiError(
+                "RequestTimeout",
+                "(Caused by ConnectTimeoutError(..., 'Connection to x timed out. (connect timeout=5)'))",
+                transport=True,
+            ),
+            False,
+        ),
+        (
+            ApiError("ConnectionError", "(Caused by NameResolutionError(\"Failed to resolve 'x'\"))", transport=True),
+            False,
+        ),
+        (ApiError("ServiceUnavailable", "try later", status_code=503), False),
+    ],
+)
 def test_only_an_answer_lost_after_sending_counts_as_lost(error, lost):
     assert answer_may_be_lost(error) is lost
 
 
 # ------------------------------------------------------------------------------------------------------ the guard
+
 
 class Cloud:
     """A stand-in session: reads answer from ``bodies`` ({action: body or ApiError}), writes and verdicts recorded."""
@@ -125,6 +182,7 @@ def attempts(*outcomes):
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
+
     send.pending = pending
     return send
 
@@ -140,7 +198,9 @@ MISSING_ROLE = ApiError("EntityNotExist.Role", "gone", status_code=404)
 
 
 def test_a_lost_create_read_back_as_asked_is_applied_and_answers_the_entity():
-    stored = dict(ROLE, AssumeRolePolicyDocument=TRUST.replace('"Version":"1"', '"Version": "1"'), Arn="acs:ram::1:role/r")
+    stored = dict(
+        ROLE, AssumeRolePolicyDocument=TRUST.replace('"Version":"1"', '"Version": "1"'), Arn="acs:ram::1:role/r"
+    )
     cloud = Cloud(GetRole={"Role": stored})
     assert call(cloud, "CreateRole", ROLE, LOST) == {"Role": stored}
     assert cloud.reads == ["GetRole"] and cloud.verdicts == [("CreateRole", 1, "applied")]
@@ -156,15 +216,19 @@ def test_a_lost_create_that_differs_fails_saying_what_to_check():
     cloud = Cloud(GetRole={"Role": dict(ROLE, Description="someone else's")})
     with pytest.raises(UnreconciledWrite) as raised:
         call(cloud, "CreateRole", ROLE, LOST)
-    assert raised.value.msg == ("CreateRole (role r): the answer was lost after the request was sent (ConnectionError), and what "
-                                "exists now differs from what was asked (Description): another writer may have made it. Check the "
-                                "role r and run the task again.")
+    assert raised.value.msg == (
+        "CreateRole (role r): the answer was lost after the request was sent (ConnectionError), and what "
+        "exists now differs from what was asked (Description): another writer may have made it. Check the "
+        "role r and run the task again."
+    )
     assert cloud.verdicts == [("CreateRole", 1, "conflict")]
 
 
 def test_a_refused_read_back_fails_saying_the_write_may_have_happened():
     cloud = Cloud(GetRole=ApiError("NoPermission", "no", status_code=403, operation="GetRole"))
-    with pytest.raises(UnreconciledWrite, match=r"reading it back failed \(GetRole: NoPermission\): the write may or may not have been"):
+    with pytest.raises(
+        UnreconciledWrite, match=r"reading it back failed \(GetRole: NoPermission\): the write may or may not have been"
+    ):
         call(cloud, "CreateRole", ROLE, LOST)
     assert cloud.verdicts == [("CreateRole", 1, "unknown")]
 
@@ -182,15 +246,31 @@ def test_already_exists_on_a_retry_is_accepted_when_the_entity_is_the_one_asked_
 
 def test_a_lost_policy_version_is_never_made_twice():
     document = '{"Statement":[{"Action":"mq:PUB","Effect":"Allow","Resource":"*"}],"Version":"1"}'
-    versions = {"PolicyVersions": {"PolicyVersion": [
-        {"VersionId": "v1", "IsDefaultVersion": False, "PolicyDocument": '{"Version":"1","Statement":[]}'},
-        {"VersionId": "v2", "IsDefaultVersion": True, "PolicyDocument": document}]}}
+    versions = {
+        "PolicyVersions": {
+            "PolicyVersion": [
+                {"VersionId": "v1", "IsDefaultVersion": False, "PolicyDocument": '{"Version":"1","Statement":[]}'},
+                {"VersionId": "v2", "IsDefaultVersion": True, "PolicyDocument": document},
+            ]
+        }
+    }
     params = {"PolicyName": "p", "PolicyDocument": document, "SetAsDefault": True}
-    assert call(Cloud(ListPolicyVersions=versions), "CreatePolicyVersion", params, LOST)["PolicyVersion"]["VersionId"] == "v2"
-    older = {"PolicyVersions": {"PolicyVersion": [dict(version, IsDefaultVersion=not version["IsDefaultVersion"])
-                                                  for version in versions["PolicyVersions"]["PolicyVersion"]]}}
+    assert (
+        call(Cloud(ListPolicyVersions=versions), "CreatePolicyVersion", params, LOST)["PolicyVersion"]["VersionId"]
+        == "v2"
+    )
+    older = {
+        "PolicyVersions": {
+            "PolicyVersion": [
+                dict(version, IsDefaultVersion=not version["IsDefaultVersion"])
+                for version in versions["PolicyVersions"]["PolicyVersion"]
+            ]
+        }
+    }
     made = {"PolicyVersion": {"VersionId": "v3"}}
-    assert call(Cloud(ListPolicyVersions=older), "CreatePolicyVersion", params, LOST, made) == made, "same text, not default: not it"
+    assert call(Cloud(ListPolicyVersions=older), "CreatePolicyVersion", params, LOST, made) == made, (
+        "same text, not default: not it"
+    )
 
 
 def keys(*ids):
@@ -214,18 +294,43 @@ def test_a_lost_access_key_is_never_guessed():
     assert cloud.writes == []
 
 
-@pytest.mark.parametrize("action,params,bodies,verdict", [
-    ("AttachPolicyToRole", {"RoleName": "r", "PolicyName": "p", "PolicyType": "Custom"},
-     {"ListPoliciesForRole": {"Policies": {"Policy": [{"PolicyName": "p", "PolicyType": "Custom"}]}}}, "applied"),
-    ("DetachPolicyFromUser", {"UserName": "u", "PolicyName": "p", "PolicyType": "System"},
-     {"ListPoliciesForUser": {"Policies": {"Policy": [{"PolicyName": "p", "PolicyType": "System"}]}}}, "not_applied"),
-    ("AddUserToGroup", {"UserName": "u", "GroupName": "Ops"}, {"ListGroupsForUser": {"Groups": {"Group": [{"GroupName": "ops"}]}}}, "applied"),
-    ("DeleteRole", {"RoleName": "r"}, {"GetRole": MISSING_ROLE}, "applied"),
-    ("UpdateRole", {"RoleName": "r", "NewDescription": "new"}, {"GetRole": {"Role": ROLE}}, "not_applied"),
-    ("UpdateAccessKey", {"UserName": "u", "UserAccessKeyId": "K", "Status": "Active"}, {"ListAccessKeys": keys("K")}, "applied"),
-    ("UpdateLoginProfile", {"UserName": "u", "Password": "x", "PasswordResetRequired": False},
-     {"GetLoginProfile": {"LoginProfile": {"PasswordResetRequired": False}}}, "not_applied"),
-])
+@pytest.mark.parametrize(
+    "action,params,bodies,verdict",
+    [
+        (
+            "AttachPolicyToRole",
+            {"RoleName": "r", "PolicyName": "p", "PolicyType": "Custom"},
+            {"ListPoliciesForRole": {"Policies": {"Policy": [{"PolicyName": "p", "PolicyType": "Custom"}]}}},
+            "applied",
+        ),
+        (
+            "DetachPolicyFromUser",
+            {"UserName": "u", "PolicyName": "p", "PolicyType": "System"},
+            {"ListPoliciesForUser": {"Policies": {"Policy": [{"PolicyName": "p", "PolicyType": "System"}]}}},
+            "not_applied",
+        ),
+        (
+            "AddUserToGroup",
+            {"UserName": "u", "GroupName": "Ops"},
+            {"ListGroupsForUser": {"Groups": {"Group": [{"GroupName": "ops"}]}}},
+            "applied",
+        ),
+        ("DeleteRole", {"RoleName": "r"}, {"GetRole": MISSING_ROLE}, "applied"),
+        ("UpdateRole", {"RoleName": "r", "NewDescription": "new"}, {"GetRole": {"Role": ROLE}}, "not_applied"),
+        (
+            "UpdateAccessKey",
+            {"UserName": "u", "UserAccessKeyId": "K", "Status": "Active"},
+            {"ListAccessKeys": keys("K")},
+            "applied",
+        ),
+        (
+            "UpdateLoginProfile",
+            {"UserName": "u", "Password": "x", "PasswordResetRequired": False},
+            {"GetLoginProfile": {"LoginProfile": {"PasswordResetRequired": False}}},
+            "not_applied",
+        ),
+    ],
+)
 def test_attachments_memberships_updates_and_deletes_are_read_back(action, params, bodies, verdict):
     cloud = Cloud(**bodies)
     call(cloud, action, params, LOST, {})
@@ -233,14 +338,26 @@ def test_attachments_memberships_updates_and_deletes_are_read_back(action, param
 
 
 def test_an_update_of_an_entity_that_is_gone_fails_clearly():
-    with pytest.raises(UnreconciledWrite, match="and it no longer exists: another writer may have deleted it. Check the role r"):
+    with pytest.raises(
+        UnreconciledWrite, match="and it no longer exists: another writer may have deleted it. Check the role r"
+    ):
         call(Cloud(GetRole=MISSING_ROLE), "UpdateRole", {"RoleName": "r", "NewDescription": "x"}, LOST)
 
 
 def test_a_rocketmq_probe_write_is_retried_and_its_answer_is_the_proof():
     params = {"instanceId": "rmq-1", "topicName": "ansible-access-check-1"}
     cloud = Cloud()
-    assert call(cloud, "CreateTopic", params, LOST, ApiError("Topic.AlreadyExists", "exists", status_code=409), product="rocketmq") == {}
+    assert (
+        call(
+            cloud,
+            "CreateTopic",
+            params,
+            LOST,
+            ApiError("Topic.AlreadyExists", "exists", status_code=409),
+            product="rocketmq",
+        )
+        == {}
+    )
     assert cloud.reads == [] and cloud.verdicts == [("CreateTopic", 1, "retried"), ("CreateTopic", 2, "applied")]
     denied = ApiError("NoPermission", "no", status_code=403)
     with pytest.raises(ApiError) as raised:
@@ -265,6 +382,7 @@ def test_not_applied_writes_are_retried_within_the_budget_only():
 
 
 # ------------------------------------------------------------------------------------------------------ the client
+
 
 class Sdk:
     """CreateRole loses its answer once; GetRole then shows the role."""
@@ -324,11 +442,22 @@ def test_the_client_reconciles_counts_every_reconciliation_and_keeps_last_call()
     recorded = []
     sdk = Sdk()
     policy = RetryPolicy(max_attempts=3, sleep=lambda seconds: None)
-    client = ApiClient("ram", sdk, Models, "RUNTIME", policy, SdkFailure, False,
-                       lambda *args, **details: recorded.append(args[1:] + (details,)))
+    client = ApiClient(
+        "ram",
+        sdk,
+        Models,
+        "RUNTIME",
+        policy,
+        SdkFailure,
+        False,
+        lambda *args, **details: recorded.append(args[1:] + (details,)),
+    )
     params = {"RoleName": "r", "AssumeRolePolicyDocument": TRUST}
     assert client.call("CreateRole", params) == {"Role": params}
     assert sdk.requests == ["CreateRole", "GetRole"]
-    assert recorded == [("CreateRole", True, 1, None, {}), ("GetRole", False, 1, 200, {"reconciles": "CreateRole"}),
-                        ("CreateRole", False, 1, None, {"reconciliation": "applied"})]
+    assert recorded == [
+        ("CreateRole", True, 1, None, {}),
+        ("GetRole", False, 1, 200, {"reconciles": "CreateRole"}),
+        ("CreateRole", False, 1, None, {"reconciliation": "applied"}),
+    ]
     assert client.last_call == {"attempts": 1, "waited": 0.0}

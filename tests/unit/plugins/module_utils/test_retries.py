@@ -45,6 +45,7 @@ def failing(error_factory, time_source, succeed_on=None):
         if succeed_on is not None and attempt >= succeed_on:
             return {"RequestId": "ok"}
         raise error_factory()
+
     return operation, attempts
 
 
@@ -60,30 +61,37 @@ def connection_refused():
     return ApiError("ConnectionError", "connection refused", transport=True)
 
 
-@pytest.mark.parametrize("error", [
-    ApiError("Throttling", "", status_code=400),
-    ApiError("Throttling.User", "", status_code=400),
-    ApiError("Throttling.Api", "", status_code=403),
-    ApiError("TooManyRequests", "", status_code=429),
-    ApiError("AnyCode", "", status_code=400, retry_after=0.2),
-    ApiError("ServiceUnavailable", "", status_code=503),
-    ApiError("InternalError", "", status_code=500),
-    ApiError("BadGateway", "", status_code=502),
-    ApiError("ConnectionError", "refused", transport=True),
-    ApiError("RequestTimeout", "read timed out", transport=True),
-], ids=lambda error: f"{error.code}-{error.status_code}")
+@pytest.mark.parametrize(
+    "error",
+    [
+        ApiError("Throttling", "", status_code=400),
+        ApiError("Throttling.User", "", status_code=400),
+        ApiError("Throttling.Api", "", status_code=403),
+        ApiError("TooManyRequests", "", status_code=429),
+        ApiError("AnyCode", "", status_code=400, retry_after=0.2),
+        ApiError("ServiceUnavailable", "", status_code=503),
+        ApiError("InternalError", "", status_code=500),
+        ApiError("BadGateway", "", status_code=502),
+        ApiError("ConnectionError", "refused", transport=True),
+        ApiError("RequestTimeout", "read timed out", transport=True),
+    ],
+    ids=lambda error: f"{error.code}-{error.status_code}",
+)
 def test_transient_failures_are_retryable(error):
     assert is_retryable(error)
 
 
-@pytest.mark.parametrize("code,status", [
-    ("EntityNotExist.Role", 404),
-    ("EntityAlreadyExists.Role", 409),
-    ("NoPermission", 403),
-    ("InvalidParameter.RoleName.InvalidChars", 400),
-    ("SignatureDoesNotMatch", 400),
-    ("InvalidResponse", None),
-])
+@pytest.mark.parametrize(
+    "code,status",
+    [
+        ("EntityNotExist.Role", 404),
+        ("EntityAlreadyExists.Role", 409),
+        ("NoPermission", 403),
+        ("InvalidParameter.RoleName.InvalidChars", 400),
+        ("SignatureDoesNotMatch", 400),
+        ("InvalidResponse", None),
+    ],
+)
 def test_client_errors_are_final(code, status):
     assert not is_retryable(ApiError(code, "", status_code=status))
 
@@ -126,7 +134,9 @@ def test_never_sleeps_past_the_time_budget():
     # Slow attempts (2 s each) and long waits: the budget, not the attempt count, must end this.
     time_source = FakeTime(attempt_seconds=2.0)
     operation, attempts = failing(server_error, time_source)
-    policy = make_policy(time_source, max_attempts=100, max_seconds=10.0, base_delay=1.0, max_delay=4.0, random=lambda: 0.99)
+    policy = make_policy(
+        time_source, max_attempts=100, max_seconds=10.0, base_delay=1.0, max_delay=4.0, random=lambda: 0.99
+    )
     with pytest.raises(ApiError):
         policy.run(operation)
     assert 1 < len(attempts) < 100
@@ -143,11 +153,14 @@ def test_time_budget_zero_means_a_single_attempt():
     assert attempts == [1]
 
 
-@pytest.mark.parametrize("factory", [
-    lambda: ApiError("EntityNotExist.Role", "gone", status_code=404),
-    lambda: ApiError("NoPermission", "denied", status_code=403),
-    lambda: ApiError("InvalidParameter", "bad", status_code=400),
-])
+@pytest.mark.parametrize(
+    "factory",
+    [
+        lambda: ApiError("EntityNotExist.Role", "gone", status_code=404),
+        lambda: ApiError("NoPermission", "denied", status_code=403),
+        lambda: ApiError("InvalidParameter", "bad", status_code=400),
+    ],
+)
 def test_client_errors_fail_on_the_first_attempt(factory):
     time_source = FakeTime()
     operation, attempts = failing(factory, time_source)
@@ -160,7 +173,9 @@ def test_client_errors_fail_on_the_first_attempt(factory):
 
 def test_retry_on_waits_out_eventual_consistency():
     time_source = FakeTime()
-    operation, attempts = failing(lambda: ApiError("EntityNotExist.Role", "", status_code=404), time_source, succeed_on=3)
+    operation, attempts = failing(
+        lambda: ApiError("EntityNotExist.Role", "", status_code=404), time_source, succeed_on=3
+    )
     assert make_policy(time_source).run(operation, retry_on=("EntityNotExist.Role",)) == {"RequestId": "ok"}
     assert attempts == [1, 2, 3]
 

@@ -1,4 +1,5 @@
 """Identifier validators: each accepts the documented forms and rejects the rest, naming the option."""
+
 import pytest
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.validators import (
@@ -57,7 +58,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("validator, value, fragment", BAD, ids=[f"{case[0].__name__}:{str(case[1])[:20]}" for case in BAD])
+@pytest.mark.parametrize(
+    "validator, value, fragment", BAD, ids=[f"{case[0].__name__}:{str(case[1])[:20]}" for case in BAD]
+)
 def test_bad_values_are_rejected_naming_the_option(validator, value, fragment):
     with pytest.raises(ValidationError) as error:
         validator(value, "some_option")
@@ -77,16 +80,22 @@ def test_messages_show_the_offending_characters_not_the_value():
 
 
 def test_role_arn_yields_account_and_role_name():
-    assert validate_role_arn("acs:ram::1000000000000001:role/MQ-Operators", "role_arn") == ("1000000000000001", "MQ-Operators")
+    assert validate_role_arn("acs:ram::1000000000000001:role/MQ-Operators", "role_arn") == (
+        "1000000000000001",
+        "MQ-Operators",
+    )
 
 
-@pytest.mark.parametrize("value, fragment", [
-    ("acs:ram::1000000000000001:user/alice", "must look like acs:ram::<16-digit account UID>:role/<role name>"),
-    ("acs:ram::100000000000001:role/ops", "must look like"),
-    ("MQ-Operators", "must look like"),
-    ("acs:ram::1000000000000001:role/ops team", "role name may contain only letters, digits, '.' and '-'"),
-    ("acs:ram::1000000000000001:role/" + "r" * 65, "role name must be 1 to 64 characters long"),
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ("acs:ram::1000000000000001:user/alice", "must look like acs:ram::<16-digit account UID>:role/<role name>"),
+        ("acs:ram::100000000000001:role/ops", "must look like"),
+        ("MQ-Operators", "must look like"),
+        ("acs:ram::1000000000000001:role/ops team", "role name may contain only letters, digits, '.' and '-'"),
+        ("acs:ram::1000000000000001:role/" + "r" * 65, "role name must be 1 to 64 characters long"),
+    ],
+)
 def test_bad_role_arns_are_rejected(value, fragment):
     with pytest.raises(ValidationError) as error:
         validate_role_arn(value, "role_arn")
