@@ -6,9 +6,11 @@ import signal
 import sys
 from typing import List, Optional
 
-from .faults import FaultSettingsError, add_cli_arguments, injector_from_args
-from .seed import SeedError, build_accounts, load_seed
-from .server import build_server, load_services
+from .errors import FaultSettingsError, SeedError
+from .faults import add_cli_arguments, injector_from_args
+from .routing import load_services
+from .seed import build_accounts, load_seed
+from .server import build_server
 from .state import DEFAULT_TIMESTAMP_WINDOW, Settings, State
 
 
@@ -39,8 +41,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         "--log-level", default="WARNING", help="logging level of the request log on stderr (default WARNING)"
     )
+    parser.add_argument("--tls-cert", help="PEM certificate (chain) file: serve HTTPS instead of HTTP (with --tls-key)")
+    parser.add_argument("--tls-key", help="PEM private key file of --tls-cert")
     add_cli_arguments(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    return args
 
 
 def _stop(signum, _frame):
@@ -60,9 +67,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     settings = Settings(timestamp_window=args.timestamp_window, token_ttl_cap=args.token_ttl_cap)
     state = State.start(lambda: build_accounts(seed), settings, args.state)
-    server = build_server(state, args.host, args.port, injector)
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    try:
+        server = build_server(state, args.host, args.port, injector, ssl_context=tls)
+    except OSError as exc:  # ssl.SSLError included: a certificate or key that cannot be loaded
+        sys.stderr.write(f"acs-emulator: {exc}\n")
+        return 2
     signal.signal(signal.SIGTERM, _stop)
-    sys.stdout.write(f"acs-emulator listening on http://{args.host}:{server.server_port}\n")
+    scheme = "https" if tls else "http"
+    sys.stdout.write(f"acs-emulator listening on {scheme}://{args.host}:{server.server_port}\n")
     sys.stdout.flush()
     try:
         server.serve_forever()

@@ -28,14 +28,10 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, Optional, Tuple
 
+from .errors import ApiError, FaultSettingsError
 from .policy_engine import Decision
-from .services.base import ApiError
 
 RATE_FIELDS = ("throttle_rate", "error_rate", "drop_rate", "lost_answer_rate")
-
-
-class FaultSettingsError(ValueError):
-    """A fault setting has a wrong type or value (answered 400 by the admin endpoint)."""
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import policy_engine
+from .errors import ApiError
 from .policy_engine import Decision, NamedPolicy
-from .services.base import ApiError
 from .state import AccountState, State, StsSession
 
 # Actions whose resource lives in another account by nature: the caller's own account decides whether its

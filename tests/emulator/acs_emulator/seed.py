@@ -10,11 +10,8 @@ from typing import Dict
 
 import yaml
 
+from .errors import SeedError
 from .state import PART_TYPES, AccountState
-
-
-class SeedError(ValueError):
-    """The seed document is not usable; the message names the offending entry."""
 
 
 def load_seed(path: str) -> dict:

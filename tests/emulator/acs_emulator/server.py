@@ -5,9 +5,7 @@ Layers: routing (``routing``) -> protocol and signatures (``protocol``) -> ident
 """
 
 import dataclasses
-import importlib
 import logging
-import pkgutil
 import time
 from datetime import datetime, timezone
 from typing import Optional
@@ -16,24 +14,17 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import identity as identity_layer
-from . import services
 from .admin import Admin, AuditLog
+from .errors import ApiError
 from .faults import FaultInjector, drop_connection, propagation_refusal
 from .identity import Identity
 from .protocol import rendering
 from .protocol.signatures import SignedRequest, missing_signature_nonce, parse_signed_request, signature_mismatch
 from .routing import Route, resolve
-from .services.base import ApiError, Call
+from .services.base import Call
 from .state import State
 
 LOG = logging.getLogger("acs_emulator")
-
-
-def load_services() -> None:
-    """Import every service module so its ``@action`` handlers and account parts register."""
-    for module in pkgutil.iter_modules(services.__path__):
-        if module.name != "base":
-            importlib.import_module(f"{services.__name__}.{module.name}")
 
 
 def check_timestamp(signed: SignedRequest, window: int) -> None:
@@ -200,7 +191,19 @@ class QuietRequestHandler(WSGIRequestHandler):
 
 
 def build_server(
-    state: State, host: str = "127.0.0.1", port: int = 0, injector: Optional[FaultInjector] = None
+    state: State,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    injector: Optional[FaultInjector] = None,
+    ssl_context=None,
 ) -> BaseWSGIServer:
-    """A threaded werkzeug server for ``state`` (port 0: any free port, see ``server.server_port``)."""
-    return make_server(host, port, EmulatorApp(state, injector), threaded=True, request_handler=QuietRequestHandler)
+    """A threaded werkzeug server for ``state`` (port 0: any free port, see ``server.server_port``); HTTPS with
+    ``ssl_context`` (an ssl.SSLContext or a (certificate file, key file) pair)."""
+    return make_server(
+        host,
+        port,
+        EmulatorApp(state, injector),
+        threaded=True,
+        request_handler=QuietRequestHandler,
+        ssl_context=ssl_context,
+    )

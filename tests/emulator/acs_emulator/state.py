@@ -1,9 +1,10 @@
 """The emulated cloud's state: accounts (each with its service models), STS sessions, the clock.
 
 One ``State`` holds everything; a re-entrant lock serialises API calls so handlers see a consistent
-world. Each account carries one object per service model ("account part": ``ram``, ``rocketmq``); a
-part type is registered with ``register_account_part`` so persistence can rebuild it. With a state file
-the whole state is written to SQLite (one table per account part, JSON per account) after every
+world. Each account carries one object per service model ("account part": ``ram``, ``rocketmq``); the service
+model that owns a part registers its type with ``register_account_part`` (``services/ram_model.py``,
+``services/rocketmq_model.py``) so the seed and persistence can build it: this module imports no service. With a
+state file the whole state is written to SQLite (one table per account part, JSON per account) after every
 successful write call, and loaded at start instead of the seed.
 """
 
@@ -38,23 +39,6 @@ def register_account_part(
 ) -> None:
     """Declare a service model kept per account (called by the service module that owns it)."""
     PART_TYPES[name] = PartType(name, from_seed, from_dict)
-
-
-def _ram_from_seed(uid: str, account_seed: dict):
-    from .services.ram_model import RamBackend  # pylint: disable=import-outside-toplevel
-
-    backend = RamBackend(uid)
-    backend.seed(account_seed)
-    return backend
-
-
-def _ram_from_dict(uid: str, data: dict):
-    from .services.ram_model import RamBackend  # pylint: disable=import-outside-toplevel
-
-    return RamBackend.from_dict(uid, data)
-
-
-register_account_part("ram", _ram_from_seed, _ram_from_dict)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import json as jsonlib
 import os
 import queue
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -42,13 +43,22 @@ def clean_environment() -> dict:
     return {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
 
 
-class RunningEmulator:
-    """A started emulator: its URL and the admin interface."""
+def _opener(ca_file: Optional[str]) -> urllib.request.OpenerDirector:
+    """urllib without proxies; over HTTPS trusting ``ca_file`` (the CA of the emulator's --tls-cert)."""
+    if ca_file is None:
+        return _OPENER
+    context = ssl.create_default_context(cafile=ca_file)
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
 
-    def __init__(self, process: subprocess.Popen, url: str):
+
+class RunningEmulator:
+    """A started emulator: its URL and the admin interface (``ca_file``: the CA to trust when it serves HTTPS)."""
+
+    def __init__(self, process: subprocess.Popen, url: str, ca_file: Optional[str] = None):
         self.process = process
         self.url = url
         self.endpoint = url.split("://", 1)[1]
+        self.opener = _opener(ca_file)
 
     def admin(self, method: str, path: str, json: Optional[dict] = None) -> dict:
         """Call ``/_emulator/<path>`` ("calls", "/calls" or "/_emulator/calls") with an optional JSON body; the JSON
@@ -63,7 +73,7 @@ class RunningEmulator:
             headers={"Content-Type": "application/json"},
         )
         try:
-            with _OPENER.open(request, timeout=10) as response:
+            with self.opener.open(request, timeout=10) as response:
                 return jsonlib.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             raise EmulatorError(
@@ -111,11 +121,11 @@ def _read_url(process: subprocess.Popen, errors, timeout: float) -> str:
     return line[len(LISTENING) :].strip()
 
 
-def _wait_healthy(url: str, timeout: float) -> None:
+def _wait_healthy(url: str, timeout: float, opener: urllib.request.OpenerDirector = _OPENER) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with _OPENER.open(f"{url}/_emulator/health", timeout=2) as response:
+            with opener.open(f"{url}/_emulator/health", timeout=2) as response:
                 if jsonlib.loads(response.read()).get("ok"):
                     return
         except (OSError, ValueError):
@@ -126,10 +136,13 @@ def _wait_healthy(url: str, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def running_emulator(seed: str, args: Sequence[str] = (), timeout: float = 20.0) -> Iterator[RunningEmulator]:
+def running_emulator(
+    seed: str, args: Sequence[str] = (), timeout: float = 20.0, ca_file: Optional[str] = None
+) -> Iterator[RunningEmulator]:
     """Start ``acs-emulator --port 0 --seed SEED *args``, yield it once healthy, terminate it on exit.
 
-    Its stderr goes to a temporary file (a pipe nobody reads could fill up); a failed start quotes it.
+    Its stderr goes to a temporary file (a pipe nobody reads could fill up); a failed start quotes it. Over HTTPS
+    (``args`` with ``--tls-cert`` and ``--tls-key``) ``ca_file`` is the CA its admin calls trust.
     """
     command = emulator_command() + ["--port", "0", "--seed", str(seed), *args]
     errors = tempfile.TemporaryFile()  # pylint: disable=consider-using-with  # closed in the finally below
@@ -137,8 +150,8 @@ def running_emulator(seed: str, args: Sequence[str] = (), timeout: float = 20.0)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=clean_environment())
     emulator = None
     try:
-        emulator = RunningEmulator(process, _read_url(process, errors, timeout))
-        _wait_healthy(emulator.url, timeout)
+        emulator = RunningEmulator(process, _read_url(process, errors, timeout), ca_file)
+        _wait_healthy(emulator.url, timeout, emulator.opener)
         yield emulator
     finally:
         if emulator is not None:

@@ -126,7 +126,9 @@ def test_latency_with_jitter(cloud, faults):
         client.get_instance(INSTANCE)
         durations.append(time.monotonic() - started)
     assert min(durations) >= 0.08
-    assert max(durations) < 0.16 + 0.15  # 80 ms + up to 80 ms jitter + local overhead
+    # 80 ms + up to 80 ms jitter + local overhead; generous, as a loaded machine adds delays of its own (the lower
+    # bound is what proves the latency is applied).
+    assert max(durations) < 0.16 + 1.0
     assert max(durations) - min(durations) > 0.01  # the jitter varies
 
 

@@ -199,3 +199,27 @@ def test_messages_and_offsets_survive_a_restart_with_state(cloud, tmp_path):
         assert [m.message_body for m in consume(mq_client(second, cloud.A_ROOT), "orders", "GID_orders_consumer")] == [
             "two"
         ]
+
+
+def test_a_non_ascii_signature_is_a_mismatch_not_a_crash(cloud):
+    """Signatures are compared as bytes: a forged signature with a character outside ASCII (latin-1 in the header)
+    gets the documented SignatureDoesNotMatch, not a server error."""
+    import email.utils  # pylint: disable=import-outside-toplevel
+    import urllib.error  # pylint: disable=import-outside-toplevel
+    import urllib.request  # pylint: disable=import-outside-toplevel
+
+    request = urllib.request.Request(
+        f"{cloud.emu.url}/topics/orders/messages?ns={INSTANCE}",
+        data=b"<Message><MessageBody>x</MessageBody></Message>",
+        method="POST",
+        headers={
+            "Authorization": f"MQ {cloud.A_ROOT.id}:sign\u00e9",
+            "Date": email.utils.formatdate(usegmt=True),
+            "Content-Type": "text/xml;charset=UTF-8",
+            "x-mq-version": "2015-06-06",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310  # the local emulator
+    body = refused.value.read()
+    assert refused.value.code == 400 and b"<Code>SignatureDoesNotMatch</Code>" in body, (refused.value.code, body)

@@ -6,8 +6,9 @@ import pathlib
 import pytest
 import yaml
 
-from acs_emulator.services.base import ApiError
-from acs_emulator.services.ram_model import RamBackend, parse_policy_document
+from acs_emulator.errors import ApiError
+from acs_emulator.policy_grammar import parse_policy_document
+from acs_emulator.services.ram_model import RamBackend
 from acs_emulator.services.system_policies import SYSTEM_POLICIES
 
 SEED = pathlib.Path(__file__).resolve().parents[1] / "seed-example.yml"

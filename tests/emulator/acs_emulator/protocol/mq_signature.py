@@ -11,28 +11,25 @@ MissingDateHeader, InvalidDateHeader); the key lookup, the time window and the s
 server's, shared with the other schemes.
 """
 
-import base64
 import email.utils
-import hashlib
-import hmac
 from datetime import datetime
 from typing import Mapping
 
 from werkzeug.wrappers import Request
 
-from ..services.base import ApiError
-from .signatures import MQ_HTTP, SignedRequest
+from ..errors import ApiError
+from .signed_request import MQ_HTTP, SignedRequest, hmac_sha1_b64, same_text
 
 SCHEME = "MQ "
 
 
 def parse_signed_request(request: Request, authorization: str) -> SignedRequest:
-    """The ``parse_mq_http_request`` hook of ``signatures.py``: who signed, when, and how to verify it."""
+    """``Authorization: MQ ...`` for ``signatures.parse_signed_request``: who signed, when, and how to verify it."""
     access_key_id, signature = parse_authorization(authorization)
     text = string_to_sign(request.method, request.headers, raw_resource(request.environ))
 
     def verify(secret: str) -> bool:
-        return hmac.compare_digest(sign(secret, text), signature)
+        return same_text(hmac_sha1_b64(secret, text), signature)
 
     return SignedRequest(
         MQ_HTTP,
@@ -76,11 +73,6 @@ def string_to_sign(method: str, headers: Mapping[str, str], resource: str) -> st
             canonical_headers + resource,
         ]
     )
-
-
-def sign(secret: str, text: str) -> str:
-    digest = hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode("ascii")
 
 
 def raw_resource(environ: Mapping[str, str]) -> str:

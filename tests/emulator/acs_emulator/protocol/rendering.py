@@ -12,7 +12,7 @@ from typing import Callable, Dict, Optional
 
 from werkzeug.wrappers import Response
 
-from ..services.base import ApiError
+from ..errors import ApiError
 
 HOSTS = {
     "ram": "ram.aliyuncs.com",

@@ -13,8 +13,10 @@
   (RFC 3986 and ``quote_plus``, which differ for spaces); ``SignatureNonce`` is required.
 - ROA HMAC-SHA1 v1: ``Authorization: acs <AccessKeyId>:<signature>``; every ``x-acs-*`` header is signed by
   construction, the nonce header is optional (but a nonce sent is remembered like the others).
-- ApsaraMQ HTTP data plane: ``Authorization: MQ <AccessKeyId>:<signature>`` -> ``parse_mq_http_request``,
-  the hook the RocketMQ part fills in.
+- ApsaraMQ HTTP data plane: ``Authorization: MQ <AccessKeyId>:<signature>``, verified by ``mq_signature.py``.
+
+``SignedRequest`` and the scheme names live in ``signed_request.py``, which this module and ``mq_signature.py``
+share (this module imports ``mq_signature``, never the reverse).
 """
 
 import base64
@@ -22,31 +24,15 @@ import email.utils
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote, quote_plus
 
 from werkzeug.wrappers import Request
 
-from ..services.base import ApiError
-
-ACS3 = "ACS3-HMAC-SHA256"
-RPC_V1 = "HMAC-SHA1"
-ROA_V1 = "ROA-HMAC-SHA1"
-MQ_HTTP = "MQ"
-
-
-@dataclass(frozen=True)
-class SignedRequest:
-    scheme: str
-    access_key_id: str
-    security_token: Optional[str]
-    timestamp: Optional[datetime]
-    nonce: Optional[str]
-    verify: Callable[[str], bool]  # secret -> does the signature match?
-    nonce_required: bool = False  # the scheme makes the nonce mandatory (RPC v1, ACS3)
-    string_to_sign: str = ""  # the server's, echoed by SignatureDoesNotMatch ("" for MQ HTTP)
+from ..errors import ApiError
+from . import mq_signature
+from .signed_request import ACS3, ROA_V1, RPC_V1, SignedRequest, hmac_sha1_b64, same_text
 
 
 def signature_mismatch(string_to_sign: str = "") -> ApiError:
@@ -74,14 +60,6 @@ def missing_signature_nonce() -> ApiError:
 
 def missing_access_key() -> ApiError:
     return ApiError(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
-
-
-def _hmac_sha1_b64(secret: str, text: str) -> str:
-    return base64.b64encode(hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha1).digest()).decode()
-
-
-def _same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
 def raw_path(request: Request) -> str:
@@ -176,10 +154,10 @@ def _parse_acs3(request: Request, authorization: str) -> SignedRequest:
     string_to_sign = f"{ACS3}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
 
     def verify(secret: str) -> bool:
-        if not _same(claimed_hash, hashlib.sha256(body).hexdigest()):
+        if not same_text(claimed_hash, hashlib.sha256(body).hexdigest()):
             return False
         expected = hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-        return _same(expected, fields["Signature"])
+        return same_text(expected, fields["Signature"])
 
     return SignedRequest(
         ACS3,
@@ -222,7 +200,9 @@ def _parse_rpc_v1(request: Request) -> SignedRequest:
 
     def verify(secret: str) -> bool:
         return any(
-            _same(_hmac_sha1_b64(secret + "&", rpc_string_to_sign(request.method, params, encode)), params["Signature"])
+            same_text(
+                hmac_sha1_b64(secret + "&", rpc_string_to_sign(request.method, params, encode)), params["Signature"]
+            )
             for encode in RPC_ENCODINGS
         )
 
@@ -264,9 +244,9 @@ def _parse_roa_v1(request: Request, authorization: str) -> SignedRequest:
     claimed_md5 = request.headers.get("content-md5")
 
     def verify(secret: str) -> bool:
-        if claimed_md5 and not _same(claimed_md5, base64.b64encode(hashlib.md5(body).digest()).decode()):
+        if claimed_md5 and not same_text(claimed_md5, base64.b64encode(hashlib.md5(body).digest()).decode()):
             return False
-        return _same(_hmac_sha1_b64(secret, roa_string_to_sign(request)), signature)
+        return same_text(hmac_sha1_b64(secret, roa_string_to_sign(request)), signature)
 
     # x-acs-signature-nonce is optional in ROA v1 (Required "No" in the ROA common parameters,
     # https://www.alibabacloud.com/help/doc-detail/167755.htm); a nonce sent is still checked for replay.
@@ -281,16 +261,6 @@ def _parse_roa_v1(request: Request, authorization: str) -> SignedRequest:
     )
 
 
-# ---- ApsaraMQ HTTP data plane (hook) ----------------------------------------------------------------------
-
-
-def parse_mq_http_request(request: Request, authorization: str) -> SignedRequest:
-    """HOOK of the RocketMQ part: ``Authorization: MQ <AccessKeyId>:<base64 HMAC-SHA1>``, see ``mq_signature.py``."""
-    from . import mq_signature  # pylint: disable=import-outside-toplevel  # it builds on this module
-
-    return mq_signature.parse_signed_request(request, authorization)
-
-
 # ---- dispatch ---------------------------------------------------------------------------------------------
 
 
@@ -302,7 +272,7 @@ def parse_signed_request(request: Request) -> SignedRequest:
     if authorization.startswith("acs "):
         return _parse_roa_v1(request, authorization)
     if authorization.startswith("MQ "):
-        return parse_mq_http_request(request, authorization)
+        return mq_signature.parse_signed_request(request, authorization)
     if "Signature" in rpc_parameters(request):
         return _parse_rpc_v1(request)
     raise missing_access_key()

@@ -4,24 +4,15 @@ Every cloud API action is a function registered with ``@action(product, name, wr
 authenticates the caller, builds a ``Call`` and invokes the handler; the handler validates parameters,
 authorizes with ``call.authorize(...)`` (the resource depends on the parameters, so only the handler
 knows it), changes or reads the state and returns the response body as a dict in the documented shape.
-Failures are raised as ``ApiError``; the protocol layer renders them in the product's error format.
+Failures are raised as ``errors.ApiError``; the protocol layer renders them in the product's error format.
 """
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional
 
+from ..errors import missing
+
 HANDLERS: Dict[tuple, "Handler"] = {}
-
-
-class ApiError(Exception):
-    """An error answer: HTTP status, error code and message, as the real service sends them."""
-
-    def __init__(self, status: int, code: str, message: str, **extra: Any):
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-        self.extra = extra
 
 
 @dataclass
@@ -82,10 +73,6 @@ class Call:
         value = self.params.get(name)
         if value in (None, ""):
             if required:
-                raise ApiError(
-                    400,
-                    f"MissingParameter.{name}",
-                    f"The input parameter {name} that is mandatory for processing this request is not supplied.",
-                )
+                raise missing(name)
             return default
         return value

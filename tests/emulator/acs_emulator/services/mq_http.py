@@ -28,8 +28,9 @@ from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Response
 
+from ..errors import ApiError
 from ..protocol.rendering import HOSTS, register_renderers
-from .base import ApiError, Call, action
+from .base import Call, action
 from .rocketmq_model import Instance, body_md5, find_instance_owner
 
 XMLNS = "http://mq.aliyuncs.com/doc/v1/"

@@ -11,8 +11,9 @@ import functools
 import json
 from typing import Dict, List, Optional, Tuple
 
-from .base import ApiError, Call, action
-from .ram_model import ACCESS_KEY_STATUSES, DEFAULT_SESSION_DURATION, RamBackend, check_policy_type, invalid
+from ..errors import ApiError, invalid, missing
+from .base import Call, action
+from .ram_model import ACCESS_KEY_STATUSES, DEFAULT_SESSION_DURATION, RamBackend, check_policy_type
 
 LIST_PAGE = {"default": 100, "maximum": 1000}
 TAG_PAGE = {"default": 50, "maximum": 100}
@@ -56,6 +57,10 @@ def _required(call: Call, name: str) -> str:
 def _optional(call: Call, name: str) -> Optional[str]:
     value = call.param(name)
     return None if value is None else str(value)
+
+
+def _optionals(call: Call, *names: str) -> List[Optional[str]]:
+    return [_optional(call, name) for name in names]
 
 
 def _bool(call: Call, name: str, default: bool = False) -> bool:
@@ -157,6 +162,14 @@ def _fields(record: dict, *names: str) -> dict:
     return {name: record[name] for name in names if name in record}
 
 
+def _read_named(call: Call, param: str, kind: str, operation: str, fields: tuple) -> dict:
+    """A read that names one entity and answers with it (GetRole, GetUser, GetGroup): authorized on
+    ``<kind>/<name>``, then ``backend.<operation>(name)``, answered as ``{Kind: {fields}}``."""
+    name = _authorized_name(call, param, kind)
+    record = getattr(_backend(call), operation)(name)
+    return _reply(call, **{kind.title(): _fields(record, *fields)})
+
+
 def _write_named(call: Call, param: str, kind: str, operation: str) -> dict:
     """A write that names one entity and answers with the RequestId only (DeleteUser, DeleteLoginProfile...):
     authorized on ``<kind>/<name>``, then ``backend.<operation>(name)``."""
@@ -165,10 +178,28 @@ def _write_named(call: Call, param: str, kind: str, operation: str) -> dict:
     return _reply(call)
 
 
-def _list_all(call: Call, kind: str, element: str, records: list, fields: tuple) -> dict:
-    """A paged list of every ``kind`` (ListUsers, ListGroups), authorized on ``<kind>/*``: ``{element}s.{element}``."""
+def _list_all(call: Call, kind: str, fields: tuple) -> dict:
+    """A paged list of every ``kind`` (ListUsers, ListGroups), authorized on ``<kind>/*``: ``{Kind}s.{Kind}``."""
     _authorize(call, f"{kind}/*")
+    records = getattr(_backend(call), f"list_{kind}s")()
+    element = kind.title()
     return _paged_reply(call, f"{element}s", element, [_fields(record, *fields) for record in records])
+
+
+def register_entity_actions(kind: str, fields: tuple, getter: str, listed: bool = False) -> None:
+    """Get<Kind>, Delete<Kind> and (``listed``) List<Kind>s of a named entity (role, user, group), the same calls
+    for each: ``<Kind>Name`` authorized on ``<kind>/<name>`` (``<kind>/*`` for the list), then
+    ``backend.<getter>(name)``, ``backend.delete_<kind>(name)`` or ``backend.list_<kind>s()``."""
+    entity = kind.title()
+    param = f"{entity}Name"
+    action("ram", f"Get{entity}")(
+        functools.partial(_read_named, param=param, kind=kind, operation=getter, fields=fields)
+    )
+    action("ram", f"Delete{entity}", write=True)(
+        functools.partial(_write_named, param=param, kind=kind, operation=f"delete_{kind}")
+    )
+    if listed:
+        action("ram", f"List{entity}s")(functools.partial(_list_all, kind=kind, fields=fields))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -208,27 +239,15 @@ def create_role(call: Call) -> dict:
     return _reply(call, Role=_fields(role, *NEW_ROLE_FIELDS))
 
 
-@action("ram", "GetRole")
-def get_role(call: Call) -> dict:
-    name = _authorized_name(call, "RoleName", "role")
-    return _reply(call, Role=_fields(_backend(call).require_role(name), *ROLE_FIELDS))
-
-
 @action("ram", "UpdateRole", write=True)
 def update_role(call: Call) -> dict:
     name = _authorized_name(call, "RoleName", "role")
-    role = _backend(call).update_role(
-        name,
-        _optional(call, "NewAssumeRolePolicyDocument"),
-        _optional(call, "NewDescription"),
-        _int(call, "NewMaxSessionDuration"),
-    )
+    documents = _optionals(call, "NewAssumeRolePolicyDocument", "NewDescription")
+    role = _backend(call).update_role(name, *documents, _int(call, "NewMaxSessionDuration"))
     return _reply(call, Role=_fields(role, *ROLE_FIELDS))
 
 
-@action("ram", "DeleteRole", write=True)
-def delete_role(call: Call) -> dict:
-    return _write_named(call, "RoleName", "role", "delete_role")
+register_entity_actions("role", ROLE_FIELDS, "require_role")  # GetRole, DeleteRole; ListRoles filters by tags
 
 
 @action("ram", "ListRoles")
@@ -249,30 +268,31 @@ POLICY_FIELDS = ("PolicyName", "PolicyType", "Description", "DefaultVersion", "C
 NEW_POLICY_FIELDS = POLICY_FIELDS[:-1]  # CreatePolicy answers without UpdateDate
 
 
+def _named_policy(call: Call, *params: str) -> tuple:
+    """``(PolicyName, *params)``, each required (``PolicyType`` checked as System or Custom), then authorized on
+    ``policy/<name>``: parameters are refused before permissions."""
+    name = _required(call, "PolicyName")
+    values = [_policy_type(call) if param == "PolicyType" else _required(call, param) for param in params]
+    _authorize(call, f"policy/{name}")
+    return (name, *values)
+
+
 @action("ram", "CreatePolicy", write=True)
 def create_policy(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    document = _required(call, "PolicyDocument")
-    _authorize(call, f"policy/{name}")
+    name, document = _named_policy(call, "PolicyDocument")
     policy = _backend(call).create_policy(name, document, _optional(call, "Description"), _tags(call))
     return _reply(call, Policy=_fields(policy, *NEW_POLICY_FIELDS))
 
 
 @action("ram", "GetPolicy")
 def get_policy(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    policy_type = _policy_type(call)
-    _authorize(call, f"policy/{name}")
-    policy, default_version = _backend(call).get_policy(name, policy_type)
+    policy, default_version = _backend(call).get_policy(*_named_policy(call, "PolicyType"))
     return _reply(call, Policy=policy, DefaultPolicyVersion=default_version)
 
 
 @action("ram", "UpdatePolicyDescription", write=True)
 def update_policy_description(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    description = _required(call, "NewDescription")
-    _authorize(call, f"policy/{name}")
-    policy = _backend(call).update_policy_description(name, description)
+    policy = _backend(call).update_policy_description(*_named_policy(call, "NewDescription"))
     return _reply(call, Policy=_fields(policy, *POLICY_FIELDS))
 
 
@@ -298,9 +318,7 @@ def delete_policy(call: Call) -> dict:
 
 @action("ram", "CreatePolicyVersion", write=True)
 def create_policy_version(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    document = _required(call, "PolicyDocument")
-    _authorize(call, f"policy/{name}")
+    name, document = _named_policy(call, "PolicyDocument")
     version = _backend(call).create_policy_version(
         name, document, _bool(call, "SetAsDefault"), _optional(call, "RotateStrategy") or "None"
     )
@@ -309,46 +327,31 @@ def create_policy_version(call: Call) -> dict:
 
 @action("ram", "GetPolicyVersion")
 def get_policy_version(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    policy_type = _policy_type(call)
-    version_id = _required(call, "VersionId")
-    _authorize(call, f"policy/{name}")
-    return _reply(call, PolicyVersion=_backend(call).get_policy_version(name, policy_type, version_id))
+    version = _backend(call).get_policy_version(*_named_policy(call, "PolicyType", "VersionId"))
+    return _reply(call, PolicyVersion=version)
 
 
 @action("ram", "ListPolicyVersions")
 def list_policy_versions(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    policy_type = _policy_type(call)
-    _authorize(call, f"policy/{name}")
-    versions = _backend(call).list_policy_versions(name, policy_type)
+    versions = _backend(call).list_policy_versions(*_named_policy(call, "PolicyType"))
     return _reply(call, PolicyVersions={"PolicyVersion": versions})
 
 
 @action("ram", "DeletePolicyVersion", write=True)
 def delete_policy_version(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    version_id = _required(call, "VersionId")
-    _authorize(call, f"policy/{name}")
-    _backend(call).delete_policy_version(name, version_id)
+    _backend(call).delete_policy_version(*_named_policy(call, "VersionId"))
     return _reply(call)
 
 
 @action("ram", "SetDefaultPolicyVersion", write=True)
 def set_default_policy_version(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    version_id = _required(call, "VersionId")
-    _authorize(call, f"policy/{name}")
-    _backend(call).set_default_policy_version(name, version_id)
+    _backend(call).set_default_policy_version(*_named_policy(call, "VersionId"))
     return _reply(call)
 
 
 @action("ram", "ListEntitiesForPolicy")
 def list_entities_for_policy(call: Call) -> dict:
-    name = _required(call, "PolicyName")
-    policy_type = _policy_type(call)
-    _authorize(call, f"policy/{name}")
-    entities = _backend(call).entities_for_policy(name, policy_type)
+    entities = _backend(call).entities_for_policy(*_named_policy(call, "PolicyType"))
     return _reply(
         call, Roles={"Role": entities["Roles"]}, Users={"User": entities["Users"]}, Groups={"Group": entities["Groups"]}
     )
@@ -398,62 +401,34 @@ _register_attachment_actions()
 # Users and AccessKeys
 # ---------------------------------------------------------------------------------------------------------------
 
-USER_FIELDS = ("UserName", "UserId", "DisplayName", "Comments", "Email", "MobilePhone", "CreateDate", "UpdateDate")
+USER_DETAILS = ("DisplayName", "Comments", "Email", "MobilePhone")  # CreateUser's parameters, UpdateUser's New<...>
+USER_FIELDS = ("UserName", "UserId", *USER_DETAILS, "CreateDate", "UpdateDate")
 NEW_USER_FIELDS = USER_FIELDS[:-1]  # CreateUser answers without UpdateDate
 
 
 @action("ram", "CreateUser", write=True)
 def create_user(call: Call) -> dict:
     name = _authorized_name(call, "UserName", "user")
-    user = _backend(call).create_user(
-        name,
-        _optional(call, "DisplayName"),
-        _optional(call, "Comments"),
-        _optional(call, "Email"),
-        _optional(call, "MobilePhone"),
-    )
+    user = _backend(call).create_user(name, *_optionals(call, *USER_DETAILS))
     return _reply(call, User=_fields(user, *NEW_USER_FIELDS))
-
-
-@action("ram", "GetUser")
-def get_user(call: Call) -> dict:
-    name = _authorized_name(call, "UserName", "user")
-    return _reply(call, User=_fields(_backend(call).require_user(name), *USER_FIELDS))
 
 
 @action("ram", "UpdateUser", write=True)
 def update_user(call: Call) -> dict:
     name = _authorized_name(call, "UserName", "user")
-    user = _backend(call).update_user(
-        name,
-        _optional(call, "NewUserName"),
-        DisplayName=_optional(call, "NewDisplayName"),
-        Comments=_optional(call, "NewComments"),
-        Email=_optional(call, "NewEmail"),
-        MobilePhone=_optional(call, "NewMobilePhone"),
-    )
+    changes = {detail: _optional(call, f"New{detail}") for detail in USER_DETAILS}
+    user = _backend(call).update_user(name, _optional(call, "NewUserName"), **changes)
     return _reply(call, User=_fields(user, *USER_FIELDS))
 
 
-@action("ram", "DeleteUser", write=True)
-def delete_user(call: Call) -> dict:
-    return _write_named(call, "UserName", "user", "delete_user")
-
-
-@action("ram", "ListUsers")
-def list_users(call: Call) -> dict:
-    return _list_all(call, "user", "User", _backend(call).list_users(), USER_FIELDS)
+register_entity_actions("user", USER_FIELDS, "require_user", listed=True)  # GetUser, DeleteUser, ListUsers
 
 
 def _key_owner(call: Call) -> str:
     """UserName defaults to the calling RAM user, as in RAM; an account root must name the user here."""
     name = _optional(call, "UserName") or getattr(call.identity, "user_name", None)
     if not name:
-        raise ApiError(
-            400,
-            "MissingParameter.UserName",
-            "The input parameter UserName that is mandatory for processing this request is not supplied.",
-        )
+        raise missing("UserName")
     return name
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from functools import wraps
 from typing import Optional
 
-from .base import ApiError
+from ..errors import invalid
 
 
 def utc_now() -> str:
@@ -24,10 +24,6 @@ def utc_now() -> str:
 def public(record: dict) -> dict:
     """The API-visible part of a record (capitalised keys), as a copy."""
     return {key: copy.deepcopy(value) for key, value in record.items() if key[:1].isupper()}
-
-
-def invalid(code_suffix: str, message: str) -> ApiError:
-    return ApiError(400, f"InvalidParameter.{code_suffix}", message)
 
 
 def fold(name: str) -> str:

@@ -19,12 +19,12 @@ from .ram import (
     _bool,
     _fields,
     _int,
-    _list_all,
     _optional,
     _paged_reply,
     _reply,
     _required,
     _write_named,
+    register_entity_actions,
 )
 from .ram_people_model import PASSWORD_POLICY_DEFAULTS
 
@@ -44,12 +44,6 @@ def create_group(call: Call) -> dict:
     return _reply(call, Group=_fields(group, *NEW_GROUP_FIELDS))
 
 
-@action("ram", "GetGroup")
-def get_group(call: Call) -> dict:
-    name = _authorized_name(call, "GroupName", "group")
-    return _reply(call, Group=_fields(_backend(call).get_group(name), *GROUP_FIELDS))
-
-
 @action("ram", "UpdateGroup", write=True)
 def update_group(call: Call) -> dict:
     name = _authorized_name(call, "GroupName", "group")
@@ -57,14 +51,7 @@ def update_group(call: Call) -> dict:
     return _reply(call, Group=_fields(group, *GROUP_FIELDS))
 
 
-@action("ram", "DeleteGroup", write=True)
-def delete_group(call: Call) -> dict:
-    return _write_named(call, "GroupName", "group", "delete_group")
-
-
-@action("ram", "ListGroups")
-def list_groups(call: Call) -> dict:
-    return _list_all(call, "group", "Group", _backend(call).list_groups(), GROUP_FIELDS)
+register_entity_actions("group", GROUP_FIELDS, "get_group", listed=True)  # GetGroup, DeleteGroup, ListGroups
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ import secrets
 import string
 from typing import Dict, List, Optional, Tuple
 
-from .base import ApiError
-from .ram_common import check_length, check_name, fold, invalid, public, random_text, synchronized, utc_now
+from ..errors import ApiError, invalid
+from .ram_common import check_length, check_name, fold, public, random_text, synchronized, utc_now
 
 MAX_GROUPS_PER_ACCOUNT = 300
 MAX_GROUPS_PER_USER = 10

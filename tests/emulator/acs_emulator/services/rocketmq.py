@@ -26,8 +26,9 @@ from typing import Callable, List, Optional, Tuple
 
 from werkzeug.wrappers import Response
 
+from ..errors import ApiError
 from ..protocol.rendering import json_response, register_renderers
-from .base import ApiError, Call, action
+from .base import Call, action
 from .rocketmq_model import MESSAGE_TYPES, ConsumerGroup, Instance, RocketMQBackend, Topic, api_time
 
 SERIES_CODE = "standard"
@@ -241,6 +242,10 @@ def group_detail_view(instance: Instance, group: ConsumerGroup) -> dict:
 
 # ---- handlers -------------------------------------------------------------------------------------------
 
+INSTANCE_PATH = "/instances/{instanceId}"
+TOPIC_PATH = f"{INSTANCE_PATH}/topics/{{topicName}}"
+GROUP_PATH = f"{INSTANCE_PATH}/consumerGroups/{{consumerGroupId}}"
+
 
 @action("rocketmq", "ListInstances", method="GET", path="/instances")
 def list_instances(call: Call) -> dict:
@@ -256,12 +261,12 @@ def list_instances(call: Call) -> dict:
     return envelope(call, page(call, [instance_view(i) for i in instances]))
 
 
-@action("rocketmq", "GetInstance", method="GET", path="/instances/{instanceId}")
+@action("rocketmq", "GetInstance", method="GET", path=INSTANCE_PATH)
 def get_instance(call: Call) -> dict:
     return envelope(call, instance_detail_view(_instance_level(call)))
 
 
-@action("rocketmq", "ListTopics", method="GET", path="/instances/{instanceId}/topics")
+@action("rocketmq", "ListTopics", method="GET", path=f"{INSTANCE_PATH}/topics")
 def list_topics(call: Call) -> dict:
     instance = _instance_level(call)
     types, text = _csv(call.param("messageTypes")), call.param("filter", default="")
@@ -269,13 +274,13 @@ def list_topics(call: Call) -> dict:
     return envelope(call, page(call, [topic_view(instance, t) for t in sorted(topics, key=lambda t: t.name)]))
 
 
-@action("rocketmq", "GetTopic", method="GET", path="/instances/{instanceId}/topics/{topicName}")
+@action("rocketmq", "GetTopic", method="GET", path=TOPIC_PATH)
 def get_topic(call: Call) -> dict:
     instance, name = _topic_level(call)
     return envelope(call, topic_view(instance, instance.topic(name)))
 
 
-@action("rocketmq", "CreateTopic", write=True, method="POST", path="/instances/{instanceId}/topics/{topicName}")
+@action("rocketmq", "CreateTopic", write=True, method="POST", path=TOPIC_PATH)
 def create_topic(call: Call) -> dict:
     instance, name = _topic_level(call)
     _check_name("topicName", name)
@@ -288,20 +293,16 @@ def create_topic(call: Call) -> dict:
         remark=call.param("remark", default=""),
         max_send_tps=_optional_int(call, "maxSendTps"),
     )
-    with call.state.lock:
-        instance.add_topic(topic)
-    return envelope(call, True)
+    return _write(call, instance.add_topic, topic)
 
 
-@action("rocketmq", "DeleteTopic", write=True, method="DELETE", path="/instances/{instanceId}/topics/{topicName}")
+@action("rocketmq", "DeleteTopic", write=True, method="DELETE", path=TOPIC_PATH)
 def delete_topic(call: Call) -> dict:
     instance, name = _topic_level(call)
-    with call.state.lock:
-        instance.remove_topic(name)
-    return envelope(call, True)
+    return _write(call, instance.remove_topic, name)
 
 
-@action("rocketmq", "ListConsumerGroups", method="GET", path="/instances/{instanceId}/consumerGroups")
+@action("rocketmq", "ListConsumerGroups", method="GET", path=f"{INSTANCE_PATH}/consumerGroups")
 def list_consumer_groups(call: Call) -> dict:
     instance = _instance_level(call)
     text = call.param("filter", default="")
@@ -309,19 +310,13 @@ def list_consumer_groups(call: Call) -> dict:
     return envelope(call, page(call, [group_view(instance, g) for g in groups]))
 
 
-@action("rocketmq", "GetConsumerGroup", method="GET", path="/instances/{instanceId}/consumerGroups/{consumerGroupId}")
+@action("rocketmq", "GetConsumerGroup", method="GET", path=GROUP_PATH)
 def get_consumer_group(call: Call) -> dict:
     instance, group_id = _group_level(call)
     return envelope(call, group_detail_view(instance, instance.group(group_id)))
 
 
-@action(
-    "rocketmq",
-    "CreateConsumerGroup",
-    write=True,
-    method="POST",
-    path="/instances/{instanceId}/consumerGroups/{consumerGroupId}",
-)
+@action("rocketmq", "CreateConsumerGroup", write=True, method="POST", path=GROUP_PATH)
 def create_consumer_group(call: Call) -> dict:
     instance, group_id = _group_level(call)
     _check_name("consumerGroupId", group_id)
@@ -338,22 +333,19 @@ def create_consumer_group(call: Call) -> dict:
         message_model=call.param("messageModel", default="CLUSTERING"),
         max_retry_times=int(policy.get("maxRetryTimes") or 16),
     )
-    with call.state.lock:
-        instance.add_group(group)
-    return envelope(call, True)
+    return _write(call, instance.add_group, group)
 
 
-@action(
-    "rocketmq",
-    "DeleteConsumerGroup",
-    write=True,
-    method="DELETE",
-    path="/instances/{instanceId}/consumerGroups/{consumerGroupId}",
-)
+@action("rocketmq", "DeleteConsumerGroup", write=True, method="DELETE", path=GROUP_PATH)
 def delete_consumer_group(call: Call) -> dict:
     instance, group_id = _group_level(call)
+    return _write(call, instance.remove_group, group_id)
+
+
+def _write(call: Call, change: Callable[..., None], *args) -> dict:
+    """``change(*args)`` under the state lock, answered ``data: true`` as every write of the 5.x API is."""
     with call.state.lock:
-        instance.remove_group(group_id)
+        change(*args)
     return envelope(call, True)
 
 

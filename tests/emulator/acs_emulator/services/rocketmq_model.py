@@ -18,9 +18,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional
 
-from ..seed import SeedError
+from ..errors import ApiError, SeedError
 from ..state import register_account_part
-from .base import ApiError
 
 SERIES = ("4.x", "5.x")
 MESSAGE_TYPES = ("NORMAL", "FIFO", "DELAY", "TRANSACTION")

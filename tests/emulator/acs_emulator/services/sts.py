@@ -13,9 +13,10 @@ import re
 import time
 
 from .. import policy_engine
+from ..errors import ApiError, invalid
 from ..identity import no_permission, request_context
 from ..state import StsSession, new_sts_credentials
-from .base import ApiError, Call, action
+from .base import Call, action
 
 ROLE_ARN = re.compile(r"acs:ram::(\d+):role/([A-Za-z0-9.\-]{1,64})")
 SESSION_NAME = re.compile(r"[A-Za-z0-9_.@\-]{2,64}")
@@ -28,20 +29,16 @@ DEFAULT_MAX_SESSION_DURATION = 3600
 MAX_POLICY_SIZE = 2048
 
 
-def _invalid(code: str, message: str) -> ApiError:
-    return ApiError(400, f"InvalidParameter.{code}", message)
-
-
 def parse_role_arn(value: str):
     match = ROLE_ARN.fullmatch(value or "")
     if not match:
-        raise _invalid("RoleArn", "The parameter RoleArn is wrongly formed.")
+        raise invalid("RoleArn", "The parameter RoleArn is wrongly formed.")
     return match.group(1), match.group(2)
 
 
 def parse_session_name(value: str) -> str:
     if not SESSION_NAME.fullmatch(value or ""):
-        raise _invalid("RoleSessionName", "The parameter RoleSessionName is wrongly formed.")
+        raise invalid("RoleSessionName", "The parameter RoleSessionName is wrongly formed.")
     return value
 
 
@@ -49,13 +46,13 @@ def parse_session_policy(value):
     if value in (None, ""):
         return None
     if len(value) > MAX_POLICY_SIZE:
-        raise _invalid("PolicySize", f"The size of Policy must be smaller than {MAX_POLICY_SIZE} bytes.")
+        raise invalid("PolicySize", f"The size of Policy must be smaller than {MAX_POLICY_SIZE} bytes.")
     try:
         document = json.loads(value)
     except ValueError as exc:
-        raise _invalid("PolicyGrammar", "The parameter Policy has not passed grammar check.") from exc
+        raise invalid("PolicyGrammar", "The parameter Policy has not passed grammar check.") from exc
     if policy_engine.document_errors(document):
-        raise _invalid("PolicyGrammar", "The parameter Policy has not passed grammar check.")
+        raise invalid("PolicyGrammar", "The parameter Policy has not passed grammar check.")
     return document
 
 
@@ -63,9 +60,9 @@ def parse_duration(value) -> int:
     try:
         duration = int(value) if value not in (None, "") else DEFAULT_DURATION
     except (TypeError, ValueError) as exc:
-        raise _invalid("DurationSeconds", "The parameter DurationSeconds is invalid.") from exc
+        raise invalid("DurationSeconds", "The parameter DurationSeconds is invalid.") from exc
     if duration < MIN_DURATION:
-        raise _invalid(
+        raise invalid(
             "DurationSeconds", f"The DurationSeconds must be between {MIN_DURATION} and the role's MaxSessionDuration."
         )
     return duration
@@ -111,7 +108,7 @@ def assume_role(call: Call) -> dict:
     role = _find_role(call, uid, name, role_arn)
     _check_trust(call, role, external_id)
     if duration > int(role.get("MaxSessionDuration") or DEFAULT_MAX_SESSION_DURATION):
-        raise _invalid("DurationSeconds", "The DurationSeconds exceeds the MaxSessionDuration of the role.")
+        raise invalid("DurationSeconds", "The DurationSeconds exceeds the MaxSessionDuration of the role.")
     return _issue(call, uid, role, session_name, policy, duration)
 
 

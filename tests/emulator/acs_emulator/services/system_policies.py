@@ -13,6 +13,20 @@ import json
 from typing import Dict, Optional
 
 _NOT_RETRIEVED = "documented meaning; published text not retrieved"
+_PLACEHOLDER_DATE = "2015-04-28T16:15:45Z"
+# The read actions of the MQ products, as AliyunMQReadOnlyAccess grants them (ReadOnlyAccess's share of them).
+_MQ_READ_ACTIONS = [
+    "mq:OnsInstanceBaseInfo",
+    "mq:List*",
+    "mq:Query*",
+    "mq:Get*",
+    "mq:Download*",
+    "mq:Dashboard*",
+    "rocketmq:List*",
+    "rocketmq:SubmitQuery*",
+    "rocketmq:Get*",
+    "rocketmq:Download*",
+]
 _SERVICE_LINKED_ROLE_FOR_ONS = {
     "Action": "ram:CreateServiceLinkedRole",
     "Resource": "*",
@@ -37,37 +51,21 @@ def _policy(description: str, version: str, created: str, updated: str, statemen
     }
 
 
+def _unread_policy(description: str, statements, origin: str = _NOT_RETRIEVED) -> dict:
+    """A policy whose page could not be read: version v1 and placeholder dates."""
+    return _policy(description, "v1", _PLACEHOLDER_DATE, _PLACEHOLDER_DATE, statements, origin)
+
+
 SYSTEM_POLICIES: Dict[str, dict] = {
-    "AdministratorAccess": _policy(
+    "AdministratorAccess": _unread_policy(
         "Provides full access to Alibaba Cloud services and resources.",
-        "v1",
-        "2015-04-28T16:15:45Z",
-        "2015-04-28T16:15:45Z",
         [{"Action": "*", "Effect": "Allow", "Resource": "*"}],
-        origin=_NOT_RETRIEVED,
     ),
-    "ReadOnlyAccess": _policy(
+    "ReadOnlyAccess": _unread_policy(
         "Provides read-only access to Alibaba Cloud services and resources.",
-        "v1",
-        "2015-04-28T16:15:45Z",
-        "2015-04-28T16:15:45Z",
         [
             {
-                "Action": [
-                    "ram:Get*",
-                    "ram:List*",
-                    "ram:GenerateCredentialReport",
-                    "mq:OnsInstanceBaseInfo",
-                    "mq:List*",
-                    "mq:Query*",
-                    "mq:Get*",
-                    "mq:Download*",
-                    "mq:Dashboard*",
-                    "rocketmq:List*",
-                    "rocketmq:SubmitQuery*",
-                    "rocketmq:Get*",
-                    "rocketmq:Download*",
-                ],
+                "Action": ["ram:Get*", "ram:List*", "ram:GenerateCredentialReport", *_MQ_READ_ACTIONS],
                 "Resource": "*",
                 "Effect": "Allow",
             }
@@ -81,13 +79,9 @@ SYSTEM_POLICIES: Dict[str, dict] = {
         "2017-04-27T16:48:07Z",
         [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "*"}],
     ),
-    "AliyunRAMFullAccess": _policy(
+    "AliyunRAMFullAccess": _unread_policy(
         "Provides full access to Resource Access Management(RAM) via Management Console.",
-        "v1",
-        "2015-04-28T16:15:45Z",
-        "2015-04-28T16:15:45Z",
         [{"Action": "ram:*", "Resource": "*", "Effect": "Allow"}],
-        origin=_NOT_RETRIEVED,
     ),
     "AliyunRAMReadOnlyAccess": _policy(
         "Provides read-only access to Resource Access Management(RAM) via Management Console.",
@@ -139,26 +133,7 @@ SYSTEM_POLICIES: Dict[str, dict] = {
         "v6",
         "2019-10-23T12:17:19Z",
         "2025-03-27T11:02:29Z",
-        [
-            {
-                "Action": [
-                    "mq:OnsInstanceBaseInfo",
-                    "mq:List*",
-                    "mq:Query*",
-                    "mq:Get*",
-                    "mq:Download*",
-                    "mq:Dashboard*",
-                    "rocketmq:List*",
-                    "rocketmq:SubmitQuery*",
-                    "rocketmq:Get*",
-                    "rocketmq:Download*",
-                    "mq-as:List*",
-                    "mq-as:Get*",
-                ],
-                "Resource": "*",
-                "Effect": "Allow",
-            }
-        ],
+        [{"Action": [*_MQ_READ_ACTIONS, "mq-as:List*", "mq-as:Get*"], "Resource": "*", "Effect": "Allow"}],
     ),
 }
 
