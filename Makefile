@@ -97,3 +97,32 @@ build-check:
 
 clean:
 	rm -rf $(BUILD) $(VENV)
+
+# Docs site (docs/: antsibull-docs + Sphinx, README.md "Documentation site"): the pages of every module, filter and
+# role, generated from the staged collection, built strict (any Sphinx warning fails) and offline (docs/conf.py).
+# Output: .build/docs/html/index.html.
+DOCS_BUILD := $(BUILD)/docs
+docs: stage
+	rm -rf $(DOCS_BUILD) && mkdir -p $(DOCS_BUILD)/rst && chmod 700 $(DOCS_BUILD)/rst
+	cp docs/rst/index.rst $(DOCS_BUILD)/rst/
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/antsibull-docs --config-file docs/antsibull-docs.cfg collection --use-current \
+	  --fail-on-error --dest-dir $(DOCS_BUILD)/rst apsaramq.cross_account
+	$(BIN)/sphinx-build -q -b html -c docs -d $(DOCS_BUILD)/doctrees -W --keep-going $(DOCS_BUILD)/rst $(DOCS_BUILD)/html
+
+# The collection's documentation as the Ansible docsite's linter sees it: markup, references, schema of every plugin
+# and role (antsibull-docs lint-collection-docs --plugin-docs), on the staged collection.
+doc-lint: stage
+	cd $(STAGE) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/antsibull-docs lint-collection-docs --plugin-docs .
+
+# AWX / Automation Platform (README.md, "AWX / Automation Platform (execution environments)"): ansible-builder
+# makes the build context of an execution environment with the collection from a fresh tarball
+# (tests/ee/execution-environment.yml); the image's install and introspection steps, replayed from that context,
+# must give it the Python requirements of requirements.txt through meta/execution-environment.yml. No container
+# runtime, no network.
+ee-check: setup
+	PATH=$(abspath $(BIN)):$$PATH tests/ee/check.sh
+
+# Ansible content (.ansible-lint): ansible-lint's production profile over the whole collection, offline (no Galaxy);
+# its syntax check of the playbooks finds apsaramq.cross_account in the staged copy (ANSIBLE_COLLECTIONS_PATH above).
+ansible-lint: stage
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/ansible-lint --profile production --nocolor

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Options shared by every module: credentials, assume_role, endpoints, timeouts, retries, call accounting."""
+    """Options shared by every module: credentials, assume_role, endpoints, TLS, timeouts, retries, call accounting."""
 
     DOCUMENTATION = r"""
 options:
@@ -138,13 +138,33 @@ options:
       - A read made to settle a write whose answer was lost carries C(reconciles) (that write's action); the verdict
         is one more entry, not a request, with C(write=false) and C(reconciliation) (C(applied), C(not_applied),
         C(undone), C(retried), C(conflict) or C(unknown)).
+      - If not set, the environment variable E(APSARAMQ_DEBUG_API_CALLS) is used.
     type: bool
     default: false
+  validate_certs:
+    description:
+      - Verify the TLS certificate of every HTTPS endpoint (RAM, STS, RocketMQ management and the MQ HTTP messaging
+        endpoint). A certificate that cannot be verified fails the task at once, without retries, naming O(ca_bundle).
+      - V(false) turns verification off for every client of the task and the task warns; prefer O(ca_bundle).
+      - If not set, the environment variable E(ALIBABA_CLOUD_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  ca_bundle:
+    description:
+      - PEM file of CA certificates to trust in addition to the default ones (the system's and certifi's), for
+        example the CA of a corporate proxy or TLS inspection that re-signs HTTPS traffic. Every client of the task
+        uses it.
+      - The file must exist and hold at least one certificate; otherwise the task fails before any API call.
+      - If not set, the environment variable E(ALIBABA_CLOUD_CA_BUNDLE) is used. E(REQUESTS_CA_BUNDLE) and
+        E(CURL_CA_BUNDLE) are not read.
+    type: path
 requirements:
-  - alibabacloud-tea-openapi
-  - alibabacloud-credentials
+  - alibabacloud-tea-openapi >= 0.4.0
+  - alibabacloud-credentials >= 1.0.0
 notes:
   - Secrets (O(access_key_secret), O(security_token) and the temporary credentials of O(assume_role)) are never
     logged or returned; error messages name the API action, error code, message, request ID and HTTP status.
   - In check mode modules only read; the client layer refuses any write call.
+  - The RAM, STS and RocketMQ management clients send their requests through the proxy of E(HTTPS_PROXY) or
+    E(HTTP_PROXY) when set (E(NO_PROXY) is not honoured); the MQ HTTP messaging client connects directly.
 """

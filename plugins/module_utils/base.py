@@ -26,6 +26,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.client impo
     PRODUCTS,
     build_api_client,
     resolve_endpoint,
+    tls_problems,
 )
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.credentials import (
     CredentialsError,
@@ -39,6 +40,7 @@ from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors impo
     CollectionError,
     failure_result,
     scrub,
+    scrub_values,
 )
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.policy import PolicyError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries import (
@@ -53,6 +55,13 @@ MODULE_ERRORS = (ApiError, CollectionError, ValidationError, PolicyError)
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 10.0
 ENDPOINT_URL_ENV = "ALIBABA_CLOUD_ENDPOINT_URL"
+VALIDATE_CERTS_ENV = "ALIBABA_CLOUD_VALIDATE_CERTS"
+CA_BUNDLE_ENV = "ALIBABA_CLOUD_CA_BUNDLE"
+DEBUG_API_CALLS_ENV = "APSARAMQ_DEBUG_API_CALLS"
+INSECURE_WARNING = (
+    "validate_certs is false: the TLS certificates of the HTTPS endpoints are not verified, so whoever sits on the "
+    "network path can read and change the API calls and their answers (STS tokens included). Prefer ca_bundle."
+)
 
 
 def _env(*names):
@@ -107,7 +116,9 @@ def common_argument_spec():
         read_timeout=dict(type="float", default=DEFAULT_READ_TIMEOUT),
         retry_max_attempts=dict(type="int", default=DEFAULT_MAX_ATTEMPTS),
         retry_max_seconds=dict(type="float", default=DEFAULT_MAX_SECONDS),
-        debug_api_calls=dict(type="bool", default=False),
+        debug_api_calls=dict(type="bool", default=False, fallback=_env(DEBUG_API_CALLS_ENV)),
+        validate_certs=dict(type="bool", default=True, fallback=_env(VALIDATE_CERTS_ENV)),
+        ca_bundle=dict(type="path", fallback=_env(CA_BUNDLE_ENV)),
     )
 
 
@@ -137,7 +148,7 @@ def common_option_problems(params):
             resolve_endpoint(product, params)
         except ValueError as exc:
             problems.append(tuple(str(exc).split(": ", 1)))  # parse_endpoint names its option: "<option>: <rule>"
-    return problems
+    return problems + tls_problems(params)
 
 
 def missing_endpoint(product):
@@ -170,6 +181,8 @@ class AlibabaCloudModule(AnsibleModule):
         problems = common_option_problems(self.params)
         if problems:
             self.fail_json(msg="; ".join(f"{field}: {reason}" for field, reason in problems))
+        if self.params.get("validate_certs") is False:
+            self.warn(INSECURE_WARNING)
 
     def client(self, product):
         """The ApiClient of ``product`` ("ram", "sts" or "rocketmq"), built on first use."""
@@ -225,7 +238,7 @@ class AlibabaCloudModule(AnsibleModule):
         """fail_json for an error a helper raised, secrets scrubbed: the one place errors become a failed task."""
         if isinstance(error, ApiError):
             self.fail_json(**failure_result(error, secrets=self.no_log_values))
-        details = dict(getattr(error, "details", None) or {})
+        details = scrub_values(dict(getattr(error, "details", None) or {}), self.no_log_values)
         self.fail_json(msg=scrub(getattr(error, "msg", None) or str(error), self.no_log_values), **details)
 
     def exit_json(self, **kwargs):

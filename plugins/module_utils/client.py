@@ -16,7 +16,10 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import os
+import ssl
 import traceback
+import warnings
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import missing_required_lib
@@ -71,6 +74,68 @@ PRODUCTS = {
 }
 
 API_PRODUCTS = tuple(name for name, product in PRODUCTS.items() if product.openapi)
+
+
+class TlsSettings:
+    """How HTTPS endpoints are verified (the ``validate_certs`` and ``ca_bundle`` options), for every SDK client.
+
+    ``ca_bundle`` (a PEM file) is trusted in addition to the default CAs (the system's and certifi's)."""
+
+    def __init__(self, validate_certs=True, ca_bundle=None):
+        self.validate_certs = bool(validate_certs)
+        self.ca_bundle = ca_bundle or None
+
+    @classmethod
+    def from_options(cls, options):
+        validate = options.get("validate_certs")
+        return cls(True if validate is None else validate, options.get("ca_bundle"))
+
+    def ssl_context(self):
+        """An ssl.SSLContext for a client that opens its own HTTPS connections (mq-http-sdk)."""
+        if not self.validate_certs:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        context = ssl.create_default_context()
+        try:
+            import certifi  # what the Tea SDKs trust too
+
+            context.load_verify_locations(certifi.where())
+        except ImportError:
+            pass
+        if self.ca_bundle:
+            context.load_verify_locations(self.ca_bundle)
+        return context
+
+    def __repr__(self):
+        return f"TlsSettings(validate_certs={self.validate_certs!r}, ca_bundle={self.ca_bundle!r})"
+
+
+def ca_bundle_problem(path):
+    """Why ``path`` cannot serve as ``ca_bundle`` (a rule for "ca_bundle: <rule>"), or None when it can."""
+    if not os.path.exists(path):
+        return f"no such file: {path}"
+    if os.path.isdir(path):
+        return f"{path} is a directory: give a file of PEM certificates"
+    try:
+        with open(path, "rb"):
+            pass
+        ssl.create_default_context(cafile=path)
+    except OSError as exc:
+        if isinstance(exc, ssl.SSLError):
+            return f"no PEM certificate could be loaded from {path}"
+        return f"cannot read {path}: {exc.strerror or exc}"
+    return None
+
+
+def tls_problems(options):
+    """(option, rule) pairs for the TLS options, found before any connection is made."""
+    ca_bundle = options.get("ca_bundle")
+    if ca_bundle is None:
+        return []
+    problem = ca_bundle_problem(ca_bundle) if ca_bundle.strip() else "must not be empty"
+    return [("ca_bundle", problem)] if problem else []
 
 
 class Endpoint:
@@ -315,6 +380,7 @@ def build_api_client(product, credentials, endpoint, retry_policy, options, chec
     except ImportError:
         raise CollectionError(missing_required_lib(spec.distribution), exception=traceback.format_exc()) from None
     connect_ms, read_ms = _milliseconds(options.get("connect_timeout")), _milliseconds(options.get("read_timeout"))
+    tls = TlsSettings.from_options(options)
     config = Config(
         access_key_id=credentials.access_key_id,
         access_key_secret=credentials.access_key_secret,
@@ -326,9 +392,45 @@ def build_api_client(product, credentials, endpoint, retry_policy, options, chec
         read_timeout=read_ms,
         user_agent=USER_AGENT,
     )
-    # The SDK's own retries stay off: RetryPolicy owns retrying and accounting.
-    runtime = RuntimeOptions(autoretry=False, max_attempts=1, connect_timeout=connect_ms, read_timeout=read_ms)
+    # The SDK's own retries stay off: RetryPolicy owns retrying and accounting. darabonba hands ``ca`` to requests as
+    # ``verify`` (added to the CAs it trusts) and ``ignore_ssl`` turns verification off.
+    runtime = RuntimeOptions(
+        autoretry=False,
+        max_attempts=1,
+        connect_timeout=connect_ms,
+        read_timeout=read_ms,
+        ignore_ssl=not tls.validate_certs,
+        ca=tls.ca_bundle if tls.validate_certs else None,
+    )
+    if not tls.validate_certs:
+        quiet_insecure_warnings()
+    _sessions_for(tls)
     return ApiClient(product, sdk.Client(config), models, runtime, retry_policy, TeaException, check_mode, recorder)
+
+
+# The TLS settings of the HTTPS sessions darabonba keeps in this process.
+_SESSION_TLS = {}
+
+
+def _sessions_for(tls):
+    """darabonba caches one requests session per host and port, made with the TLS settings of its first request (a
+    session that verified once cannot skip verification, and CA files loaded into it stay trusted). A module uses one
+    setting, but a process that builds clients with another one gets fresh sessions."""
+    from darabonba.core import DaraCore
+
+    wanted = (tls.validate_certs, tls.ca_bundle)
+    if _SESSION_TLS.get("settings", wanted) != wanted:
+        getattr(DaraCore, "_sessions", {}).clear()
+    _SESSION_TLS["settings"] = wanted
+
+
+def quiet_insecure_warnings():
+    """urllib3 warns on every unverified request; the module has already warned once (validate_certs=false)."""
+    try:
+        from urllib3.exceptions import InsecureRequestWarning
+    except ImportError:
+        return
+    warnings.simplefilter("ignore", InsecureRequestWarning)
 
 
 def _milliseconds(seconds):

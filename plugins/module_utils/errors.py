@@ -24,6 +24,14 @@ _SENSITIVE_ENCODED_PAIR = re.compile(
 _QUERY_STRING = re.compile(r"\?[^\s\"'<>()]*=[^\s\"'<>()]*")
 # The SDK decorates the server message: "code: 404, <Message> request id: <id>".
 _SDK_MESSAGE = re.compile(r"^code: \d+, (?P<message>.*?)(?: request id: \S*)?$", re.S)
+# OpenSSL's verdict on a server certificate, as ssl.SSLCertVerificationError words it inside whatever wraps it.
+_CERTIFICATE_FAILURE = re.compile(r"certificate verify failed: ?(?P<reason>[^()'\"]*)", re.I)
+_HOST = re.compile(r"host='(?P<host>[^']+)', port=(?P<port>\d+)")
+CERTIFICATE_ERROR_CODE = "SSLCertificateVerifyFailed"
+CERTIFICATE_HINT = (
+    "If a proxy or TLS inspection re-signs the traffic, set ca_bundle (or ALIBABA_CLOUD_CA_BUNDLE) to a PEM file "
+    "of its CA certificate; validate_certs=false turns verification off"
+)
 
 
 class CollectionError(Exception):
@@ -75,6 +83,18 @@ def scrub(text, secrets=()):
     return _SENSITIVE_PAIR.sub(r"\g<1>" + MASK, text)
 
 
+def scrub_values(value, secrets=()):
+    """``value`` with every string in it (nested dicts, lists and tuples included) passed through ``scrub``: a result's
+    extra keys may quote a server's message, which may quote what the caller sent."""
+    if isinstance(value, str):
+        return scrub(value, secrets)
+    if isinstance(value, dict):
+        return {key: scrub_values(item, secrets) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(scrub_values(item, secrets) for item in value)
+    return value
+
+
 def _spellings(secrets):
     """Each secret as sent: raw, percent-encoded, and encoded twice (RPC string-to-sign)."""
     for secret in secrets:
@@ -114,10 +134,27 @@ def envelope_error(body):
     )
 
 
+def certificate_error(text, endpoint=None):
+    """ApiError for a failed TLS certificate verification described in ``text`` (what the HTTP stack said), or None.
+
+    Not a transport failure: nothing was sent, and trying again cannot help, so it is neither retried nor reconciled."""
+    match = _CERTIFICATE_FAILURE.search(str(text or ""))
+    if match is None:
+        return None
+    reason = match.group("reason").strip().rstrip(".") or "certificate verify failed"
+    host = _HOST.search(str(text))
+    where = endpoint or (f"{host.group('host')}:{host.group('port')}" if host else None)
+    message = f"the TLS certificate of {where or 'the endpoint'} could not be verified ({reason}). {CERTIFICATE_HINT}"
+    return ApiError(CERTIFICATE_ERROR_CODE, message)
+
+
 def _unanswered_error(inner):
     """The request got no usable answer: darabonba wraps the cause in UnretryableException."""
     if type(inner).__name__ == "RetryError" or isinstance(inner, (OSError, TimeoutError)):
         text = str(getattr(inner, "message", None) or inner)
+        refused = certificate_error(text)
+        if refused is not None:
+            return refused
         code = "RequestTimeout" if "timed out" in text.lower() else "ConnectionError"
         return ApiError(code, text, transport=True)
     if isinstance(inner, ValueError):

@@ -356,22 +356,34 @@ def _rename_options(entry, message):
 
 # Messages of ansible.module_utils.common (arg_spec, validation): pattern -> [(fields, reason), ...].
 _FOUND_IN = r"(?: found in '?(?P<parent>[^'\s]+?)'?\.?)?"
+# The type of a refused value: ``str`` (ansible-core 2.19 and later) or ``<class 'str'>`` (2.17 and 2.18).
+_GOT_TYPE = r"(?P<got><class '[^']+'>|\S+)"
+
+
+def _type_name(got):
+    """``str`` of either spelling of _GOT_TYPE."""
+    return re.sub(r"^<class '([^']+)'>$", r"\1", got)
+
+
 _SPEC_MESSAGES = [
     (
         re.compile(
-            r"argument '(?P<option>[^']+)' is of type (?P<got>\S+)"
+            r"argument '(?P<option>[^']+)' is of type "
+            + _GOT_TYPE
             + _FOUND_IN
             + r" and we were unable to convert to (?P<want>\w+)"
         ),
-        lambda m: [([m["option"]], f"must be of type {m['want']}, got {m['got']}")],
+        lambda m: [([m["option"]], f"must be of type {m['want']}, got {_type_name(m['got'])}")],
     ),
     (
         re.compile(
             r"[Ee]lements value for option '(?P<option>[^']+)'"
             + _FOUND_IN
-            + r" is of type (?P<got>\S+) and we were unable to convert to (?P<want>\w+)"
+            + r" is of type "
+            + _GOT_TYPE
+            + r" and we were unable to convert to (?P<want>\w+)"
         ),
-        lambda m: [([m["option"]], f"every element must be of type {m['want']}, got {m['got']}")],
+        lambda m: [([m["option"]], f"every element must be of type {m['want']}, got {_type_name(m['got'])}")],
     ),
     (
         re.compile(r"value of (?P<option>\S+) must be one of: (?P<choices>.*?), got: .*?" + _FOUND_IN + "$", re.S),

@@ -24,10 +24,17 @@ answer, ``Instance.NotFound`` included, stays ``not_found``.
 from __future__ import annotations
 
 import functools
+import http.client
 import importlib.util
 import uuid
 
-from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import ApiError, CollectionError, scrub
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import TlsSettings
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import (
+    ApiError,
+    CollectionError,
+    certificate_error,
+    scrub,
+)
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.outcomes import (
     ALLOWED,
     DENIED,
@@ -218,14 +225,55 @@ def mismatch_message(probes, secrets=()):
 # ---------------------------------------------------------------------------------------------------- 4.x messaging
 
 
-def _api_error(exc, action):
+def _api_error(exc, action, endpoint=None):
     """ApiError for an mq-http-sdk exception (code and request id; the SDK never echoes credentials)."""
     from mq_http_sdk.mq_exception import MQClientNetworkException
 
     operation = f"{MESSAGING_PRODUCT}:{action}"
     if isinstance(exc, MQClientNetworkException):
+        refused = certificate_error(exc.message, endpoint)
+        if refused is not None:
+            refused.operation = operation
+            return refused
         return ApiError("NetworkError", exc.message, exc.req_id, transport=True, operation=operation)
     return ApiError(exc.type, exc.message, getattr(exc, "req_id", None), operation=operation)
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    """What mq-http-sdk's own HTTPS connection should be: it passes ``strict``, which Python 3's HTTPSConnection no
+    longer takes, so mq-http-sdk 1.0.x cannot open one. This one verifies with the task's TLS settings, keeps the
+    timeout and counts the request bytes as the SDK's connections do."""
+
+    def __init__(self, host, timeout, context):
+        super().__init__(host, timeout=timeout, context=context)
+        self.request_length = 0
+
+    def send(self, data):
+        super().send(data)
+        self.request_length += len(data)
+
+    def request(self, method, url, body=None, headers=None, **kwargs):  # pylint: disable=arguments-differ
+        self.request_length = 0
+        super().request(method, url, body, headers or {}, **kwargs)
+
+
+def mq_client(endpoint_url, credentials, timeout_seconds, tls):
+    """An mq-http-sdk MQClient for ``endpoint_url``; an https:// one connects with ``tls`` (a TlsSettings)."""
+    from mq_http_sdk.mq_client import MQClient
+
+    scheme, _sep, rest = endpoint_url.partition("://")
+    https = scheme.lower() == "https"
+    client = MQClient(
+        f"http://{rest}" if https else endpoint_url,
+        credentials.access_key_id,
+        credentials.access_key_secret,
+        credentials.security_token or "",
+    )
+    client.set_connection_timeout(timeout_seconds)
+    if https:
+        client.is_https = client.http.is_https = True
+        client.http.conn = _HTTPSConnection(client.http.host, timeout_seconds, tls.ssl_context())
+    return client
 
 
 class MessagingProbes:
@@ -233,10 +281,12 @@ class MessagingProbes:
 
     ``credentials`` (access_key_id, access_key_secret, security_token), ``endpoint_url`` (the instance's HTTP
     endpoint), ``retry_policy`` (a RetryPolicy), ``recorder(action, write, attempt, status)`` accounting every attempt,
-    ``timeout_seconds`` of one HTTP request, the run's ``tag`` and the long-polling ``wait_seconds``."""
+    ``timeout_seconds`` of one HTTP request, the run's ``tag``, the long-polling ``wait_seconds`` and ``tls`` (a
+    TlsSettings: ``validate_certs`` and ``ca_bundle``; verified against the default CAs when None)."""
 
-    def __init__(self, credentials, endpoint_url, retry_policy, recorder, timeout_seconds, tag, wait_seconds):
+    def __init__(self, credentials, endpoint_url, retry_policy, recorder, timeout_seconds, tag, wait_seconds, tls=None):
         self._credentials = credentials
+        self._tls = tls or TlsSettings()
         self._endpoint_url = endpoint_url
         self._retry = retry_policy
         self._recorder = recorder
@@ -248,20 +298,12 @@ class MessagingProbes:
 
     def _mq(self):
         if self._client is None:
-            from mq_http_sdk.mq_client import MQClient
             from mq_http_sdk.mq_exception import MQExceptionBase
 
-            credentials = self._credentials
             try:
-                self._client = MQClient(
-                    self._endpoint_url,
-                    credentials.access_key_id,
-                    credentials.access_key_secret,
-                    credentials.security_token or "",
-                )
+                self._client = mq_client(self._endpoint_url, self._credentials, max(1, int(self._timeout)), self._tls)
             except MQExceptionBase as exc:
                 raise CollectionError(f"mq_http_endpoint: {exc.message} ({self._endpoint_url})") from None
-            self._client.set_connection_timeout(max(1, int(self._timeout)))
         return self._client
 
     def _call(self, action, write, operation):
@@ -273,7 +315,7 @@ class MessagingProbes:
                 value = operation()
             except MQExceptionBase as exc:
                 self._recorder(action, write, number, None)  # nor on an error
-                raise _api_error(exc, action) from None
+                raise _api_error(exc, action, self._endpoint_url) from None
             self._recorder(action, write, number, None)  # mq-http-sdk does not expose the status
             return value
 

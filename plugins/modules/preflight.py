@@ -22,15 +22,13 @@ description:
   - Makes no API call, builds no client and takes no credentials, so it is not part of the action group
     C(apsaramq.cross_account.all). It never changes anything.
   - Used as the first task of this collection's roles.
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
+extends_documentation_fragment:
+  - apsaramq.cross_account.attributes
+  - apsaramq.cross_account.attributes.info_module
 attributes:
   check_mode:
-    support: full
-    description: The checks run the same way in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
+    details:
+      - It makes no API call; the checks run the same way in check mode.
 options:
   tasks:
     description: The later tasks to check, one entry per module call.

@@ -28,17 +28,10 @@ description:
     ListPoliciesForRole, and GetPolicy once per distinct policy (GetPolicyVersion when GetPolicy carries no document);
     STS GetCallerIdentity when no role is reported. The report counts the calls (RV(api_call_count))."
   - The report holds no secret; an ExternalId is reported as present or absent, never its value.
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
+  - apsaramq.cross_account.attributes
+  - apsaramq.cross_account.attributes.info_module
 options:
   known_partners:
     description:
@@ -212,7 +205,7 @@ roles:
       elements: dict
       contains:
         policy_name:
-          description: Name of the policy.
+          description: Name of the attached policy.
           type: str
         policy_type:
           description: C(System) or C(Custom).

@@ -22,17 +22,15 @@ description:
   - O(state=absent) removes every member and detaches every policy (RAM refuses to delete a group that has either),
     then deletes the group.
   - Supports check mode (no write call; a create returns the group that would be created) and diff mode.
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
+  - apsaramq.cross_account.attributes
 attributes:
   check_mode:
-    support: full
-    description: Makes only read calls and returns the predicted group.
+    details: Makes only read calls and returns the predicted group.
   diff_mode:
     support: full
-    description: Shows the comments, the members and the attached policies before and after.
+    details: Shows the comments, the members and the attached policies before and after.
 options:
   group_name:
     description:
@@ -124,7 +122,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 group:
-  description: The group after the task (predicted in check mode); empty after a deletion.
+  description: The group after the task (predicted in check mode), with its members and attached policies; empty after a
+    deletion.
   returned: always
   type: dict
   contains:
@@ -154,16 +153,9 @@ group:
       elements: str
       sample: [alice, bob]
     policies:
-      description: Policies attached to the group.
+      description: Policies attached to the group, each with C(policy_name) and C(policy_type) (C(System) or C(Custom)).
       type: list
       elements: dict
-      contains:
-        policy_name:
-          description: Name of the policy.
-          type: str
-        policy_type:
-          description: C(System) or C(Custom).
-          type: str
       sample: [{"policy_name": "AssumeRole-mq-partner-operator", "policy_type": "Custom"}]
 """
 

@@ -18,17 +18,15 @@ description:
   - With O(state=absent) and O(force=true) the policy is first detached from every role, user and group, its
     non-default versions are deleted, then the policy itself.
   - Supports check mode (no write call, the result predicts the outcome) and diff mode (document and description).
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
+  - apsaramq.cross_account.attributes
 attributes:
   check_mode:
-    support: full
-    description: Makes only read calls and returns the predicted policy.
+    details: Makes only read calls and returns the predicted policy.
   diff_mode:
     support: full
-    description: Shows the policy document (as a parsed mapping), the description, the tags when managed and, on deletion, the
+    details: Shows the policy document (as a parsed mapping), the description, the tags when managed and, on deletion, the
       attachments.
 options:
   name:
@@ -137,7 +135,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 policy:
-  description: The policy after the task (predicted in check mode); empty after a deletion.
+  description: The policy after the task (predicted in check mode), with its default document; empty after a deletion.
   returned: always
   type: dict
   contains:

@@ -13,17 +13,10 @@ description:
   - Returns one RAM policy by name, or every policy of the account (optionally only system or only custom ones).
   - Optionally adds each policy's default document and the roles, users and groups it is attached to.
   - Makes only read calls and never reports a change.
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads, so it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to show.
+  - apsaramq.cross_account.attributes
+  - apsaramq.cross_account.attributes.info_module
 options:
   name:
     description:
@@ -89,7 +82,7 @@ policies:
   elements: dict
   contains:
     policy_name:
-      description: Name of the policy.
+      description: Name of the policy found.
       type: str
       sample: AliyunSTSAssumeRoleAccess
     policy_type:
@@ -106,9 +99,11 @@ policies:
     create_date:
       description: When the policy was created.
       type: str
+      sample: "2026-01-01T00:00:00Z"
     update_date:
       description: When the policy was last changed.
       type: str
+      sample: "2026-01-02T00:00:00Z"
     attachment_count:
       description: Number of roles, users and groups the policy is attached to.
       type: int

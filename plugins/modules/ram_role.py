@@ -22,17 +22,15 @@ description:
   - Role names are case-insensitive in RAM, so O(name=MyRole) manages an existing role C(myrole); it does not rename it.
   - O(state=absent) detaches every policy from the role and then deletes it.
   - Supports check mode (no write call; a create returns the role that would be created) and diff mode.
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
+  - apsaramq.cross_account.attributes
 attributes:
   check_mode:
-    support: full
-    description: Makes only read calls and returns the predicted role.
+    details: Makes only read calls and returns the predicted role.
   diff_mode:
     support: full
-    description: Shows the trust policy (as a parsed mapping), description, maximum session duration, attached policies and, when
+    details: Shows the trust policy (as a parsed mapping), description, maximum session duration, attached policies and, when
       managed, tags.
 options:
   name:
@@ -134,7 +132,8 @@ options:
     elements: str
   purge_policies:
     description:
-      - Detach the attached policies that are not listed in O(policies). Requires O(policies).
+      - Detach the attached policies that are not listed in O(policies); the policies themselves are not deleted.
+        Requires O(policies).
     type: bool
     default: false
   tags:
@@ -286,11 +285,11 @@ role:
       type: int
       sample: 3600
     create_date:
-      description: When the role was created (null when predicted in check mode).
+      description: When the role was created (ISO 8601 UTC; null when predicted in check mode).
       type: str
       sample: "2026-01-01T00:00:00Z"
     update_date:
-      description: When the role was last changed (null when predicted in check mode).
+      description: When the role was last changed (ISO 8601 UTC; null when predicted in check mode).
       type: str
       sample: "2026-01-02T00:00:00Z"
     account_id:
@@ -345,16 +344,9 @@ role:
           type: bool
       sample: [{"type": "account", "principal": "2000000000000002", "account_id": "2000000000000002", "cross_account": true}]
     policies:
-      description: Policies attached to the role.
+      description: Policies attached to the role, each with C(policy_name) and C(policy_type) (C(System) or C(Custom)).
       type: list
       elements: dict
-      contains:
-        policy_name:
-          description: Name of the policy.
-          type: str
-        policy_type:
-          description: C(System) or C(Custom).
-          type: str
       sample: [{"policy_name": "AliyunMQReadOnlyAccess", "policy_type": "System"}]
     switch_role:
       description: What the console's Switch Role page asks for.

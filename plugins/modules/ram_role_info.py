@@ -14,29 +14,22 @@ description:
     (flagged when they belong to another account), and its attached policies.
   - Answers the owner's audit question "who outside this account can assume what, with which permissions".
   - Makes read calls only. Listing every role follows ListRoles' pages and reads each role and its attachments.
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
+  - apsaramq.cross_account.attributes
+  - apsaramq.cross_account.attributes.info_module
 options:
+  include_policy_documents:
+    description:
+      - Also return the default version and document of every attached policy (one more read per policy).
+    type: bool
+    default: false
   name:
     description:
       - Name of the role to read (case-insensitive). When omitted, every role of the account is returned.
       - An unknown role is not an error; RV(roles) is then empty.
     type: str
     aliases: [role_name]
-  include_policy_documents:
-    description:
-      - Also return the default version and document of every attached policy (one more read per policy).
-    type: bool
-    default: false
 seealso:
   - module: apsaramq.cross_account.ram_role
   - module: apsaramq.cross_account.ram_policy_info
@@ -64,104 +57,25 @@ EXAMPLES = r"""
 
 RETURN = r"""
 roles:
-  description: The role asked for (zero or one item) or every role of the account, sorted by name.
+  description:
+    - The role asked for (zero or one item) or every role of the account, sorted by name.
+    - Each item holds the keys that RV(apsaramq.cross_account.ram_role#module:role) documents, built by the same
+      code - C(arn), C(role_id), C(role_name), C(description), C(max_session_duration),
+      C(create_date), C(update_date), C(account_id), C(assume_role_policy_document), C(trusted_principals),
+      C(principals), C(policies), C(switch_role) and C(expires_at) - except C(tags). C(role_id), C(create_date) and
+      C(update_date) are never null here (they are read, not predicted).
   returned: always
   type: list
   elements: dict
   contains:
-    arn:
-      description: ARN of the role.
-      type: str
-      sample: acs:ram::1000000000000001:role/mq-partner-operator
-    role_id:
-      description: Id of the role.
-      type: str
-      sample: "300000000000000001"
-    role_name:
-      description: Name of the role as RAM stores it.
-      type: str
-      sample: mq-partner-operator
-    description:
-      description: Description of the role.
-      type: str
-      sample: Partners operate our ApsaraMQ instances
-    max_session_duration:
-      description: Longest session in seconds that AssumeRole may grant.
-      type: int
-      sample: 3600
-    expires_at:
-      description:
-        - When the trust stops allowing AssumeRole - the C(DateLessThan) C(acs:CurrentTime) value every Allow statement
-          of the trust carries (ISO 8601 UTC) - or null when a statement has none.
-      type: str
-      sample: "2027-06-30T00:00:00Z"
-    create_date:
-      description: When the role was created.
-      type: str
-      sample: "2026-01-01T00:00:00Z"
-    update_date:
-      description: When the role was last changed.
-      type: str
-      sample: "2026-01-02T00:00:00Z"
-    account_id:
-      description: UID of the account that owns the role.
-      type: str
-      sample: "1000000000000001"
-    assume_role_policy_document:
-      description: The trust policy, parsed, with its keys as RAM stores them.
-      type: dict
-      sample: {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": ["acs:ram::2000000000000002:root"]}}],
-               "Version": "1"}
-    trusted_principals:
-      description: Who may assume the role, parsed from the trust policy.
-      type: dict
-      contains:
-        accounts:
-          description: UIDs of trusted accounts.
-          type: list
-          elements: str
-        ram_arns:
-          description: ARNs of trusted RAM users and roles.
-          type: list
-          elements: str
-        services:
-          description: Trusted cloud services.
-          type: list
-          elements: str
-        federated:
-          description: Trusted identity providers.
-          type: list
-          elements: str
-      sample: {"accounts": ["2000000000000002"], "ram_arns": [], "services": [], "federated": []}
-    principals:
-      description: Every trusted principal with its account and whether it belongs to another account than the role.
-      type: list
-      elements: dict
-      contains:
-        type:
-          description: C(account), C(ram_arn), C(service) or C(federated).
-          type: str
-        principal:
-          description: The UID, ARN or service name.
-          type: str
-        account_id:
-          description: UID of the account the principal belongs to (null for a service).
-          type: str
-        cross_account:
-          description: Whether the principal belongs to another account than the role's.
-          type: bool
-      sample: [{"type": "account", "principal": "2000000000000002", "account_id": "2000000000000002", "cross_account": true}]
     policies:
-      description: Policies attached to the role.
+      description:
+        - The policies attached to the role, each with C(policy_name) and C(policy_type) as in
+          RV(apsaramq.cross_account.ram_role#module:role.policies), and with two more keys when
+          O(include_policy_documents=true).
       type: list
       elements: dict
       contains:
-        policy_name:
-          description: Name of the policy.
-          type: str
-        policy_type:
-          description: C(System) or C(Custom).
-          type: str
         default_version:
           description: Id of the policy's default version.
           type: str
@@ -170,18 +84,24 @@ roles:
           description: The default version's document, parsed, with its keys as stored.
           type: dict
           returned: when O(include_policy_documents=true)
-      sample: [{"policy_name": "AliyunMQReadOnlyAccess", "policy_type": "System"}]
-    switch_role:
-      description: What the console's Switch Role page asks for.
-      type: dict
-      contains:
-        account_id:
-          description: UID of the account that owns the role.
-          type: str
-        role_name:
-          description: Name of the role.
-          type: str
-      sample: {"account_id": "1000000000000001", "role_name": "mq-partner-operator"}
+  sample:
+    - arn: acs:ram::1000000000000001:role/mq-partner-operator
+      role_id: "300000000000000001"
+      role_name: mq-partner-operator
+      description: Partners operate our ApsaraMQ instances
+      max_session_duration: 3600
+      create_date: "2026-01-01T00:00:00Z"
+      update_date: "2026-01-02T00:00:00Z"
+      account_id: "1000000000000001"
+      assume_role_policy_document: {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                                   "Principal": {"RAM": ["acs:ram::2000000000000002:root"]}}],
+                                    "Version": "1"}
+      trusted_principals: {"accounts": ["2000000000000002"], "ram_arns": [], "services": [], "federated": []}
+      principals: [{"type": "account", "principal": "2000000000000002", "account_id": "2000000000000002",
+                    "cross_account": true}]
+      policies: [{"policy_name": "AliyunMQReadOnlyAccess", "policy_type": "System"}]
+      switch_role: {"account_id": "1000000000000001", "role_name": "mq-partner-operator"}
+      expires_at: "2027-06-30T00:00:00Z"
 """
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule

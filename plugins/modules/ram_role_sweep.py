@@ -23,17 +23,15 @@ description:
     M(apsaramq.cross_account.ram_role) O(apsaramq.cross_account.ram_role#module:expires_at) and the
     P(apsaramq.cross_account.rocketmq_policy#filter) grant's C(expires_at) write); the sweep removes what is left.
   - Used by the C(revoke) role's V(sweep) mode.
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
+  - apsaramq.cross_account.attributes
 attributes:
   check_mode:
-    support: full
-    description: Reads only and lists what would be deleted (RV(swept), RV(deleted_policies)).
+    details: Reads only and lists what would be deleted (RV(swept), RV(deleted_policies)).
   diff_mode:
     support: full
-    description: Shows the managed roles and the policies to delete before, and what is left after.
+    details: Shows the managed roles and the policies to delete before, and what is left after.
 options:
   now:
     description:
@@ -91,7 +89,7 @@ swept:
   elements: dict
   contains:
     role_name:
-      description: Name of the role.
+      description: Name of the swept role.
       type: str
     expires_at:
       description: Its C(expires-at) tag.
@@ -116,7 +114,7 @@ deleted_policies:
   elements: dict
   contains:
     policy_name:
-      description: Name of the policy.
+      description: Name of the deleted policy.
       type: str
     reason:
       description: Attached to which expired role, or its own C(expires-at) passed.
@@ -132,7 +130,7 @@ kept_policies:
   elements: dict
   contains:
     policy_name:
-      description: Name of the policy.
+      description: Name of the policy kept.
       type: str
     reason:
       description: Why it would have been deleted.

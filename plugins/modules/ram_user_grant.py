@@ -38,17 +38,15 @@ description:
     without the marker, O(state=absent) removes only the grant (and warns), and O(remove_user), deleting its login
     profile or its rotation leftovers are refused, unless O(manage_unmarked_user=true). Users made before the marker
     existed can be given it by hand (prefix their Comments) to be managed fully."
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
+  - apsaramq.cross_account.attributes
 attributes:
   check_mode:
-    support: full
-    description: Makes only read calls and writes no file; the result predicts the user, the grant, the keys and the profile.
+    details: Makes only read calls and writes no file; the result predicts the user, the grant, the keys and the profile.
   diff_mode:
     support: full
-    description:
+    details:
       - Shows the user, the grant policy document and the grant attachments before and after.
       - Also the AccessKeys (ids and status) with O(access_key_action) V(rotate), V(disable), V(enable) or
         O(access_key_max_age_days), the login profile (flags, and that a password was set; never the password) with
@@ -269,15 +267,12 @@ EXAMPLES = r"""
     access_key_grace_period: 24
   register: publisher
 
-- name: Suspend the application's key
+- name: Suspend the key (a JSON file, the default format) of a batch job whose right comes from a group; enable resumes it
   apsaramq.cross_account.ram_user_grant:
-    user_name: orders-publisher
-    role_arns:
-      - acs:ram::1000000000000001:role/partner-b-publisher
+    user_name: nightly-report
+    grant_mode: none
     access_key_action: disable
-    access_key_file: /etc/orders-publisher/credentials.ini
-    access_key_format: ini
-    access_key_profile: orders-publisher
+    access_key_file: /etc/nightly-report/access_key.json
 
 - name: The documentation's way (any role that trusts this account)
   apsaramq.cross_account.ram_user_grant:

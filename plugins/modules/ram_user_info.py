@@ -18,17 +18,10 @@ description:
   - Never returns a secret. RAM gives no AccessKey secret or password back after their creation, and none is read.
   - Makes read calls only, page by page and bounded (O(max_users)). Each user costs four reads (groups, policies,
     AccessKeys, login profile); each group one read per page of members.
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
+  - apsaramq.cross_account.attributes
+  - apsaramq.cross_account.attributes.info_module
 options:
   names:
     description:
@@ -87,7 +80,7 @@ users:
   elements: dict
   contains:
     user_name:
-      description: Name of the user.
+      description: Name of the user as RAM stores it.
       type: str
       sample: alice
     user_id:
@@ -103,10 +96,10 @@ users:
       description: Whether the user carries the collection's marker (M(apsaramq.cross_account.ram_user_grant) created it).
       type: bool
     create_date:
-      description: When the user was created.
+      description: When the user was created (ISO 8601 UTC).
       type: str
     update_date:
-      description: When the user was last changed.
+      description: When the user was last changed (ISO 8601 UTC).
       type: str
     groups:
       description: Names of the groups the user belongs to.

@@ -47,20 +47,18 @@ description:
   - Receiving takes messages of other publishers too; they are not acknowledged and the group receives them again
     after the topic's invisibility time. Use a consumer group dedicated to checks where that delay matters.
   - Never changes anything it did not create, so it always reports RV(ignore:changed=false).
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
+  - apsaramq.cross_account.attributes
 attributes:
   check_mode:
-    support: full
-    description:
+    details:
       - Only the operations that read are tried. V(publish), V(consume) (receiving moves the group's offset and hides
         messages for their invisibility time), V(create_topic), V(create_group), V(delete_topic) and V(delete_group)
         are reported as V(skipped) with the reason (a probe that writes is still a write).
   diff_mode:
     support: none
-    description: Nothing is changed, so there is nothing to show.
+    details: Nothing is changed, so there is nothing to show.
 options:
   expect_allowed:
     description: Operations the credentials must be allowed to do.
@@ -228,6 +226,7 @@ leftovers:
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.base import AlibabaCloudModule
+from ansible_collections.apsaramq.cross_account.plugins.module_utils.client import TlsSettings
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.errors import CollectionError
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.apsaramq.cross_account.plugins.module_utils.rocketmq_access import (
@@ -258,7 +257,8 @@ def messaging_factory(module, tag, wait_seconds):
         endpoint = module.endpoint("mq")
         retry = RetryPolicy(max_attempts=params["retry_max_attempts"], max_seconds=params["retry_max_seconds"])
         timeout = params["connect_timeout"] + params["read_timeout"] + wait_seconds
-        return MessagingProbes(module.credentials(), endpoint.url, retry, record, timeout, tag, wait_seconds)
+        tls = TlsSettings.from_options(params)
+        return MessagingProbes(module.credentials(), endpoint.url, retry, record, timeout, tag, wait_seconds, tls)
 
     return build
 

@@ -21,17 +21,15 @@ description:
     C(EntityNotExist.Role) or C(NoPermission) for a while; O(wait_for_role) waits that out (10 seconds by default).
   - Optionally writes the credentials as a named C(StsToken) profile of the Alibaba Cloud CLI configuration
     (C(~/.aliyun/config.json) format, mode 0600), which the C(aliyun) CLI and the SDKs' default credentials chain read.
-author:
-  - apsaramq.cross_account maintainers (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.cross_account.common
+  - apsaramq.cross_account.attributes
 attributes:
   check_mode:
-    support: full
-    description: AssumeRole changes nothing, so it is called in check mode too; only O(profile_file) is not written.
+    details: AssumeRole changes nothing, so it is called in check mode too; only O(profile_file) is not written.
   diff_mode:
     support: none
-    description: Nothing is changed, so there is nothing to show.
+    details: Nothing is changed, so there is nothing to show.
 options:
   role_arn:
     description:
