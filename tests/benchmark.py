@@ -489,22 +489,19 @@ def scale_inventory(workdir: Path, partners: int) -> Path:
             "operator_setup_users": [{"name": "alice"}, {"name": "orders-app", "kind": "application"}],
             "operator_setup_access_key_dir": str(workdir / "keys" / f"partner_{number}"),
         }
-    inventory = workdir / f"scale-{partners}.yml"
-    inventory.write_text(
-        yaml.safe_dump(
-            {
-                "all": {
-                    "vars": {
-                        "ansible_connection": "local",
-                        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-                        "apsaramq_region": shared["apsaramq_region"],
-                    },
-                    "children": {"rocketmq_owner": {"hosts": owners}, "rocketmq_partners": {"hosts": partners_hosts}},
-                }
-            }
-        )
-    )
-    return inventory
+    children = {"rocketmq_owner": {"hosts": owners}, "rocketmq_partners": {"hosts": partners_hosts}}
+    return write_local_inventory(workdir / f"scale-{partners}.yml", shared, children)
+
+
+def write_local_inventory(path: Path, shared: dict, children: dict) -> Path:
+    """An inventory file of local hosts in ``children`` (group: {"hosts": ...}), in the example's region."""
+    local = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "apsaramq_region": shared["apsaramq_region"],
+    }
+    path.write_text(yaml.safe_dump({"all": {"vars": local, "children": children}}))
+    return path
 
 
 def measure_scale(partner_counts, forks_counts, workdir: Path):
@@ -540,33 +537,14 @@ def partner_roles_inventory(workdir: Path, partners: int) -> Path:
         {"uid": partner(number)["uid"], "alias": f"partner-{number}", "grant": shared["cross_account_grant"]}
         for number in range(1, partners + 1)
     ]
-    inventory = workdir / f"partner-roles-{partners}.yml"
-    inventory.write_text(
-        yaml.safe_dump(
-            {
-                "all": {
-                    "vars": {
-                        "ansible_connection": "local",
-                        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-                        "apsaramq_region": shared["apsaramq_region"],
-                    },
-                    "children": {
-                        "rocketmq_owner": {
-                            "hosts": {
-                                "account_a": {
-                                    "apsaramq_access_key_id": owner["admin"]["access_key_id"],
-                                    "apsaramq_access_key_secret": owner["admin"]["access_key_secret"],
-                                    "owner_setup_partners": listed,
-                                    "owner_setup_account_alias": "owner-a",
-                                }
-                            }
-                        }
-                    },
-                }
-            }
-        )
-    )
-    return inventory
+    account_a = {
+        "apsaramq_access_key_id": owner["admin"]["access_key_id"],
+        "apsaramq_access_key_secret": owner["admin"]["access_key_secret"],
+        "owner_setup_partners": listed,
+        "owner_setup_account_alias": "owner-a",
+    }
+    children = {"rocketmq_owner": {"hosts": {"account_a": account_a}}}
+    return write_local_inventory(workdir / f"partner-roles-{partners}.yml", shared, children)
 
 
 def measure_partner_roles(partner_counts, workdir: Path):

@@ -175,6 +175,49 @@ class NoEmulator:
         )
 
 
+# ---- plays and SDK clients the tests build --------------------------------------------------------------------------
+
+COLLECTION_GROUP = "group/apsaramq.cross_account.all"
+
+
+def admin_keys(account, **options):
+    """The common options for ``account``'s administrator (``account_a``...), as Jinja references to the extra vars."""
+    return {
+        "access_key_id": "{{ %s.admin.access_key_id }}" % account,
+        "access_key_secret": "{{ %s.admin.access_key_secret }}" % account,
+        **options,
+    }
+
+
+def localhost_play(name, tasks, defaults=None, **keywords):
+    """One play on localhost without facts; ``defaults`` become the collection's module_defaults."""
+    play = {"name": name, "hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}
+    if defaults is not None:
+        play["module_defaults"] = {COLLECTION_GROUP: defaults}
+    play.update(keywords)
+    return play
+
+
+def playbook(*plays):
+    """The plays as playbook text (JSON is YAML) for ``run_playbook``."""
+    return json.dumps(list(plays), indent=1) + "\n"
+
+
+def sdk_client(endpoint, keys, client_class):
+    """An alibabacloud SDK client (RAM, STS, RocketMQ) for ``keys`` over HTTP at ``endpoint``: how the tests set up
+    or inspect what a module then reads, with the official SDK."""
+    from alibabacloud_tea_openapi.models import Config  # pylint: disable=import-outside-toplevel
+
+    return client_class(
+        Config(
+            access_key_id=keys["access_key_id"],
+            access_key_secret=keys["access_key_secret"],
+            endpoint=endpoint,
+            protocol="http",
+        )
+    )
+
+
 # ---- pytest hooks: markers, the live run's start and end -------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ import json
 import socket
 
 import pytest
-from conftest import ACCOUNTS, MQ, resource_name
+from conftest import ACCOUNTS, MQ, admin_keys, localhost_play, playbook, resource_name
 
 A, B = ACCOUNTS["account_a"]["uid"], ACCOUNTS["account_b"]["uid"]
 INSTANCE_4X = MQ.instance_id
@@ -46,18 +46,7 @@ def owner_play(roles):
                 },
             }
         )
-    return {
-        "name": "Account A",
-        "hosts": "localhost",
-        "gather_facts": False,
-        "tasks": tasks,
-        "module_defaults": {
-            "group/apsaramq.cross_account.all": {
-                "access_key_id": "{{ account_a.admin.access_key_id }}",
-                "access_key_secret": "{{ account_a.admin.access_key_secret }}",
-            }
-        },
-    }
+    return localhost_play("Account A", tasks, admin_keys("account_a"))
 
 
 def check_play(role, checks):
@@ -66,27 +55,10 @@ def check_play(role, checks):
         {"name": name, "apsaramq.cross_account.rocketmq_access_check": options, "ignore_errors": True}
         for name, options in checks.items()
     ]
-    return {
-        "name": "Account B in A's role",
-        "hosts": "localhost",
-        "gather_facts": False,
-        "tasks": tasks,
-        "module_defaults": {
-            "group/apsaramq.cross_account.all": {
-                "access_key_id": "{{ account_b.admin.access_key_id }}",
-                "access_key_secret": "{{ account_b.admin.access_key_secret }}",
-                "assume_role": {
-                    "role_arn": f"acs:ram::{A}:role/{resource_name(role)}",
-                    "session_name": "access-check-test",
-                },
-                **MQ.module_options,
-            }
-        },
-    }
-
-
-def playbook(*plays):
-    return json.dumps(list(plays), indent=1) + "\n"
+    assume_role = {"role_arn": f"acs:ram::{A}:role/{resource_name(role)}", "session_name": "access-check-test"}
+    return localhost_play(
+        "Account B in A's role", tasks, admin_keys("account_b", assume_role=assume_role, **MQ.module_options)
+    )
 
 
 def outcomes(result):
@@ -286,15 +258,7 @@ def test_no_secret_or_token_reaches_the_output_at_the_highest_verbosity(run_play
         "hosts": "localhost",
         "gather_facts": False,
         "tasks": [
-            {
-                "name": "assume",
-                "apsaramq.cross_account.sts_assume": {
-                    "access_key_id": "{{ account_b.admin.access_key_id }}",
-                    "access_key_secret": "{{ account_b.admin.access_key_secret }}",
-                    "role_arn": f"acs:ram::{A}:role/{resource_name('partner')}",
-                },
-                "register": "session",
-            },
+            assume_partner_task(),
             {
                 "name": "check",
                 "apsaramq.cross_account.rocketmq_access_check": {
@@ -374,20 +338,17 @@ def assert_proves_nothing(result, code, reason):
     assert msg.count(f"proves nothing, {reason}") == len(PARTNER_ROWS)
 
 
+def assume_partner_task():
+    """Account B's administrator takes a session of A's partner role, registered as ``session``."""
+    arn = f"acs:ram::{A}:role/{resource_name('partner')}"
+    options = admin_keys("account_b", role_arn=arn)
+    return {"name": "assume", "apsaramq.cross_account.sts_assume": options, "register": "session"}
+
+
 def session_play(checks):
     """Account B's application takes a session of A's partner role, then runs each check with explicit credentials
     (``"{{ session... }}"`` values); the checks may also carry other options."""
-    tasks = [
-        {
-            "name": "assume",
-            "apsaramq.cross_account.sts_assume": {
-                "access_key_id": "{{ account_b.admin.access_key_id }}",
-                "access_key_secret": "{{ account_b.admin.access_key_secret }}",
-                "role_arn": f"acs:ram::{A}:role/{resource_name('partner')}",
-            },
-            "register": "session",
-        }
-    ]
+    tasks = [assume_partner_task()]
     tasks += [
         {
             "name": name,

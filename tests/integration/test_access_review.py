@@ -7,7 +7,7 @@ import json
 import stat
 
 import pytest
-from conftest import ACCOUNTS, MQ
+from conftest import ACCOUNTS, MQ, admin_keys, localhost_play
 from example_inventory import PLAYBOOKS, account_a_env, write_inventory
 
 pytestmark = pytest.mark.emulator_only("a seeded account and the emulator's call counters")
@@ -30,17 +30,10 @@ def task(module, **args):
 
 
 SEED = [
-    {
-        "name": "Seed Account A",
-        "hosts": "localhost",
-        "gather_facts": False,
-        "module_defaults": {
-            "group/apsaramq.cross_account.all": {
-                "access_key_id": "{{ account_a.admin.access_key_id }}",
-                "access_key_secret": "{{ account_a.admin.access_key_secret }}",
-            }
-        },
-        "tasks": [
+    localhost_play(
+        "Seed Account A",
+        defaults=admin_keys("account_a"),
+        tasks=[
             {
                 "ansible.builtin.include_role": {"name": "apsaramq.cross_account.owner_setup"},
                 "vars": {
@@ -82,7 +75,7 @@ SEED = [
                 policies=["AliyunMQReadOnlyAccess"],
             ),
         ],
-    }
+    )
 ]
 EXPECTED_FINDINGS = {
     ("legacy-ops", "wildcard_resource"),

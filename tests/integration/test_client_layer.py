@@ -41,16 +41,16 @@ def faults(emu):
 @pytest.mark.emulator_only("compares debug_api_calls with the call log")
 def test_debug_api_calls_reports_every_attempt_on_success_and_failure(emu, run_playbook):
     run = run_playbook("client_debug_api_calls.yml")
-    created = run.result("create")["api_calls"]
+    created = run.result("Create")["api_calls"]
     logged = emu.calls()["calls"][: len(created)]
     assert [(c["product"], c["action"], c["write"], c["status"]) for c in created] == [
         (c["product"], c["action"], c["write"], c["status"]) for c in logged
     ], "one entry per request the emulator saw"
     assert {c["action"] for c in created if c["write"]} == {"CreateRole", "AttachPolicyToRole"}
     assert {c["attempt"] for c in created} == {1}
-    assert "api_calls" not in run.result("quiet"), "off by default"
+    assert "api_calls" not in run.result("Quiet"), "off by default"
 
-    refused = run.result("refused")
+    refused = run.result("Refused")
     assert refused["failed"] and refused["msg"].startswith("GetRole failed: NoPermission")
     assert refused["api_calls"] == [
         {"product": "ram", "action": "GetRole", "write": False, "attempt": 1, "status": 403}
@@ -117,7 +117,7 @@ def wait_for_calls(emu, count, product, timeout=10.0):
 def test_read_timeout_reaches_the_sdk(emu, run_playbook, faults):
     faults(latency_ms=3000, products=["ram"])  # later than read_timeout (1 s), sooner than the default (10 s)
     started = time.monotonic()
-    failed = run_playbook("client_slow_ram.yml", expect_rc=2).result("read")
+    failed = run_playbook("client_slow_ram.yml", expect_rc=2).result("Read")
     # The SDK's own message ("read timeout=1") proves the option reached it; the clock only rules out a hang (it is
     # loose because a loaded 2-core machine stretches ansible-playbook's own start-up).
     assert time.monotonic() - started < 15, "two attempts of 1 s, not a hang"
@@ -155,7 +155,7 @@ def test_connect_timeout_reaches_the_sdk(run_playbook):
             url = f"http://{host}:{port}"
             failed = run_playbook(
                 "client_slow_ram.yml", {"ram_endpoint": url, "connect_timeout": 0.5}, expect_rc=2
-            ).result("read")
+            ).result("Read")
         finally:
             for connection in filler:
                 connection.close()
@@ -166,7 +166,7 @@ def test_connect_timeout_reaches_the_sdk(run_playbook):
 def test_a_module_rides_out_throttling_and_server_errors(emu, run_playbook, faults):
     faults(throttle_rate=0.3, error_rate=0.2, retry_after=50, products=["ram"], seed=11)
     run = run_playbook("client_faulty_ram.yml", {"attempts": 6})
-    created, converged = run.result("create"), run.result("converge")
+    created, converged = run.result("Create"), run.result("Converge")
     assert created["changed"] is True and converged["changed"] is False
     attempts = created["api_calls"] + converged["api_calls"]
     retried = [call for call in attempts if call["attempt"] > 1]
@@ -180,7 +180,7 @@ def test_a_module_rides_out_throttling_and_server_errors(emu, run_playbook, faul
 @pytest.mark.emulator_only("fault injection")
 def test_a_module_gives_up_after_the_bounded_attempts(emu, run_playbook, faults):
     faults(throttle_rate=1.0, retry_after=50, products=["ram"])
-    failed = run_playbook("client_faulty_ram.yml", {"attempts": 3}, expect_rc=2).result("create")
+    failed = run_playbook("client_faulty_ram.yml", {"attempts": 3}, expect_rc=2).result("Create")
     assert failed["msg"].startswith(f"GetRole failed: {THROTTLED} (request id ")
     assert re.search(r"HTTP status 400\) after 3 attempts and [0-9.]+ s of waiting$", failed["msg"])
     assert failed["error"]["attempts"] == 3 and failed["error"]["waited_seconds"] >= 0.1, "retry_after=50 ms, twice"

@@ -15,8 +15,7 @@ from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as StsClient
-from alibabacloud_tea_openapi.models import Config
-from conftest import ACCOUNTS
+from conftest import ACCOUNTS, sdk_client
 from Tea.exceptions import TeaException
 
 A, B = ACCOUNTS["account_a"]["uid"], ACCOUNTS["account_b"]["uid"]
@@ -71,14 +70,7 @@ def emulator_writes(emu, **filters):
 
 
 def sdk(emu, keys, client_class):
-    return client_class(
-        Config(
-            access_key_id=keys["access_key_id"],
-            access_key_secret=keys["access_key_secret"],
-            endpoint=emu.endpoint,
-            protocol="http",
-        )
-    )
+    return sdk_client(emu.endpoint, keys, client_class)
 
 
 def document(action, resource):

@@ -6,8 +6,7 @@ import pytest
 import yaml
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
-from alibabacloud_tea_openapi.models import Config
-from conftest import ACCOUNTS, resource_name
+from conftest import ACCOUNTS, resource_name, sdk_client
 
 ADMIN_A = ACCOUNTS["account_a"]["admin"]
 NAME = resource_name("orders-pubsub")
@@ -34,7 +33,7 @@ def policy(run_playbook, emu):
         outcome = run_playbook(
             "ram_policy_task.yml", extra_vars={"policy": options}, check=check, diff=diff, expect_rc=expect_rc
         )
-        return outcome.result("policy")
+        return outcome.result("Policy")
 
     return run
 
@@ -48,14 +47,7 @@ def writes(emu):
 
 
 def ram_client(emu, keys=ADMIN_A):
-    return RamClient(
-        Config(
-            access_key_id=keys["access_key_id"],
-            access_key_secret=keys["access_key_secret"],
-            endpoint=emu.endpoint,
-            protocol="http",
-        )
-    )
+    return sdk_client(emu.endpoint, keys, RamClient)
 
 
 @pytest.mark.emulator_only("call counters")
@@ -86,7 +78,7 @@ def test_create_converge_and_read_back(policy, run_playbook, emu):
     emu.reset_calls()
     info = run_playbook(
         "ram_policy_info_task.yml", extra_vars={"info": {"name": NAME, "include_documents": True}}
-    ).result("info")
+    ).result("Info")
     assert [(p["policy_name"], p["document"], p["description"]) for p in info["policies"]] == [(NAME, PUB, "orders")]
     assert writes(emu) == 0
 
@@ -135,7 +127,7 @@ def test_description_is_updated_in_place(policy, emu):
 def test_the_sixth_and_seventh_versions_rotate_out_the_oldest_non_default_ones(run_playbook, emu):
     documents = [statement_of(f"mq:Action{n}") for n in range(1, 8)]
     run = run_playbook("ram_policy_versions.yml", extra_vars={"policy_name": NAME, "documents": documents})
-    results = run.result("versions")["results"]
+    results = run.result("Versions")["results"]
     assert all(r["changed"] for r in results)
     kept = [[v["version_id"] for v in r["policy"]["versions"]] for r in results]
     assert kept == [

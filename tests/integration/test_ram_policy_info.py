@@ -5,8 +5,7 @@ import json
 import pytest
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
-from alibabacloud_tea_openapi.models import Config
-from conftest import ACCOUNTS
+from conftest import ACCOUNTS, sdk_client
 
 ASSUME_ROLE_ACCESS = {"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "*"}], "Version": "1"}
 TRUST_B = {
@@ -24,15 +23,7 @@ def document(action):
 @pytest.fixture
 def sdk(emu):
     """Account A's admin on the RAM SDK, to set up what the module then reads."""
-    keys = ACCOUNTS["account_a"]["admin"]
-    return RamClient(
-        Config(
-            access_key_id=keys["access_key_id"],
-            access_key_secret=keys["access_key_secret"],
-            endpoint=emu.endpoint,
-            protocol="http",
-        )
-    )
+    return sdk_client(emu.endpoint, ACCOUNTS["account_a"]["admin"], RamClient)
 
 
 @pytest.fixture
@@ -43,7 +34,7 @@ def info(run_playbook, emu):
         emu.reset_calls()
         result = run_playbook(
             "ram_policy_info_task.yml", extra_vars={"info": options}, check=check, expect_rc=expect_rc
-        ).result("info")
+        ).result("Info")
         return result, [call["action"] for call in emu.calls(product="ram")["calls"]]
 
     return run

@@ -41,7 +41,7 @@ def apply_run(run_playbook, emu, extra_vars, **options):
 
 def apply(run_playbook, emu, extra_vars, **options):
     """The ram_role result of ``apply_run``."""
-    return apply_run(run_playbook, emu, extra_vars, **options).result("role")
+    return apply_run(run_playbook, emu, extra_vars, **options).result("Role")
 
 
 @pytest.mark.emulator_only("call counters and emulator state")
@@ -101,7 +101,7 @@ def test_update_reports_diff_of_every_attribute(emu, run_playbook):
         "purge_policies": True,
     }
     run = apply_run(run_playbook, emu, {**wanted, "read_back": "partner-operator"}, diff=True)
-    updated = run.result("role")
+    updated = run.result("Role")
     assert updated["changed"] is True
     before, after = updated["diff"]["before"], updated["diff"]["after"]
     assert before["assume_role_policy_document"]["Statement"][0]["Principal"]["RAM"] == [
@@ -119,7 +119,7 @@ def test_update_reports_diff_of_every_attribute(emu, run_playbook):
         "one UpdateRole for all attributes"
     )
 
-    stored = run.result("read back")["roles"][0]
+    stored = run.result("Read back")["roles"][0]
     assert stored["trusted_principals"]["accounts"] == [B]
     assert stored["description"] == "Partner B operates our queues" and stored["max_session_duration"] == 7200
     assert stored["policies"] == [{"policy_name": "AliyunMQPubOnlyAccess", "policy_type": "System"}]
@@ -157,7 +157,7 @@ def test_semantically_equal_trust_document_is_no_change(emu, run_playbook):
 
 @pytest.mark.emulator_only("call counters")
 def test_revoking_one_partner_keeps_the_other_and_the_conditions(emu, run_playbook):
-    created = run_playbook(PLAYBOOK, {**PARTNERS, "trust_mode": "add"}).result("role")
+    created = run_playbook(PLAYBOOK, {**PARTNERS, "trust_mode": "add"}).result("Role")
     assert created["changed"] is True, "add mode creates a missing role with the given principals and conditions"
     assert created["role"]["assume_role_policy_document"]["Statement"][0]["Condition"] == CONDITION
     revoked = apply(run_playbook, emu, {"partners": [C], "trust_mode": "remove"}, diff=True)
@@ -189,11 +189,11 @@ def test_revoking_one_partner_keeps_the_other_and_the_conditions(emu, run_playbo
 def test_role_name_is_case_insensitive(emu, run_playbook):
     run_playbook(PLAYBOOK, {"role_name": "myrole", "partners": [B]})
     run = apply_run(run_playbook, emu, {"role_name": "MyRole", "partners": [B], "read_back": "MYROLE"})
-    same = run.result("role")
+    same = run.result("Role")
     assert same["changed"] is False
     assert same["role"]["role_name"] == "myrole", "an existing role keeps its spelling (no rename, no second role)"
     assert ram_calls(emu)[1] == 0
-    assert [role["role_name"] for role in run.result("read back")["roles"]] == ["myrole"]
+    assert [role["role_name"] for role in run.result("Read back")["roles"]] == ["myrole"]
     assert list(roles_in_state(emu)) == ["myrole"]
 
 
@@ -209,10 +209,10 @@ def test_absent_detaches_every_policy_then_deletes(emu, run_playbook):
     assert predicted["diff"]["after"] == {}
 
     run = apply_run(run_playbook, emu, {"role_state": "absent", "read_back": "partner-operator"})
-    deleted = run.result("role")
+    deleted = run.result("Role")
     assert deleted["changed"] is True and deleted["role"] == {}
     assert ram_writes(emu) == ["DetachPolicyFromRole", "DetachPolicyFromRole", "DeleteRole"]
-    assert run.result("read back")["roles"] == []
+    assert run.result("Read back")["roles"] == []
     assert apply(run_playbook, emu, {"role_state": "absent"})["changed"] is False
 
 

@@ -111,7 +111,7 @@ def test_two_runs_adding_different_partners_at_once_keep_both(emu, start_playboo
             start_playbook("ram_role_partners.yml", {"role_name": ROLE, "partners": [partner], "trust_mode": "add"})
             for partner in PARTNERS
         ]
-        results = [wait().result("role") for wait in waits]
+        results = [wait().result("Role") for wait in waits]
         assert all(result["changed"] for result in results)
         rounds = sorted(result["trust_rounds"] for result in results)
         raced += rounds[-1] > 1

@@ -45,7 +45,7 @@ def test_one_role_flags_cross_account_principals_and_returns_documents(emu, run_
     emu.reset_calls()
     found = run_playbook(
         "ram_role_info_read.yml", {"role_name": "mixed-trust", "include_policy_documents": True}
-    ).result("info")
+    ).result("Info")
     assert found["changed"] is False
     assert emu.calls(product="ram") | {"calls": None} == {"reads": 3, "writes": 0, "calls": None}, (
         "GetRole, ListPoliciesForRole, GetPolicy"
@@ -70,7 +70,7 @@ def test_one_role_flags_cross_account_principals_and_returns_documents(emu, run_
     assert (policy["policy_name"], policy["policy_type"]) == ("AliyunMQReadOnlyAccess", "System")
     assert policy["default_version"] and policy["document"]["Version"] == "1", "the document is returned parsed"
 
-    checked = run_playbook("ram_role_info_read.yml", {"role_name": "MIXED-TRUST"}, check=True).result("info")
+    checked = run_playbook("ram_role_info_read.yml", {"role_name": "MIXED-TRUST"}, check=True).result("Info")
     assert [role["arn"] for role in checked["roles"]] == [described["arn"]], (
         "runs in check mode; names are case-insensitive"
     )
@@ -78,7 +78,7 @@ def test_one_role_flags_cross_account_principals_and_returns_documents(emu, run_
 
 
 def test_every_role_follows_list_pages(emu, run_playbook):
-    roles = run_playbook("ram_role_info_read.yml").result("info")["roles"]
+    roles = run_playbook("ram_role_info_read.yml").result("Info")["roles"]
     names = [role["role_name"] for role in roles]
     assert names == [f"bulk-{index:03d}" for index in range(BULK_ROLES)]
     assert all(

@@ -6,7 +6,7 @@ Each task runs with debug_api_calls, so the calls of every case are counted insi
 import json
 
 import pytest
-from conftest import ACCOUNTS, MQ, resource_name
+from conftest import ACCOUNTS, MQ, admin_keys, localhost_play, resource_name
 
 pytestmark = pytest.mark.emulator_only("reads the emulator's state to check what the modules report")
 
@@ -33,18 +33,10 @@ def failing(name, module, options):
 
 
 PLAY = [
-    {
-        "name": "tags and expiry",
-        "hosts": "localhost",
-        "gather_facts": False,
-        "module_defaults": {
-            "group/apsaramq.cross_account.all": {
-                "access_key_id": "{{ account_a.admin.access_key_id }}",
-                "access_key_secret": "{{ account_a.admin.access_key_secret }}",
-                "debug_api_calls": True,
-            }
-        },
-        "tasks": [
+    localhost_play(
+        "tags and expiry",
+        defaults=admin_keys("account_a", debug_api_calls=True),
+        tasks=[
             failing("reserved key", "ram_role", {**ROLE_OPTIONS, "tags": {"acs:owner": "x"}}),
             failing(
                 "url value",
@@ -92,8 +84,8 @@ PLAY = [
             task("policy untouched", "ram_policy", {"name": POLICY}),
             task("policy emptied", "ram_policy", {"name": POLICY, "tags": {}}, diff=True),
         ],
-        "vars": {"grant": GRANT},
-    }
+        vars={"grant": GRANT},
+    )
 ]
 
 

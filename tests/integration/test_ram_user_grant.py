@@ -14,7 +14,7 @@ from alibabacloud_ram20150501.client import Client as RamClient
 from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.models import Config
-from conftest import ACCOUNTS, resource_name
+from conftest import ACCOUNTS, admin_keys, localhost_play, resource_name
 from Tea.exceptions import TeaException
 
 ADMIN_B, ALICE = ACCOUNTS["account_b"]["admin"], ACCOUNTS["account_b"]["alice"]
@@ -51,7 +51,7 @@ def grant(run_playbook, emu):
         emu.reset_calls()
         return run_playbook(
             "ram_user_grant_task.yml", extra_vars={"grant": options}, check=check, diff=diff, expect_rc=expect_rc
-        ).result("grant")
+        ).result("Grant")
 
     return run
 
@@ -130,7 +130,7 @@ def test_least_privilege_grant_lifecycle_for_a_new_user(grant, run_playbook, ram
             "caller": ADMIN_B,
             "info": {"name": "AssumeRole-operator", "include_documents": True, "include_attachments": True},
         },
-    ).result("info")
+    ).result("Info")
     [policy] = info["policies"]
     assert policy["document"] == wanted and policy["attached_to"]["users"] == ["operator"]
 
@@ -176,7 +176,7 @@ def test_system_mode_replaces_the_custom_grant_and_back(grant, run_playbook, ram
         diff=True,
         extra_vars={"grant": {"user_name": "alice", "grant_mode": "system", "role_arns": [OPERATOR_ARN]}},
     )
-    system = run.result("grant")
+    system = run.result("Grant")
     reported = (
         " ".join(str(w) for w in system.get("warnings", [])) + run.stdout + run.stderr
     )  # where depends on the callback
@@ -281,7 +281,7 @@ def test_access_key_file_is_private_and_idempotent(grant, run_playbook, ram_b, e
 
     emu.reset_calls()
     run = run_playbook("ram_user_grant_task.yml", extra_vars={"grant": options})
-    created = run.result("grant")
+    created = run.result("Grant")
     key = read_json_key(key_file)
     assert set(key) == {"AccessKeyId", "AccessKeySecret"}
     assert created["access_key"] == {"access_key_id": key["AccessKeyId"], "file": str(key_file), "status": "Active"}
@@ -497,13 +497,7 @@ def playbook(*plays):
 
 
 def play_b(tasks, name="Account B", vars_files=()):
-    play = {
-        "name": name,
-        "hosts": "localhost",
-        "gather_facts": False,
-        "module_defaults": {"group/apsaramq.cross_account.all": ADMIN_DEFAULTS},
-        "tasks": tasks,
-    }
+    play = localhost_play(name, tasks, ADMIN_DEFAULTS)
     if vars_files:
         play["vars_files"] = [str(path) for path in vars_files]
     return play
@@ -520,17 +514,9 @@ def secrets_file(tmp_path, **values):
 
 def owner_roles():
     """Account A: a role that trusts B (the rotation proof's target) and one that trusts only account C."""
-    return {
-        "name": "Account A",
-        "hosts": "localhost",
-        "gather_facts": False,
-        "module_defaults": {
-            "group/apsaramq.cross_account.all": {
-                "access_key_id": "{{ account_a.admin.access_key_id }}",
-                "access_key_secret": "{{ account_a.admin.access_key_secret }}",
-            }
-        },
-        "tasks": [
+    return localhost_play(
+        "Account A",
+        [
             {
                 "name": "target role",
                 "apsaramq.cross_account.ram_role": {"name": TARGET_ROLE, "trusted_accounts": ["{{ account_b.uid }}"]},
@@ -543,7 +529,8 @@ def owner_roles():
                 },
             },
         ],
-    }
+        admin_keys("account_a"),
+    )
 
 
 def grant_task(name, check=False, **options):

@@ -158,7 +158,7 @@ def test_owner_setup_predicts_in_check_mode_then_applies_and_converges(run_playb
     assert predicted.stats["changed"] >= 2 and emu.calls()["writes"] == 0
     assert ROLE not in ram_state(emu, A)["roles"]
     # The dry run predicts the attachment of the custom policy that its own earlier task would create.
-    predicted_role = role_task(predicted, f"RAM role {ROLE} trusted by the partners")
+    predicted_role = role_task(predicted, f"RAM role trusted by the partners: {ROLE}")
     assert predicted_role["role"]["policies"] == [{"policy_name": POLICY, "policy_type": "Custom"}]
     assert any(POLICY in warning for warning in predicted_role.get("warnings", []))
 

@@ -44,11 +44,11 @@ def test_alice_assumes_role_and_uses_the_credentials(run_playbook, tmp_path):
         {"external_id": EXTERNAL_ID, "profile_file": "~/.aliyun/config.json", "use_profile": True},
         env={"HOME": str(tmp_path)},
     )
-    assumed = run.result("assume")
+    assumed = run.result("Assume")
     assert assumed["changed"] is False
     assert "sts_creds" not in assumed and "censored" in assumed, "callbacks never see the result"
 
-    facts = run.result("facts")["msg"]
+    facts = run.result("Facts")["msg"]
     assert facts["changed"] is False
     assert (
         facts["access_key_id"].startswith("STS.") and facts["has_secret"] and facts["has_token"] and facts["expiration"]
@@ -56,9 +56,9 @@ def test_alice_assumes_role_and_uses_the_credentials(run_playbook, tmp_path):
     assert facts["assumed_role_user"]["arn"] == f"{ROLE_ARN}/alice-maintenance"
     assert facts["switch_role"] == {"account_id": A, "role_name": ROLE}
     assert facts["profile"] == {"file": str(profile_file), "name": "owner-a"}, "the path is returned expanded"
-    used = run.result("use")
+    used = run.result("Use")
     assert [role["arn"] for role in used["roles"]] == [ROLE_ARN], "later tasks act in account A with the credentials"
-    assert [role["arn"] for role in run.result("use profile")["roles"]] == [ROLE_ARN], "or with the profile it wrote"
+    assert [role["arn"] for role in run.result("Use profile")["roles"]] == [ROLE_ARN], "or with the profile it wrote"
 
     profile, config = read_profile(profile_file)
     assert stat.S_IMODE(os.stat(profile_file).st_mode) == 0o600
@@ -82,13 +82,13 @@ def test_check_mode_assumes_too_and_writes_nothing(emu, run_playbook, tmp_path):
     run = run_playbook(
         PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file), "by_name": True}, check=True
     )
-    facts = run.result("facts")["msg"]
+    facts = run.result("Facts")["msg"]
     assert facts["changed"] is False and facts["access_key_id"].startswith("STS.")
     assert facts["assumed_role_user"]["arn"] == f"{ROLE_ARN}/alice-maintenance", (
         "account_id + role_name name the same role"
     )
     assert facts["profile"] is None and not profile_file.exists(), "check mode writes no file"
-    assert run.result("use")["roles"], "the credentials work in check mode"
+    assert run.result("Use")["roles"], "the credentials work in check mode"
     assert emu.calls(product="ram")["writes"] == 0
     assert len(assume_calls(emu)) == 1
 
@@ -115,7 +115,7 @@ def test_no_secret_or_token_at_verbosity_4(run_playbook, tmp_path):
 def test_without_a_grant_alice_is_refused_after_a_bounded_wait(emu, run_playbook):
     started = time.monotonic()
     run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": False, "wait_for_role": 2}, expect_rc=2)
-    failed = run.result("assume")
+    failed = run.result("Assume")
     assert "AssumeRole failed: NoPermission" in failed["msg"]
     assert time.monotonic() - started < 30
     # The wait is the client's retry policy with a 2-second budget: every attempt is counted, every pause reported.
@@ -129,7 +129,7 @@ def test_without_a_grant_alice_is_refused_after_a_bounded_wait(emu, run_playbook
 def test_a_refusal_expected_as_proof_is_answered_at_once_without_waiting(emu, run_playbook):
     """expect: denied takes STS's first answer: the default wait_for_role does not apply to a proof of refusal."""
     run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": False, "expect": "denied"})
-    refused = run.result("assume")
+    refused = run.result("Assume")
     assert (refused["outcome"], refused["code"], refused["attempts"], refused["waited_seconds"]) == (
         "denied",
         "NoPermission",
@@ -145,7 +145,7 @@ def test_a_file_that_is_no_cli_configuration_is_left_alone(emu, run_playbook, tm
     profile_file.write_text("[default]\naccess_key_id = AK1\n")
     failed = run_playbook(
         PLAYBOOK, {"external_id": EXTERNAL_ID, "profile_file": str(profile_file)}, expect_rc=2
-    ).result("assume")
+    ).result("Assume")
     assert failed["msg"].startswith("profile_file: cannot write")
     assert profile_file.read_text() == "[default]\naccess_key_id = AK1\n"
     assert "sts_creds" not in failed and len(assume_calls(emu)) == 1
@@ -157,7 +157,7 @@ def test_default_wait_for_role_outlasts_propagation(emu, run_playbook):
     # two after the grant (under a heavy load, up to about 6 s), so it is refused first; the default wait_for_role
     # (10 s) outlasts what is left of the 7 s. Set before the run, the window does not depend on how slow it is.
     emu.admin("POST", "/faults", {"propagation_delay": 7})
-    facts = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": True}).result("facts")["msg"]
+    facts = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "grant_alice": True}).result("Facts")["msg"]
     assert facts["access_key_id"].startswith("STS.")
     statuses = [call["status"] for call in assume_calls(emu)]
     assert statuses[-1] == 200 and statuses[0] in (403, 404), "refused while the grant propagated, then issued"
@@ -184,8 +184,8 @@ def session_policy(length):
 def test_a_session_policy_of_2048_characters_is_sent_and_accepted(emu, run_playbook):
     """AssumeRole takes a Policy of 1 to 2,048 characters: the module sends one of 2,048 and the session works."""
     run = run_playbook(PLAYBOOK, {"external_id": EXTERNAL_ID, "session_policy": session_policy(2048)})
-    assert run.result("facts")["msg"]["access_key_id"].startswith("STS.")
-    assert [role["arn"] for role in run.result("use")["roles"]] == [ROLE_ARN], "the session policy allows the reads"
+    assert run.result("Facts")["msg"]["access_key_id"].startswith("STS.")
+    assert [role["arn"] for role in run.result("Use")["roles"]] == [ROLE_ARN], "the session policy allows the reads"
     assert [call["status"] for call in assume_calls(emu)] == [200]
 
 
