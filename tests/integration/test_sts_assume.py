@@ -87,7 +87,7 @@ def test_check_mode_assumes_too_and_writes_nothing(emu, run_playbook, tmp_path):
     assert facts["assumed_role_user"]["arn"] == f"{ROLE_ARN}/alice-maintenance", (
         "account_id + role_name name the same role"
     )
-    assert facts["profile"] is None and not profile_file.exists(), "check mode writes no file"
+    assert facts["profile_returned"] is False and not profile_file.exists(), "check mode writes no file"
     assert run.result("Use")["roles"], "the credentials work in check mode"
     assert emu.calls(product="ram")["writes"] == 0
     assert len(assume_calls(emu)) == 1
