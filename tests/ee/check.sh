@@ -33,8 +33,10 @@ grep -Eq '^RUN .*introspect.py introspect .*--write-pip=' "$ctx/Containerfile" \
 
 # The galaxy stage, from the context (WORKDIR /build there). No Galaxy server is reachable: the tarball must
 # install from the context alone.
-(cd "$ctx/_build" && ansible-galaxy collection install --server http://127.0.0.1:9 -r requirements.yml \
-  --collections-path "$work/collections") >"$work/install.log" 2>&1 \
+# The image starts with no collection: a copy found on the caller's ANSIBLE_COLLECTIONS_PATH (make exports the stage)
+# would make ansible-galaxy skip the install.
+(cd "$ctx/_build" && ANSIBLE_COLLECTIONS_PATH="$work/collections" ansible-galaxy collection install \
+  --server http://127.0.0.1:9 -r requirements.yml --collections-path "$work/collections") >"$work/install.log" 2>&1 \
   || { cat "$work/install.log" >&2; fail "the collection does not install from the context"; }
 installed="$work/collections/ansible_collections/apsaramq/cross_account"
 [ -f "$installed/meta/execution-environment.yml" ] || fail "the installed copy has no meta/execution-environment.yml"
