@@ -34,6 +34,7 @@ from typing import Optional
 import live_cloud
 import pytest
 import yaml
+from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
 from acs_emulator.testing import running_emulator
 
@@ -173,6 +174,17 @@ class NoEmulator:
             f"{self._nodeid} uses the emulator ({name}) in live mode: mark it "
             "@pytest.mark.emulator_only(reason) or make it use public APIs only"
         )
+
+
+# ---- ansible-core versions ----------------------------------------------------------------------------------------
+
+# In-process execution needs ansible-core 2.19's module serialization profiles; before 2.19 (make test-matrix runs
+# 2.17) every module ships, which tests/unit/plugins/test_in_process_runner.py checks. Tests of in-process execution
+# and of its benchmark (whose twin collection replays recorded results keyed by 2.19's arguments) skip there.
+needs_in_process_core = pytest.mark.skipif(
+    tuple(int(part) for part in ANSIBLE_CORE_VERSION.split(".")[:2]) < (2, 19),
+    reason="in-process execution needs ansible-core 2.19 or later",
+)
 
 
 # ---- plays and SDK clients the tests build --------------------------------------------------------------------------

@@ -8,9 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from conftest import REPO, needs_in_process_core
 
-pytestmark = pytest.mark.emulator_only("tests/benchmark.py runs its own emulator and reads its call log")
+pytestmark = [
+    pytest.mark.emulator_only("tests/benchmark.py runs its own emulator and reads its call log"),
+    needs_in_process_core,
+]
 
 MODULES = {
     "ram_policy",

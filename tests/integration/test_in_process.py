@@ -15,15 +15,9 @@ import re
 
 import pytest
 import yaml
-from ansible.release import __version__ as ANSIBLE_CORE_VERSION
-from conftest import ACCOUNTS, resource_name
+from conftest import ACCOUNTS, needs_in_process_core, resource_name
 
-# In-process execution needs ansible-core 2.19's module serialization profiles; before 2.19 (make test-matrix runs
-# 2.17) every module ships, which tests/unit/plugins/test_in_process_runner.py checks.
-pytestmark = pytest.mark.skipif(
-    tuple(int(part) for part in ANSIBLE_CORE_VERSION.split(".")[:2]) < (2, 19),
-    reason="in-process execution needs ansible-core 2.19 or later",
-)
+pytestmark = needs_in_process_core
 A, B = ACCOUNTS["account_a"], ACCOUNTS["account_b"]
 SHIP = {"APSARAMQ_IN_PROCESS": "false"}
 IN_PROCESS = "run in-process in the worker"
