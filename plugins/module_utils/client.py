@@ -92,12 +92,11 @@ class TlsSettings:
 
     def ssl_context(self):
         """An ssl.SSLContext for a client that opens its own HTTPS connections (mq-http-sdk)."""
+        context = ssl.create_default_context()
         if not self.validate_certs:
-            context = ssl.create_default_context()
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
             return context
-        context = ssl.create_default_context()
         try:
             import certifi  # what the Tea SDKs trust too
 
@@ -119,12 +118,10 @@ def ca_bundle_problem(path):
     if os.path.isdir(path):
         return f"{path} is a directory: give a file of PEM certificates"
     try:
-        with open(path, "rb"):
-            pass
         ssl.create_default_context(cafile=path)
+    except ssl.SSLError:
+        return f"no PEM certificate could be loaded from {path}"
     except OSError as exc:
-        if isinstance(exc, ssl.SSLError):
-            return f"no PEM certificate could be loaded from {path}"
         return f"cannot read {path}: {exc.strerror or exc}"
     return None
 
