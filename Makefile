@@ -13,7 +13,7 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 unexport HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy
 
 .PHONY: demo demo-run test setup stage changelog-lint lint-python format docs docs-run doc-lint doc-lint-run \
-  ansible-lint ansible-lint-run ee-check test-matrix sanity pytest units integration build-check clean test-live test-live-emulator
+  ansible-lint ansible-lint-run ee-check test-matrix sanity sanity-run pytest units integration build-check clean test-live test-live-emulator
 
 setup: $(VENV)/.installed
 
@@ -46,7 +46,7 @@ demo-run:
 # The static checks first, two at a time (each uses one core; none writes what another reads), then the rest in order.
 test: stage
 	$(MAKE) --no-print-directory -j2 --output-sync=target changelog-lint lint-python ansible-lint-run doc-lint-run docs-run ee-check
-	$(MAKE) --no-print-directory sanity build-check demo-run pytest test-live-emulator test-matrix
+	$(MAKE) --no-print-directory sanity-run build-check demo-run pytest test-live-emulator test-matrix
 
 # Python style (ruff.toml): formatted as `ruff format` leaves it, and no lint finding. `make format` fixes both.
 lint-python: setup
@@ -67,10 +67,18 @@ pytest:
 
 # ansible-test bootstraps pip in each sanity venv with a script it downloads from a host outside the package
 # registries; tests/tools/get_pip_offline.py does the same job with ensurepip and the index.
-ANSIBLE_TEST_PIP = $(shell grep -ohE "pip='[0-9.]+'" $(VENV)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py 2>/dev/null | grep -oE "[0-9.]+[0-9]")
-sanity: stage
+# $(1) is the virtualenv whose ansible-test runs (the pip version it bootstraps differs between ansible-core versions).
+ansible_test_pip = $(shell grep -ohE "pip='[0-9.]+'" $(1)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py 2>/dev/null | grep -oE "[0-9.]+[0-9]")
+define offline_pip_bootstrap
 	mkdir -p $(HOME)/.ansible/test/cache
-	cp tests/tools/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(ANSIBLE_TEST_PIP)).py
+	cp tests/tools/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(call ansible_test_pip,$(1))).py
+endef
+
+sanity: stage
+	$(MAKE) --no-print-directory sanity-run
+
+sanity-run:
+	$(call offline_pip_bootstrap,$(VENV))
 	cd $(STAGE) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/ansible-test sanity --local --requirements --python 3.11 --color no
 
 units:
@@ -158,7 +166,6 @@ MATRIX_INTEGRATION := tests/integration/test_sts_assume.py tests/integration/tes
   tests/integration/test_role_inputs.py
 # The test tools, with the pins of requirements-dev.txt.
 MATRIX_TOOLS := '^(pytest|pytest-xdist|werkzeug|aliyun-python-sdk-[a-z]+)[<>=~!]'
-MATRIX_PIP = $(shell grep -ohE "pip='[0-9.]+'" $(MATRIX_VENV)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py 2>/dev/null | grep -oE "[0-9.]+[0-9]")
 
 $(MATRIX_VENV)/.installed: requirements.txt requirements-dev.txt tests/emulator/pyproject.toml
 	test -x $(MATRIX_BIN)/python || $(PYTHON) -m venv $(MATRIX_VENV)
@@ -171,8 +178,7 @@ $(MATRIX_VENV)/.installed: requirements.txt requirements-dev.txt tests/emulator/
 test-matrix: $(MATRIX_VENV)/.installed
 	$(MATRIX_BIN)/python -c "from ansible.release import __version__ as v; assert v.startswith('$(MATRIX_CORE).'), v"
 	$(call copy_tree_to,$(MATRIX_STAGE))
-	mkdir -p $(HOME)/.ansible/test/cache
-	cp tests/tools/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(MATRIX_PIP)).py
+	$(call offline_pip_bootstrap,$(MATRIX_VENV))
 	cd $(MATRIX_STAGE) && PATH=$(MATRIX_BIN):$$PATH $(MATRIX_BIN)/ansible-test sanity --local --requirements \
 	  --python 3.11 --color no $(addprefix --test ,$(MATRIX_SANITY))
 	PATH=$(MATRIX_BIN):$$PATH $(MATRIX_BIN)/python -m pytest -n 2 -q -p no:cacheprovider tests/unit $(MATRIX_INTEGRATION)
